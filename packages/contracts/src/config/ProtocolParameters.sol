@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
+
+/// @title ProtocolParameters
+/// @notice Holds every protocol parameter with hard bounds. The owner (a timelock once governance is
+///         live) can move a value only inside its bounds, so a fee can never exceed its cap.
+contract ProtocolParameters is IProtocolParameters, Ownable2Step {
+    bytes32 public constant PROTOCOL_FEE_BPS = "protocolFeeBps";
+    bytes32 public constant BUILDER_SHARE_BPS = "builderShareBps";
+    bytes32 public constant NO_SHOW_PENALTY_BPS = "noShowPenaltyBps";
+    bytes32 public constant START_DEADLINE = "startDeadline";
+    bytes32 public constant MIN_PROVIDER_STAKE = "minProviderStake";
+    bytes32 public constant UNBONDING_PERIOD = "unbondingPeriod";
+
+    uint256 public constant MAX_PROTOCOL_FEE_BPS = 2_000; // 20 %
+    uint256 public constant MAX_BUILDER_SHARE_BPS = 10_000; // all of the fee
+    uint256 public constant MAX_NO_SHOW_PENALTY_BPS = 5_000; // half of the lease's value
+    uint256 public constant MIN_START_DEADLINE = 1 minutes;
+    uint256 public constant MAX_START_DEADLINE = 1 days;
+    uint256 public constant MAX_MIN_PROVIDER_STAKE = 10_000_000 ether;
+    // Unbonding must outlast the longest start deadline, so a no-show penalty can always be slashed.
+    uint256 public constant MIN_UNBONDING_PERIOD = 1 days;
+    uint256 public constant MAX_UNBONDING_PERIOD = 60 days;
+
+    MarketParams private _market;
+    StakingParams private _staking;
+
+    /// @param owner_ Account allowed to change parameters (handed to the timelock by governance).
+    /// @param treasury_ Receiver of protocol fees.
+    constructor(address owner_, address treasury_) Ownable(owner_) {
+        if (treasury_ == address(0)) revert ParamsZeroAddress();
+        _market = MarketParams({
+            protocolFeeBps: 500, // 5 %
+            builderShareBps: 2_000, // 20 % of the fee
+            noShowPenaltyBps: 1_000, // 10 % of the lease's escrow
+            startDeadline: 10 minutes,
+            treasury: treasury_
+        });
+        _staking = StakingParams({minProviderStake: 1_000 ether, unbondingPeriod: 7 days});
+        emit TreasuryChanged(address(0), treasury_);
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function setParameter(bytes32 name, uint256 value) external onlyOwner {
+        (uint256 min, uint256 max) = bounds(name);
+        if (value < min || value > max) revert ParamsOutOfBounds(name, value, min, max);
+        uint256 old = parameter(name);
+        // Each cast below is safe: `max` of every parameter fits its field's type.
+        if (name == PROTOCOL_FEE_BPS) _market.protocolFeeBps = uint16(value);
+        else if (name == BUILDER_SHARE_BPS) _market.builderShareBps = uint16(value);
+        else if (name == NO_SHOW_PENALTY_BPS) _market.noShowPenaltyBps = uint16(value);
+        else if (name == START_DEADLINE) _market.startDeadline = uint32(value);
+        else if (name == MIN_PROVIDER_STAKE) _staking.minProviderStake = uint128(value);
+        else _staking.unbondingPeriod = uint32(value); // bounds() already rejected unknown names
+        emit ParameterChanged(name, old, value);
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function setTreasury(address treasury) external onlyOwner {
+        if (treasury == address(0)) revert ParamsZeroAddress();
+        emit TreasuryChanged(_market.treasury, treasury);
+        _market.treasury = treasury;
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function parameter(bytes32 name) public view returns (uint256) {
+        if (name == PROTOCOL_FEE_BPS) return _market.protocolFeeBps;
+        if (name == BUILDER_SHARE_BPS) return _market.builderShareBps;
+        if (name == NO_SHOW_PENALTY_BPS) return _market.noShowPenaltyBps;
+        if (name == START_DEADLINE) return _market.startDeadline;
+        if (name == MIN_PROVIDER_STAKE) return _staking.minProviderStake;
+        if (name == UNBONDING_PERIOD) return _staking.unbondingPeriod;
+        revert ParamsUnknown(name);
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function bounds(bytes32 name) public pure returns (uint256 min, uint256 max) {
+        if (name == PROTOCOL_FEE_BPS) return (0, MAX_PROTOCOL_FEE_BPS);
+        if (name == BUILDER_SHARE_BPS) return (0, MAX_BUILDER_SHARE_BPS);
+        if (name == NO_SHOW_PENALTY_BPS) return (0, MAX_NO_SHOW_PENALTY_BPS);
+        if (name == START_DEADLINE) return (MIN_START_DEADLINE, MAX_START_DEADLINE);
+        if (name == MIN_PROVIDER_STAKE) return (0, MAX_MIN_PROVIDER_STAKE);
+        if (name == UNBONDING_PERIOD) return (MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD);
+        revert ParamsUnknown(name);
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function marketParams() external view returns (MarketParams memory) {
+        return _market;
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function stakingParams() external view returns (StakingParams memory) {
+        return _staking;
+    }
+}

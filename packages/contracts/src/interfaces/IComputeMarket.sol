@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IComputeMarket
+/// @notice Leases of GPU time: escrow, capacity reservation, start deadline, per-second accrual,
+///         settlement, result commitment, protocol fee and builder share.
+interface IComputeMarket {
+    enum LeaseStatus {
+        None,
+        Open, // escrow held, capacity reserved, waiting for the provider to start
+        Running, // started; pay accrues per second
+        Ended // paid out and refunded; capacity released
+    }
+
+    /// @notice Why a lease ended, recorded on chain so that a failure can be explained.
+    enum EndReason {
+        None,
+        Completed, // provider committed a result
+        StoppedByClient, // client stopped a running lease
+        NoShow, // provider missed the start deadline; client refunded, provider penalised
+        TimedOut, // the job exceeded its time limit (reported by the provider)
+        EscrowExhausted, // the lease ran for all the seconds it paid for
+        ProviderFailed // provider could not run the job; unsettled pay refunded
+    }
+
+    /// @notice A lease. `startBy` is the deadline for `startLease`.
+    struct Lease {
+        address client;
+        uint16 gpus;
+        LeaseStatus status;
+        EndReason endReason;
+        uint32 maxSeconds;
+        uint32 startBy;
+        address builder;
+        uint64 offerId;
+        uint32 startedAt;
+        address provider;
+        uint96 pricePerGpuSecond;
+        uint128 paid; // gross amount paid out so far (provider share + fees)
+        uint32 endedAt;
+        bytes32 specHash;
+        bytes32 resultHash;
+    }
+
+    /// @notice What a client asks for when it opens a lease.
+    struct OpenLeaseParams {
+        uint256 offerId;
+        uint16 gpus;
+        uint32 maxSeconds; // seconds of GPU time paid into escrow
+        uint96 maxPricePerGpuSecond; // protects the client from a price change racing its transaction
+        bytes32 specHash; // canonical hash of the job spec
+        address builder; // app that brought the lease; receives a share of the protocol fee (0 for none)
+    }
+
+    event LeaseOpened(
+        uint256 indexed leaseId,
+        address indexed provider,
+        address indexed client,
+        uint256 offerId,
+        uint16 gpus,
+        uint32 maxSeconds,
+        uint96 pricePerGpuSecond,
+        uint256 escrow,
+        bytes32 specHash,
+        address builder,
+        uint32 startBy
+    );
+    event LeaseStarted(uint256 indexed leaseId, address indexed provider, uint32 startedAt);
+    event LeaseSettled(
+        uint256 indexed leaseId,
+        address indexed provider,
+        uint256 gross,
+        uint256 providerAmount,
+        uint256 protocolFee,
+        uint256 builderFee
+    );
+    event LeaseEnded(
+        uint256 indexed leaseId,
+        address indexed provider,
+        address indexed client,
+        EndReason reason,
+        uint256 paid,
+        uint256 refund,
+        uint256 penalty,
+        bytes32 resultHash
+    );
+    event BuilderFeesClaimed(address indexed builder, uint256 amount);
+    event ProtocolFeesSwept(address indexed treasury, uint256 amount);
+
+    error MarketUnknownLease(uint256 leaseId);
+    error MarketNotClient(uint256 leaseId, address caller);
+    error MarketNotProvider(uint256 leaseId, address caller);
+    error MarketNotParty(uint256 leaseId, address caller);
+    error MarketLeaseNotOpen(uint256 leaseId, LeaseStatus status);
+    error MarketLeaseNotRunning(uint256 leaseId, LeaseStatus status);
+    error MarketStartDeadlinePassed(uint256 leaseId, uint32 startBy);
+    error MarketStartDeadlineNotPassed(uint256 leaseId, uint32 startBy, uint256 nowTimestamp);
+    error MarketPriceAboveMax(uint256 offerId, uint96 price, uint96 maxPrice);
+    error MarketZeroGpus();
+    error MarketZeroDuration();
+    error MarketEscrowTooLarge(uint256 escrow);
+    error MarketZeroResultHash();
+    error MarketInvalidFailReason(EndReason reason);
+    error MarketNothingToClaim(address account);
+
+    /// @notice Opens a lease: pulls `price × gpus × maxSeconds` into escrow and reserves the GPUs,
+    ///         in one transaction. The caller must have approved the market for the escrow.
+    /// @return leaseId The new lease's id (ids start at 1).
+    function openLease(OpenLeaseParams calldata params) external returns (uint256 leaseId);
+
+    /// @notice `openLease` with an EIP-2612 permit, so that no separate approve transaction is needed.
+    ///         A permit that was already used (e.g. front-run) is ignored if the allowance suffices.
+    function openLeaseWithPermit(OpenLeaseParams calldata params, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        returns (uint256 leaseId);
+
+    /// @notice Starts an open lease; pay accrues from now. Provider only, before `startBy`.
+    function startLease(uint256 leaseId) external;
+
+    /// @notice Pays out what a running lease has accrued. Callable by the provider or the client;
+    ///         the provider never needs the client's cooperation. Ends the lease with
+    ///         `EscrowExhausted` once all paid seconds have elapsed.
+    /// @return gross The amount paid out by this call (provider share + fees).
+    function settle(uint256 leaseId) external returns (uint256 gross);
+
+    /// @notice Ends a running lease with a result: pays the used seconds, refunds the rest,
+    ///         releases capacity. Provider only.
+    /// @param resultHash Hash of the output manifest; must not be zero.
+    function completeLease(uint256 leaseId, bytes32 resultHash) external;
+
+    /// @notice Ends a running lease that could not produce a result. Provider only.
+    ///         `TimedOut` pays the used seconds; `ProviderFailed` refunds everything not yet settled.
+    /// @param reason `TimedOut` or `ProviderFailed`.
+    /// @param resultHash Hash of whatever output exists (logs), or zero.
+    function failLease(uint256 leaseId, EndReason reason, bytes32 resultHash) external;
+
+    /// @notice Stops a running lease at any time: pays the used seconds, refunds the rest. Client only.
+    function stopLease(uint256 leaseId) external;
+
+    /// @notice Cancels a lease whose provider missed the start deadline: refunds the whole escrow and
+    ///         slashes a no-show penalty from the provider's stake to the client. Client only.
+    function cancelLease(uint256 leaseId) external;
+
+    /// @notice Sends the caller's accumulated builder fees to it.
+    /// @return amount XPL wei sent.
+    function claimBuilderFees() external returns (uint256 amount);
+
+    /// @notice Sends the accumulated protocol fees to the treasury. Anyone may call.
+    /// @return amount XPL wei sent.
+    function sweepProtocolFees() external returns (uint256 amount);
+
+    /// @notice Returns a lease. Reverts for an unknown id.
+    function getLease(uint256 leaseId) external view returns (Lease memory);
+
+    /// @notice Amount a running lease has accrued but not yet paid out (0 when not running).
+    function accrued(uint256 leaseId) external view returns (uint256);
+
+    /// @notice Escrow still held for a lease (0 once ended).
+    function escrowOf(uint256 leaseId) external view returns (uint256);
+
+    /// @notice Number of leases ever opened; lease ids run from 1 to this.
+    function leaseCount() external view returns (uint256);
+
+    /// @notice Builder fees waiting to be claimed by `builder`.
+    function builderBalance(address builder) external view returns (uint256);
+
+    /// @notice Protocol fees waiting to be swept to the treasury.
+    function protocolFeesPending() external view returns (uint256);
+}

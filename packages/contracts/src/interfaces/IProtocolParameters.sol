@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IProtocolParameters
+/// @notice The one place where every tunable protocol parameter lives. Each value is bounded by
+///         constants in the implementation; only the owner (the governance timelock in production)
+///         may change them.
+interface IProtocolParameters {
+    /// @notice Parameters the market reads on every lease, packed into one storage slot.
+    struct MarketParams {
+        uint16 protocolFeeBps; // share of every payment that goes to the protocol, in basis points
+        uint16 builderShareBps; // share of the protocol fee that goes to a lease's builder
+        uint16 noShowPenaltyBps; // share of the lease escrow slashed from a provider that never starts
+        uint32 startDeadline; // seconds a provider has to start an opened lease
+        address treasury; // receiver of protocol fees
+    }
+
+    /// @notice Parameters of provider staking.
+    struct StakingParams {
+        uint128 minProviderStake; // stake needed to publish offers and accept leases
+        uint32 unbondingPeriod; // seconds between an unstake request and the withdrawal
+    }
+
+    /// @notice Emitted when a numeric parameter changes.
+    event ParameterChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
+    /// @notice Emitted when the treasury address changes.
+    event TreasuryChanged(address indexed oldTreasury, address indexed newTreasury);
+
+    /// @notice The parameter name is not one this contract knows.
+    error ParamsUnknown(bytes32 name);
+    /// @notice The value lies outside the parameter's bounds.
+    error ParamsOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice The zero address was given where an account is required.
+    error ParamsZeroAddress();
+
+    /// @notice Sets a numeric parameter by name, within its bounds.
+    /// @param name The parameter's name as a left-aligned ASCII bytes32 (e.g. "protocolFeeBps").
+    /// @param value The new value.
+    function setParameter(bytes32 name, uint256 value) external;
+
+    /// @notice Sets the address that receives protocol fees.
+    /// @param treasury The new treasury; must not be zero.
+    function setTreasury(address treasury) external;
+
+    /// @notice Returns a numeric parameter by name.
+    /// @param name The parameter's name.
+    /// @return value The current value.
+    function parameter(bytes32 name) external view returns (uint256 value);
+
+    /// @notice Returns the bounds of a numeric parameter.
+    /// @param name The parameter's name.
+    /// @return min The smallest allowed value.
+    /// @return max The largest allowed value.
+    function bounds(bytes32 name) external view returns (uint256 min, uint256 max);
+
+    /// @notice Returns the parameters the market uses, in one call.
+    function marketParams() external view returns (MarketParams memory);
+
+    /// @notice Returns the parameters provider staking uses, in one call.
+    function stakingParams() external view returns (StakingParams memory);
+}

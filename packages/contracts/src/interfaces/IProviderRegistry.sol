@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IProviderRegistry
+/// @notice Providers, their stake and unbonding queue, their GPU offers and the capacity in use.
+interface IProviderRegistry {
+    /// @notice A provider's record.
+    struct Provider {
+        bool registered;
+        uint128 stake; // active, slashable stake
+        uint128 unbonding; // stake waiting for the unbonding period to end; still slashable
+        uint64 unbondingReleaseAt; // when `unbonding` may be withdrawn
+        uint32 activeOffers; // offers currently accepting leases
+        string endpoint; // URL of the provider's HTTP API
+        string attributes; // free-form attributes (JSON), e.g. {"country":"DE","tier":"datacenter"}
+    }
+
+    /// @notice A GPU offer.
+    struct Offer {
+        address provider;
+        uint16 gpuCount; // GPUs offered
+        uint16 gpusInUse; // GPUs reserved by open or running leases
+        uint32 vramGb; // memory per GPU
+        bool active; // accepting new leases
+        uint96 pricePerGpuSecond; // XPL wei per GPU per second
+        string gpuModel; // e.g. "H100", or "cpu" for CPU-only capacity
+        string region; // e.g. "eu-central"
+    }
+
+    /// @notice What a provider publishes when it creates an offer.
+    struct OfferInput {
+        string gpuModel;
+        uint32 vramGb;
+        uint16 gpuCount;
+        uint96 pricePerGpuSecond;
+        string region;
+    }
+
+    event ProviderRegistered(address indexed provider, string endpoint, string attributes);
+    event ProviderUpdated(address indexed provider, string endpoint, string attributes);
+    event Staked(address indexed provider, uint256 amount, uint256 newStake);
+    event UnstakeRequested(address indexed provider, uint256 amount, uint256 newStake, uint256 unbonding, uint64 releaseAt);
+    event Withdrawn(address indexed provider, uint256 amount);
+    event Slashed(address indexed provider, address indexed recipient, uint256 amount, uint256 newStake, uint256 newUnbonding);
+    event OfferCreated(
+        uint256 indexed offerId,
+        address indexed provider,
+        string gpuModel,
+        uint32 vramGb,
+        uint16 gpuCount,
+        uint96 pricePerGpuSecond,
+        string region
+    );
+    event OfferUpdated(uint256 indexed offerId, address indexed provider, uint96 pricePerGpuSecond, uint16 gpuCount, bool active);
+    event CapacityReserved(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
+    event CapacityReleased(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
+
+    error RegistryAlreadyRegistered(address provider);
+    error RegistryNotRegistered(address provider);
+    error RegistryEmptyEndpoint();
+    error RegistryStringTooLong(uint256 length, uint256 max);
+    error RegistryZeroAmount();
+    error RegistryUnstakeExceedsStake(address provider, uint256 amount, uint256 stake);
+    error RegistryStakeBelowMinimum(address provider, uint256 stake, uint256 minimum);
+    error RegistryNothingToWithdraw(address provider);
+    error RegistryUnbondingNotFinished(address provider, uint64 releaseAt, uint256 nowTimestamp);
+    error RegistryUnknownOffer(uint256 offerId);
+    error RegistryNotOfferOwner(uint256 offerId, address caller);
+    error RegistryEmptyGpuModel();
+    error RegistryZeroGpuCount();
+    error RegistryZeroVram();
+    error RegistryZeroPrice();
+    error RegistryGpuCountBelowInUse(uint256 offerId, uint16 gpuCount, uint16 gpusInUse);
+    error RegistryOfferInactive(uint256 offerId);
+    error RegistryInsufficientCapacity(uint256 offerId, uint16 requested, uint16 available);
+    error RegistryReleaseExceedsInUse(uint256 offerId, uint16 gpus, uint16 gpusInUse);
+
+    /// @notice Registers the caller as a provider.
+    /// @param endpoint URL of the provider's HTTP API (1–256 bytes).
+    /// @param attributes Free-form attributes, JSON by convention (at most 1024 bytes).
+    function register(string calldata endpoint, string calldata attributes) external;
+
+    /// @notice Changes the caller's endpoint and attributes.
+    function updateProvider(string calldata endpoint, string calldata attributes) external;
+
+    /// @notice Adds XPL to the caller's stake; the caller must have approved this contract.
+    /// @param amount XPL wei to stake.
+    function stake(uint256 amount) external;
+
+    /// @notice Adds XPL to the caller's stake using an EIP-2612 permit instead of an approval.
+    function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
+
+    /// @notice Moves stake into the unbonding queue; it stays slashable until withdrawn.
+    ///         A new request adds to the queue and restarts its timer.
+    /// @param amount XPL wei to unstake. A provider with active offers must keep the minimum stake.
+    function requestUnstake(uint256 amount) external;
+
+    /// @notice Withdraws the unbonded stake once the unbonding period has passed.
+    /// @return amount XPL wei sent to the caller.
+    function withdraw() external returns (uint256 amount);
+
+    /// @notice Publishes a new, active offer. Requires the minimum stake.
+    /// @return offerId The new offer's id (ids start at 1).
+    function createOffer(OfferInput calldata input) external returns (uint256 offerId);
+
+    /// @notice Changes an offer's price, GPU count and active flag. Running leases keep their price.
+    function updateOffer(uint256 offerId, uint96 pricePerGpuSecond, uint16 gpuCount, bool active) external;
+
+    /// @notice Reserves GPUs of an offer for a lease. Market only.
+    /// @return provider The offer's provider.
+    /// @return pricePerGpuSecond The offer's current price.
+    function reserveCapacity(uint256 offerId, uint16 gpus) external returns (address provider, uint96 pricePerGpuSecond);
+
+    /// @notice Returns GPUs of an offer to the pool when a lease ends. Market only.
+    function releaseCapacity(uint256 offerId, uint16 gpus) external;
+
+    /// @notice Takes up to `amount` from a provider's stake, then from its unbonding queue, and sends it
+    ///         to `recipient`. Slasher only.
+    /// @return slashed The amount actually taken (less than `amount` when the stake runs out).
+    function slash(address provider, uint256 amount, address recipient) external returns (uint256 slashed);
+
+    /// @notice Returns a provider's record.
+    function getProvider(address provider) external view returns (Provider memory);
+
+    /// @notice Returns an offer. Reverts for an unknown id.
+    function getOffer(uint256 offerId) external view returns (Offer memory);
+
+    /// @notice Number of offers ever created; offer ids run from 1 to this.
+    function offerCount() external view returns (uint256);
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IComputeMarket} from "../interfaces/IComputeMarket.sol";
+import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
+import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {LeaseMath} from "../libraries/LeaseMath.sol";
+
+/// @title ComputeMarket
+/// @notice Leases of GPU time paid in XPL. The client's escrow covers every second it asked for; the
+///         provider is paid per second used and can always settle without the client; whatever is not
+///         used returns to the client. XPL held here always equals the open leases' escrow plus the
+///         builder fees and protocol fees not yet withdrawn.
+contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    IERC20 public immutable xpl;
+    IProviderRegistry public immutable registry;
+    IProtocolParameters public immutable params;
+
+    mapping(uint256 leaseId => Lease) private _leases;
+    uint256 private _leaseCount;
+    mapping(address builder => uint256) private _builderBalances;
+    uint256 private _protocolFees;
+
+    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_) {
+        xpl = xpl_;
+        registry = registry_;
+        params = params_;
+    }
+
+    // ---------------------------------------------------------------- client
+
+    /// @inheritdoc IComputeMarket
+    function openLease(OpenLeaseParams calldata p) external nonReentrant returns (uint256) {
+        return _open(p);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function openLeaseWithPermit(OpenLeaseParams calldata p, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        nonReentrant
+        returns (uint256)
+    {
+        // A front-run permit fails here but leaves the allowance in place, so go on if it suffices.
+        try IERC20Permit(address(xpl)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {}
+        return _open(p);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function stopLease(uint256 leaseId) external nonReentrant {
+        Lease storage l = _lease(leaseId);
+        if (msg.sender != l.client) revert MarketNotClient(leaseId, msg.sender);
+        _requireRunning(leaseId, l);
+        _end(leaseId, l, EndReason.StoppedByClient, bytes32(0), true);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function cancelLease(uint256 leaseId) external nonReentrant {
+        Lease storage l = _lease(leaseId);
+        if (msg.sender != l.client) revert MarketNotClient(leaseId, msg.sender);
+        if (l.status != LeaseStatus.Open) revert MarketLeaseNotOpen(leaseId, l.status);
+        if (block.timestamp <= l.startBy) revert MarketStartDeadlineNotPassed(leaseId, l.startBy, block.timestamp);
+
+        uint256 refund = LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds);
+        l.status = LeaseStatus.Ended;
+        l.endReason = EndReason.NoShow;
+        l.endedAt = uint32(block.timestamp);
+        registry.releaseCapacity(l.offerId, l.gpus);
+        // The penalty is a share of the lease's value, taken from the provider's stake to the client.
+        uint256 penalty = (refund * params.marketParams().noShowPenaltyBps) / LeaseMath.BPS;
+        uint256 slashed = penalty == 0 ? 0 : registry.slash(l.provider, penalty, l.client);
+        emit LeaseEnded(leaseId, l.provider, l.client, EndReason.NoShow, 0, refund, slashed, bytes32(0));
+        xpl.safeTransfer(l.client, refund);
+    }
+
+    // ---------------------------------------------------------------- provider
+
+    /// @inheritdoc IComputeMarket
+    function startLease(uint256 leaseId) external {
+        Lease storage l = _lease(leaseId);
+        if (msg.sender != l.provider) revert MarketNotProvider(leaseId, msg.sender);
+        if (l.status != LeaseStatus.Open) revert MarketLeaseNotOpen(leaseId, l.status);
+        if (block.timestamp > l.startBy) revert MarketStartDeadlinePassed(leaseId, l.startBy);
+        l.status = LeaseStatus.Running;
+        l.startedAt = uint32(block.timestamp);
+        emit LeaseStarted(leaseId, msg.sender, uint32(block.timestamp));
+    }
+
+    /// @inheritdoc IComputeMarket
+    function completeLease(uint256 leaseId, bytes32 resultHash) external nonReentrant {
+        Lease storage l = _lease(leaseId);
+        if (msg.sender != l.provider) revert MarketNotProvider(leaseId, msg.sender);
+        _requireRunning(leaseId, l);
+        if (resultHash == bytes32(0)) revert MarketZeroResultHash();
+        _end(leaseId, l, EndReason.Completed, resultHash, true);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function failLease(uint256 leaseId, EndReason reason, bytes32 resultHash) external nonReentrant {
+        Lease storage l = _lease(leaseId);
+        if (msg.sender != l.provider) revert MarketNotProvider(leaseId, msg.sender);
+        _requireRunning(leaseId, l);
+        if (reason != EndReason.TimedOut && reason != EndReason.ProviderFailed) revert MarketInvalidFailReason(reason);
+        // A timed-out job used its seconds; a provider that failed is not paid for what it has not settled.
+        _end(leaseId, l, reason, resultHash, reason == EndReason.TimedOut);
+    }
+
+    // ---------------------------------------------------------------- either party
+
+    /// @inheritdoc IComputeMarket
+    function settle(uint256 leaseId) external nonReentrant returns (uint256 gross) {
+        Lease storage l = _lease(leaseId);
+        if (msg.sender != l.provider && msg.sender != l.client) revert MarketNotParty(leaseId, msg.sender);
+        _requireRunning(leaseId, l);
+        if (block.timestamp - l.startedAt >= l.maxSeconds) {
+            gross = _accruedGross(l);
+            _end(leaseId, l, EndReason.EscrowExhausted, bytes32(0), true);
+            return gross;
+        }
+        gross = _accruedGross(l);
+        if (gross == 0) return 0;
+        uint256 providerAmount = _book(leaseId, l, gross);
+        xpl.safeTransfer(l.provider, providerAmount);
+    }
+
+    // ---------------------------------------------------------------- fees
+
+    /// @inheritdoc IComputeMarket
+    function claimBuilderFees() external nonReentrant returns (uint256 amount) {
+        amount = _builderBalances[msg.sender];
+        if (amount == 0) revert MarketNothingToClaim(msg.sender);
+        _builderBalances[msg.sender] = 0;
+        emit BuilderFeesClaimed(msg.sender, amount);
+        xpl.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function sweepProtocolFees() external nonReentrant returns (uint256 amount) {
+        amount = _protocolFees;
+        address treasury = params.marketParams().treasury;
+        if (amount == 0) revert MarketNothingToClaim(treasury);
+        _protocolFees = 0;
+        emit ProtocolFeesSwept(treasury, amount);
+        xpl.safeTransfer(treasury, amount);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IComputeMarket
+    function getLease(uint256 leaseId) external view returns (Lease memory) {
+        return _lease(leaseId);
+    }
+
+    /// @inheritdoc IComputeMarket
+    function accrued(uint256 leaseId) external view returns (uint256) {
+        Lease storage l = _lease(leaseId);
+        return l.status == LeaseStatus.Running ? _accruedGross(l) : 0;
+    }
+
+    /// @inheritdoc IComputeMarket
+    function escrowOf(uint256 leaseId) external view returns (uint256) {
+        Lease storage l = _lease(leaseId);
+        if (l.status == LeaseStatus.Ended) return 0;
+        return LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds) - l.paid;
+    }
+
+    /// @inheritdoc IComputeMarket
+    function leaseCount() external view returns (uint256) {
+        return _leaseCount;
+    }
+
+    /// @inheritdoc IComputeMarket
+    function builderBalance(address builder) external view returns (uint256) {
+        return _builderBalances[builder];
+    }
+
+    /// @inheritdoc IComputeMarket
+    function protocolFeesPending() external view returns (uint256) {
+        return _protocolFees;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _open(OpenLeaseParams calldata p) private returns (uint256 leaseId) {
+        if (p.gpus == 0) revert MarketZeroGpus();
+        if (p.maxSeconds == 0) revert MarketZeroDuration();
+        (address provider, uint96 price) = registry.reserveCapacity(p.offerId, p.gpus);
+        if (price > p.maxPricePerGpuSecond) revert MarketPriceAboveMax(p.offerId, price, p.maxPricePerGpuSecond);
+        uint256 escrow = LeaseMath.escrowFor(price, p.gpus, p.maxSeconds);
+        if (escrow > type(uint128).max) revert MarketEscrowTooLarge(escrow);
+        uint32 startBy = uint32(block.timestamp + params.marketParams().startDeadline);
+
+        leaseId = ++_leaseCount;
+        Lease storage l = _leases[leaseId];
+        l.client = msg.sender;
+        l.gpus = p.gpus;
+        l.status = LeaseStatus.Open;
+        l.maxSeconds = p.maxSeconds;
+        l.startBy = startBy;
+        l.builder = p.builder;
+        l.offerId = SafeCast.toUint64(p.offerId);
+        l.provider = provider;
+        l.pricePerGpuSecond = price;
+        l.specHash = p.specHash;
+        _emitOpened(leaseId, l, escrow);
+        xpl.safeTransferFrom(msg.sender, address(this), escrow);
+    }
+
+    /// @dev Separate from `_open` to keep its stack shallow; the reads are warm.
+    function _emitOpened(uint256 leaseId, Lease storage l, uint256 escrow) private {
+        emit LeaseOpened(
+            leaseId, l.provider, l.client, l.offerId, l.gpus, l.maxSeconds, l.pricePerGpuSecond, escrow, l.specHash, l.builder, l.startBy
+        );
+    }
+
+    /// @dev Pays out what has accrued (or nothing), refunds the rest, releases capacity, then transfers.
+    function _end(uint256 leaseId, Lease storage l, EndReason reason, bytes32 resultHash, bool payAccrued) private {
+        uint256 gross = payAccrued ? _accruedGross(l) : 0;
+        uint256 providerAmount = gross == 0 ? 0 : _book(leaseId, l, gross);
+        uint256 refund = LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds) - l.paid;
+        l.status = LeaseStatus.Ended;
+        l.endReason = reason;
+        l.endedAt = uint32(block.timestamp);
+        if (resultHash != bytes32(0)) l.resultHash = resultHash;
+        registry.releaseCapacity(l.offerId, l.gpus);
+        emit LeaseEnded(leaseId, l.provider, l.client, reason, l.paid, refund, 0, resultHash);
+        if (providerAmount > 0) xpl.safeTransfer(l.provider, providerAmount);
+        if (refund > 0) xpl.safeTransfer(l.client, refund);
+    }
+
+    /// @dev Records a gross payment and its fee split; returns the provider's amount to transfer.
+    function _book(uint256 leaseId, Lease storage l, uint256 gross) private returns (uint256 providerAmount) {
+        IProtocolParameters.MarketParams memory mp = params.marketParams();
+        bool hasBuilder = l.builder != address(0);
+        uint256 protocolFee;
+        uint256 builderFee;
+        (providerAmount, protocolFee, builderFee) = LeaseMath.split(gross, mp.protocolFeeBps, mp.builderShareBps, hasBuilder);
+        l.paid += uint128(gross); // paid + gross <= escrow, which fits in uint128 (checked at open)
+        _protocolFees += protocolFee;
+        if (builderFee > 0) _builderBalances[l.builder] += builderFee;
+        emit LeaseSettled(leaseId, l.provider, gross, providerAmount, protocolFee, builderFee);
+    }
+
+    function _accruedGross(Lease storage l) private view returns (uint256) {
+        uint256 used = LeaseMath.usedSeconds(l.startedAt, l.maxSeconds, block.timestamp);
+        return LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, used) - l.paid;
+    }
+
+    function _lease(uint256 leaseId) private view returns (Lease storage l) {
+        l = _leases[leaseId];
+        if (l.status == LeaseStatus.None) revert MarketUnknownLease(leaseId);
+    }
+
+    function _requireRunning(uint256 leaseId, Lease storage l) private view {
+        if (l.status != LeaseStatus.Running) revert MarketLeaseNotRunning(leaseId, l.status);
+    }
+}
