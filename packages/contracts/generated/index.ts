@@ -1,0 +1,7 @@
+export { computeMarketAbi, protocolParametersAbi, providerRegistryAbi, xplTokenAbi } from "./abis.ts";
+export {
+  computeMarketBytecode,
+  protocolParametersBytecode,
+  providerRegistryBytecode,
+  xplTokenBytecode,
+} from "./bytecode.ts";
