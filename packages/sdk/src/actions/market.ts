@@ -1,0 +1,262 @@
+import { computeMarketAbi } from "@plasma/contracts";
+import { type Address, type Hex, parseEventLogs, type TransactionReceipt, zeroAddress, zeroHash } from "viem";
+import { accountAddress, type PlasmaClient, read, requireWallet, transact } from "../clients/createPlasmaClient.ts";
+import { plasmaErrorsAbi } from "../errors/contract.ts";
+import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
+import { getOffer } from "./registry.ts";
+import { formatXpl, getXplAllowance, getXplBalance, signXplPermit } from "./token.ts";
+
+const marketAbi = [...computeMarketAbi, ...plasmaErrorsAbi] as const;
+
+/** Lease states, as the contract numbers them. */
+export const LEASE_STATUS = ["none", "open", "running", "ended"] as const;
+export type LeaseStatus = (typeof LEASE_STATUS)[number];
+
+/** Why a lease ended, as the contract numbers them. */
+export const END_REASON = [
+  "none",
+  "completed",
+  "stopped-by-client",
+  "no-show",
+  "timed-out",
+  "escrow-exhausted",
+  "provider-failed",
+] as const;
+export type EndReason = (typeof END_REASON)[number];
+
+/** A sentence for each end reason, for people. */
+export const END_REASON_TEXT: Record<EndReason, string> = {
+  none: "",
+  completed: "the provider completed the job and committed its result",
+  "stopped-by-client": "the client stopped the lease",
+  "no-show": "the provider never started the job; the client was refunded and the provider penalised",
+  "timed-out": "the job ran past its time limit",
+  "escrow-exhausted": "the lease used every second it paid for",
+  "provider-failed": "the provider could not run the job; unsettled pay was refunded",
+};
+
+/** A lease as stored on chain, with its derived amounts. */
+export type Lease = {
+  id: bigint;
+  client: Address;
+  provider: Address;
+  offerId: bigint;
+  gpus: number;
+  status: LeaseStatus;
+  endReason: EndReason;
+  maxSeconds: number;
+  startBy: number;
+  startedAt: number;
+  endedAt: number;
+  builder: Address | null;
+  pricePerGpuSecond: bigint;
+  /** price × gpus × maxSeconds */
+  totalEscrow: bigint;
+  /** Paid out so far (provider share + fees). */
+  paid: bigint;
+  /** Accrued and not yet paid (running leases). */
+  accrued: bigint;
+  /** Still held in escrow (0 once ended). */
+  escrow: bigint;
+  specHash: Hex;
+  resultHash: Hex | null;
+};
+
+async function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
+  const wallet = requireWallet(client, action);
+  return transact(client, () =>
+    wallet.writeContract({
+      address: client.addresses.computeMarket,
+      abi: marketAbi,
+      functionName: functionName as "startLease",
+      args: args as never,
+    }),
+  );
+}
+
+/** Options of {@link openLease}. */
+export type OpenLeaseParameters = {
+  offerId: bigint;
+  gpus: number;
+  maxSeconds: number;
+  /** Highest price per GPU-second accepted; defaults to the offer's current price. */
+  maxPricePerGpuSecond?: bigint | undefined;
+  /** Canonical hash of the job spec (zero when there is none yet). */
+  specHash?: Hex | undefined;
+  /** App that brought this lease, paid a share of the protocol fee. */
+  builder?: Address | undefined;
+};
+
+/** What {@link openLease} returns. */
+export type OpenLeaseReturnType = {
+  hash: Hex;
+  leaseId: bigint;
+  escrow: bigint;
+  startBy: number;
+  receipt: TransactionReceipt;
+};
+
+/**
+ * Opens a lease in one transaction: escrow via an existing allowance, or else a signed permit.
+ * Checks the balance first, so that a shortfall is reported before anything is sent.
+ * @example const { leaseId } = await openLease(client, { offerId: 1n, gpus: 1, maxSeconds: 3600 });
+ */
+export async function openLease(client: PlasmaClient, p: OpenLeaseParameters): Promise<OpenLeaseReturnType> {
+  if (!Number.isInteger(p.gpus) || p.gpus < 1 || p.gpus > 65_535) {
+    throw new InvalidArgumentError(`GPU count ${p.gpus} is not valid.`, "Ask for 1 to 65535 GPUs.");
+  }
+  if (!Number.isInteger(p.maxSeconds) || p.maxSeconds < 1 || p.maxSeconds > 0xffffffff) {
+    throw new InvalidArgumentError(
+      `Duration ${p.maxSeconds}s is not valid.`,
+      "Ask for a whole number of seconds above 0.",
+    );
+  }
+  const client_ = accountAddress(client, "Opening a lease");
+  const offer = await getOffer(client, p.offerId);
+  const maxPrice = p.maxPricePerGpuSecond ?? offer.pricePerGpuSecond;
+  // Escrow at the highest price the client accepts; the contract pulls only price × gpus × seconds.
+  const escrow = offer.pricePerGpuSecond * BigInt(p.gpus) * BigInt(p.maxSeconds);
+  const market = client.addresses.computeMarket;
+  const [balance, allowance] = await Promise.all([
+    getXplBalance(client, client_),
+    getXplAllowance(client, client_, market),
+  ]);
+  if (balance < escrow) throw new InsufficientXplError(client_, escrow, balance, formatXpl);
+  const args = {
+    offerId: p.offerId,
+    gpus: p.gpus,
+    maxSeconds: p.maxSeconds,
+    maxPricePerGpuSecond: maxPrice,
+    specHash: p.specHash ?? zeroHash,
+    builder: p.builder ?? zeroAddress,
+  };
+  let receipt: TransactionReceipt;
+  if (allowance >= escrow) {
+    receipt = await write(client, "Opening a lease", "openLease", [args]);
+  } else {
+    const permitValue = maxPrice * BigInt(p.gpus) * BigInt(p.maxSeconds);
+    const permit = await signXplPermit(client, { spender: market, value: permitValue });
+    receipt = await write(client, "Opening a lease", "openLeaseWithPermit", [
+      args,
+      permit.value,
+      permit.deadline,
+      permit.v,
+      permit.r,
+      permit.s,
+    ]);
+  }
+  const [event] = parseEventLogs({ abi: computeMarketAbi, eventName: "LeaseOpened", logs: receipt.logs });
+  if (!event) throw new Error("openLease: the receipt has no LeaseOpened event");
+  return {
+    hash: receipt.transactionHash,
+    leaseId: event.args.leaseId,
+    escrow: event.args.escrow,
+    startBy: event.args.startBy,
+    receipt,
+  };
+}
+
+/** Starts an open lease (provider). */
+export async function startLease(client: PlasmaClient, p: { leaseId: bigint }): Promise<Hex> {
+  return (await write(client, "Starting a lease", "startLease", [p.leaseId])).transactionHash;
+}
+
+/** Pays out what a running lease has accrued (provider or client). @returns the gross amount paid. */
+export async function settleLease(client: PlasmaClient, p: { leaseId: bigint }): Promise<{ hash: Hex; gross: bigint }> {
+  const receipt = await write(client, "Settling a lease", "settle", [p.leaseId]);
+  const events = parseEventLogs({ abi: computeMarketAbi, eventName: "LeaseSettled", logs: receipt.logs });
+  return { hash: receipt.transactionHash, gross: events.reduce((sum, e) => sum + e.args.gross, 0n) };
+}
+
+/** Ends a running lease with a result hash (provider). */
+export async function completeLease(client: PlasmaClient, p: { leaseId: bigint; resultHash: Hex }): Promise<LeaseEnd> {
+  return leaseEnd(await write(client, "Completing a lease", "completeLease", [p.leaseId, p.resultHash]));
+}
+
+/** Ends a running lease that could not produce a result (provider). */
+export async function failLease(
+  client: PlasmaClient,
+  p: { leaseId: bigint; reason: "timed-out" | "provider-failed"; resultHash?: Hex },
+): Promise<LeaseEnd> {
+  const reason = END_REASON.indexOf(p.reason);
+  return leaseEnd(await write(client, "Failing a lease", "failLease", [p.leaseId, reason, p.resultHash ?? zeroHash]));
+}
+
+/** Stops a running lease (client): pays the used seconds, refunds the rest. */
+export async function stopLease(client: PlasmaClient, p: { leaseId: bigint }): Promise<LeaseEnd> {
+  return leaseEnd(await write(client, "Stopping a lease", "stopLease", [p.leaseId]));
+}
+
+/** Cancels a lease whose provider missed the start deadline (client): full refund plus penalty. */
+export async function cancelLease(client: PlasmaClient, p: { leaseId: bigint }): Promise<LeaseEnd> {
+  return leaseEnd(await write(client, "Cancelling a lease", "cancelLease", [p.leaseId]));
+}
+
+/** Claims the builder fees owed to the client's account. */
+export async function claimBuilderFees(client: PlasmaClient): Promise<{ hash: Hex; amount: bigint }> {
+  const receipt = await write(client, "Claiming builder fees", "claimBuilderFees", []);
+  const [event] = parseEventLogs({ abi: computeMarketAbi, eventName: "BuilderFeesClaimed", logs: receipt.logs });
+  return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
+}
+
+/** How a lease ended, from its `LeaseEnded` event. */
+export type LeaseEnd = { hash: Hex; reason: EndReason; paid: bigint; refund: bigint; penalty: bigint };
+
+function leaseEnd(receipt: TransactionReceipt): LeaseEnd {
+  const [event] = parseEventLogs({ abi: computeMarketAbi, eventName: "LeaseEnded", logs: receipt.logs });
+  if (!event) throw new Error("the receipt has no LeaseEnded event");
+  const { reason, paid, refund, penalty } = event.args;
+  return { hash: receipt.transactionHash, reason: END_REASON[reason] ?? "none", paid, refund, penalty };
+}
+
+/** Returns a lease; throws `ContractRevertError` (MarketUnknownLease) for an unknown id. */
+export async function getLease(client: PlasmaClient, leaseId: bigint): Promise<Lease> {
+  const address = client.addresses.computeMarket;
+  const [l, accrued, escrow] = await read(client, () =>
+    Promise.all([
+      client.public.readContract({ address, abi: marketAbi, functionName: "getLease", args: [leaseId] }),
+      client.public.readContract({ address, abi: marketAbi, functionName: "accrued", args: [leaseId] }),
+      client.public.readContract({ address, abi: marketAbi, functionName: "escrowOf", args: [leaseId] }),
+    ]),
+  );
+  return {
+    id: leaseId,
+    client: l.client,
+    provider: l.provider,
+    offerId: l.offerId,
+    gpus: l.gpus,
+    status: LEASE_STATUS[l.status] ?? "none",
+    endReason: END_REASON[l.endReason] ?? "none",
+    maxSeconds: l.maxSeconds,
+    startBy: l.startBy,
+    startedAt: l.startedAt,
+    endedAt: l.endedAt,
+    builder: l.builder === zeroAddress ? null : l.builder,
+    pricePerGpuSecond: l.pricePerGpuSecond,
+    totalEscrow: l.pricePerGpuSecond * BigInt(l.gpus) * BigInt(l.maxSeconds),
+    paid: l.paid,
+    accrued,
+    escrow,
+    specHash: l.specHash,
+    resultHash: l.resultHash === zeroHash ? null : l.resultHash,
+  };
+}
+
+/** Number of leases ever opened. */
+export async function getLeaseCount(client: PlasmaClient): Promise<bigint> {
+  return read(client, () =>
+    client.public.readContract({ address: client.addresses.computeMarket, abi: marketAbi, functionName: "leaseCount" }),
+  );
+}
+
+/** Builder fees waiting to be claimed by `builder`. */
+export async function getBuilderBalance(client: PlasmaClient, builder: Address): Promise<bigint> {
+  return read(client, () =>
+    client.public.readContract({
+      address: client.addresses.computeMarket,
+      abi: marketAbi,
+      functionName: "builderBalance",
+      args: [builder],
+    }),
+  );
+}

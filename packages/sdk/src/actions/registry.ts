@@ -1,0 +1,241 @@
+import { protocolParametersAbi, providerRegistryAbi } from "@plasma/contracts";
+import { type Address, type Hex, parseEventLogs } from "viem";
+import { accountAddress, type PlasmaClient, read, requireWallet, transact } from "../clients/createPlasmaClient.ts";
+import { plasmaErrorsAbi } from "../errors/contract.ts";
+import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
+import { formatXpl, getXplAllowance, getXplBalance, signXplPermit } from "./token.ts";
+
+const registryAbi = [...providerRegistryAbi, ...plasmaErrorsAbi] as const;
+const paramsAbi = [...protocolParametersAbi, ...plasmaErrorsAbi] as const;
+
+/** A provider's on-chain record. */
+export type Provider = {
+  address: Address;
+  registered: boolean;
+  stake: bigint;
+  unbonding: bigint;
+  unbondingReleaseAt: bigint;
+  activeOffers: number;
+  endpoint: string;
+  attributes: string;
+};
+
+/** A GPU offer, with its id and free capacity. */
+export type Offer = {
+  id: bigint;
+  provider: Address;
+  gpuModel: string;
+  vramGb: number;
+  gpuCount: number;
+  gpusInUse: number;
+  freeGpus: number;
+  pricePerGpuSecond: bigint;
+  region: string;
+  active: boolean;
+};
+
+/** Filters of {@link listOffers}; every field is optional. */
+export type OfferFilter = {
+  /** Case-insensitive GPU model, e.g. "h100". */
+  gpuModel?: string | undefined;
+  minVramGb?: number | undefined;
+  maxPricePerGpuSecond?: bigint | undefined;
+  region?: string | undefined;
+  provider?: Address | undefined;
+  /** Only offers with at least this many free GPUs (default 0). */
+  minFreeGpus?: number | undefined;
+  /** Include inactive offers (default false). */
+  includeInactive?: boolean | undefined;
+};
+
+async function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
+  const wallet = requireWallet(client, action);
+  return transact(client, () =>
+    wallet.writeContract({
+      address: client.addresses.providerRegistry,
+      abi: registryAbi,
+      functionName: functionName as "register",
+      args: args as never,
+    }),
+  );
+}
+
+/**
+ * Registers the client's account as a provider.
+ * @example await registerProvider(client, { endpoint: "https://gpu.example.org", attributes: '{"country":"DE"}' });
+ */
+export async function registerProvider(
+  client: PlasmaClient,
+  p: { endpoint: string; attributes?: string },
+): Promise<Hex> {
+  const receipt = await write(client, "Registering a provider", "register", [p.endpoint, p.attributes ?? ""]);
+  return receipt.transactionHash;
+}
+
+/** Changes the provider's endpoint and attributes. */
+export async function updateProvider(client: PlasmaClient, p: { endpoint: string; attributes?: string }): Promise<Hex> {
+  const receipt = await write(client, "Updating a provider", "updateProvider", [p.endpoint, p.attributes ?? ""]);
+  return receipt.transactionHash;
+}
+
+/**
+ * Stakes XPL: one transaction, using an existing allowance or else a signed permit.
+ * @example await stake(client, { amount: parseEther("5000") });
+ */
+export async function stake(client: PlasmaClient, p: { amount: bigint }): Promise<Hex> {
+  if (p.amount <= 0n) throw new InvalidArgumentError("The stake amount must be above zero.", "Pass an amount in XPL.");
+  const owner = accountAddress(client, "Staking");
+  const registry = client.addresses.providerRegistry;
+  const [balance, allowance] = await Promise.all([
+    getXplBalance(client, owner),
+    getXplAllowance(client, owner, registry),
+  ]);
+  if (balance < p.amount) throw new InsufficientXplError(owner, p.amount, balance, formatXpl);
+  if (allowance >= p.amount) return (await write(client, "Staking", "stake", [p.amount])).transactionHash;
+  const permit = await signXplPermit(client, { spender: registry, value: p.amount });
+  const receipt = await write(client, "Staking", "stakeWithPermit", [
+    p.amount,
+    permit.deadline,
+    permit.v,
+    permit.r,
+    permit.s,
+  ]);
+  return receipt.transactionHash;
+}
+
+/** Moves stake into the unbonding queue; withdraw it after the unbonding period. */
+export async function requestUnstake(
+  client: PlasmaClient,
+  p: { amount: bigint },
+): Promise<{ hash: Hex; releaseAt: bigint }> {
+  const receipt = await write(client, "Unstaking", "requestUnstake", [p.amount]);
+  const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "UnstakeRequested", logs: receipt.logs });
+  return { hash: receipt.transactionHash, releaseAt: event ? BigInt(event.args.releaseAt) : 0n };
+}
+
+/** Withdraws unbonded stake. */
+export async function withdrawStake(client: PlasmaClient): Promise<{ hash: Hex; amount: bigint }> {
+  const receipt = await write(client, "Withdrawing stake", "withdraw", []);
+  const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "Withdrawn", logs: receipt.logs });
+  return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
+}
+
+/** What a provider publishes in an offer. */
+export type OfferInput = {
+  gpuModel: string;
+  vramGb: number;
+  gpuCount: number;
+  pricePerGpuSecond: bigint;
+  region: string;
+};
+
+/**
+ * Publishes an offer.
+ * @returns The new offer's id.
+ * @example const { offerId } = await createOffer(client, { gpuModel: "H100", vramGb: 80, gpuCount: 8, pricePerGpuSecond: 10n ** 14n, region: "eu" });
+ */
+export async function createOffer(client: PlasmaClient, input: OfferInput): Promise<{ hash: Hex; offerId: bigint }> {
+  const receipt = await write(client, "Creating an offer", "createOffer", [input]);
+  const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferCreated", logs: receipt.logs });
+  if (!event) throw new Error("createOffer: the receipt has no OfferCreated event");
+  return { hash: receipt.transactionHash, offerId: event.args.offerId };
+}
+
+/** Changes an offer's price, GPU count and active flag. */
+export async function updateOffer(
+  client: PlasmaClient,
+  p: { offerId: bigint; pricePerGpuSecond: bigint; gpuCount: number; active: boolean },
+): Promise<Hex> {
+  const receipt = await write(client, "Updating an offer", "updateOffer", [
+    p.offerId,
+    p.pricePerGpuSecond,
+    p.gpuCount,
+    p.active,
+  ]);
+  return receipt.transactionHash;
+}
+
+/** Returns a provider's record (`registered: false` for an unknown address). */
+export async function getProvider(client: PlasmaClient, address: Address): Promise<Provider> {
+  const p = await read(client, () =>
+    client.public.readContract({
+      address: client.addresses.providerRegistry,
+      abi: registryAbi,
+      functionName: "getProvider",
+      args: [address],
+    }),
+  );
+  return { address, ...p };
+}
+
+/** Returns one offer; throws `ContractRevertError` (RegistryUnknownOffer) for an unknown id. */
+export async function getOffer(client: PlasmaClient, offerId: bigint): Promise<Offer> {
+  const o = await read(client, () =>
+    client.public.readContract({
+      address: client.addresses.providerRegistry,
+      abi: registryAbi,
+      functionName: "getOffer",
+      args: [offerId],
+    }),
+  );
+  return { id: offerId, ...o, freeGpus: o.gpuCount - o.gpusInUse };
+}
+
+/**
+ * Lists offers matching a filter, cheapest first. Reads every offer in one batched RPC round trip.
+ * @example const [cheapest] = await listOffers(client, { gpuModel: "H100", minFreeGpus: 1 });
+ */
+export async function listOffers(client: PlasmaClient, filter: OfferFilter = {}): Promise<Offer[]> {
+  const count = await read(client, () =>
+    client.public.readContract({
+      address: client.addresses.providerRegistry,
+      abi: registryAbi,
+      functionName: "offerCount",
+    }),
+  );
+  const ids = Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
+  const offers = await Promise.all(ids.map((id) => getOffer(client, id)));
+  const model = filter.gpuModel?.toLowerCase();
+  const region = filter.region?.toLowerCase();
+  return offers
+    .filter(
+      (o) =>
+        (filter.includeInactive || o.active) &&
+        (!model || o.gpuModel.toLowerCase() === model) &&
+        (!region || o.region.toLowerCase() === region) &&
+        (filter.minVramGb === undefined || o.vramGb >= filter.minVramGb) &&
+        (filter.maxPricePerGpuSecond === undefined || o.pricePerGpuSecond <= filter.maxPricePerGpuSecond) &&
+        (!filter.provider || o.provider.toLowerCase() === filter.provider.toLowerCase()) &&
+        o.freeGpus >= (filter.minFreeGpus ?? 0),
+    )
+    .sort((a, b) =>
+      a.pricePerGpuSecond < b.pricePerGpuSecond
+        ? -1
+        : a.pricePerGpuSecond > b.pricePerGpuSecond
+          ? 1
+          : Number(a.id - b.id),
+    );
+}
+
+/** The protocol's current parameters, as the contracts read them. */
+export type ProtocolParameterValues = {
+  protocolFeeBps: number;
+  builderShareBps: number;
+  noShowPenaltyBps: number;
+  startDeadline: number;
+  treasury: Address;
+  minProviderStake: bigint;
+  unbondingPeriod: number;
+};
+
+/** Reads every protocol parameter. */
+export async function getProtocolParameters(client: PlasmaClient): Promise<ProtocolParameterValues> {
+  const address = client.addresses.protocolParameters;
+  const [market, staking] = await read(client, () =>
+    Promise.all([
+      client.public.readContract({ address, abi: paramsAbi, functionName: "marketParams" }),
+      client.public.readContract({ address, abi: paramsAbi, functionName: "stakingParams" }),
+    ]),
+  );
+  return { ...market, ...staking };
+}

@@ -1,0 +1,130 @@
+import {
+  type Account,
+  type Address,
+  type Chain,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  type Hash,
+  http,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+  webSocket,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Deployment } from "../deployment.ts";
+import { toPlasmaError } from "../errors/contract.ts";
+import { AccountRequiredError, TransactionRevertedError } from "../errors/errors.ts";
+
+/** Options of {@link createPlasmaClient}. */
+export type CreatePlasmaClientParameters = {
+  /** The deployment to talk to (from `readDeployment`). */
+  deployment: Deployment;
+  /** RPC URL; defaults to the deployment's. */
+  rpcUrl?: string | undefined;
+  /** WebSocket URL for event subscriptions; defaults to the deployment's. Without one, watchers poll. */
+  wsUrl?: string | undefined;
+  /** Signer for writes: a viem account or a 0x-prefixed private key. Reads need none. */
+  account?: Account | `0x${string}` | undefined;
+  /** Poll interval (ms) for receipts and, without a WebSocket, for watchers. */
+  pollingInterval?: number | undefined;
+};
+
+/** A client for one Plasma deployment: viem clients plus the contract addresses. */
+export type PlasmaClient = {
+  deployment: Deployment;
+  chain: Chain;
+  rpcUrl: string;
+  /** Reads and receipts, over HTTP with JSON-RPC batching. */
+  public: PublicClient<Transport, Chain>;
+  /** Event subscriptions: WebSocket (`eth_subscribe`) when available, else the HTTP client. */
+  events: PublicClient<Transport, Chain>;
+  /** Writes; undefined without an account. */
+  wallet: WalletClient<Transport, Chain, Account> | undefined;
+  account: Account | undefined;
+  addresses: Deployment["contracts"];
+  /** Closes WebSocket connections so the process can exit. */
+  close(): Promise<void>;
+};
+
+/**
+ * Creates a client for a Plasma deployment.
+ * @param parameters The deployment, and optionally an account and endpoints.
+ * @returns A {@link PlasmaClient} that the actions of this SDK take as their first argument.
+ * @example
+ * const client = createPlasmaClient({ deployment: readDeployment(path), account: "0xac09…" });
+ * const offers = await listOffers(client, { gpuModel: "H100" });
+ */
+export function createPlasmaClient(parameters: CreatePlasmaClientParameters): PlasmaClient {
+  const { deployment } = parameters;
+  const rpcUrl = parameters.rpcUrl ?? deployment.rpcUrl;
+  const wsUrl = parameters.wsUrl ?? deployment.wsUrl;
+  const pollingInterval = parameters.pollingInterval ?? 250;
+  const chain = defineChain({
+    id: deployment.chainId,
+    name: `Plasma (chain ${deployment.chainId})`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl], ...(wsUrl ? { webSocket: [wsUrl] } : {}) } },
+  });
+  const transport = http(rpcUrl, { batch: true, retryCount: 0 });
+  const publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient<Transport, Chain>;
+  const wsTransport = wsUrl ? webSocket(wsUrl, { retryCount: 0 }) : undefined;
+  const events = wsTransport
+    ? (createPublicClient({ chain, transport: wsTransport, pollingInterval }) as PublicClient<Transport, Chain>)
+    : publicClient;
+  const account = typeof parameters.account === "string" ? privateKeyToAccount(parameters.account) : parameters.account;
+  const wallet = account ? createWalletClient({ chain, transport, account, pollingInterval }) : undefined;
+  return {
+    deployment,
+    chain,
+    rpcUrl,
+    public: publicClient,
+    events,
+    wallet,
+    account,
+    addresses: deployment.contracts,
+    async close() {
+      if (!wsTransport) return;
+      const transport = events.transport as unknown as { getRpcClient(): Promise<{ close(): void }> };
+      const rpc = await transport.getRpcClient().catch(() => undefined);
+      rpc?.close();
+    },
+  };
+}
+
+/** Returns the client's wallet, or explains that the action needs an account. */
+export function requireWallet(client: PlasmaClient, action: string): WalletClient<Transport, Chain, Account> {
+  if (!client.wallet) throw new AccountRequiredError(action);
+  return client.wallet;
+}
+
+/** The signing account's address. */
+export function accountAddress(client: PlasmaClient, action: string): Address {
+  return requireWallet(client, action).account.address;
+}
+
+/**
+ * Sends a transaction built by `send`, waits for its receipt and fails loudly if it reverted.
+ * Errors come back as Plasma errors (decoded contract errors, unreachable RPC).
+ */
+export async function transact(client: PlasmaClient, send: () => Promise<Hash>): Promise<TransactionReceipt> {
+  try {
+    const hash = await send();
+    const receipt = await client.public.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new TransactionRevertedError(hash);
+    return receipt;
+  } catch (error) {
+    throw toPlasmaError(error, client.rpcUrl);
+  }
+}
+
+/** Runs a read and converts its errors to Plasma errors. */
+export async function read<T>(client: PlasmaClient, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toPlasmaError(error, client.rpcUrl);
+  }
+}

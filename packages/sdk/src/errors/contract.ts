@@ -1,0 +1,158 @@
+import { computeMarketAbi, protocolParametersAbi, providerRegistryAbi, xplTokenAbi } from "@plasma/contracts";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  formatEther,
+  type Hex,
+  HttpRequestError,
+  hexToString,
+  TimeoutError,
+  WebSocketRequestError,
+} from "viem";
+import { PlasmaError } from "./base.ts";
+import { RpcUnreachableError } from "./errors.ts";
+
+/** Every custom error any Plasma contract (or the OpenZeppelin code inside it) can revert with. */
+export const plasmaErrorsAbi = dedupeErrors([
+  ...computeMarketAbi,
+  ...providerRegistryAbi,
+  ...protocolParametersAbi,
+  ...xplTokenAbi,
+]);
+
+function dedupeErrors<T extends { type: string; name?: string }>(abi: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return abi.filter((item) => {
+    if (item.type !== "error" || !item.name || seen.has(item.name)) return false;
+    seen.add(item.name);
+    return true;
+  });
+}
+
+const xpl = (wei: unknown) => `${formatEther(BigInt(wei as bigint))} XPL`;
+const time = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
+const LEASE_STATUS = ["none", "open", "running", "ended"] as const;
+const status = (s: unknown) => LEASE_STATUS[Number(s)] ?? String(s);
+const paramName = (name: unknown) => hexToString(name as Hex, { size: 32 }).replace(/\0+$/, "");
+
+type Explain = (args: readonly unknown[]) => [message: string, hint?: string];
+
+/** Readable message and fix for each contract error, by name. */
+const EXPLAIN: Record<string, Explain> = {
+  // market
+  MarketUnknownLease: ([id]) => [`Lease ${id} does not exist.`, "List leases with `plasma lease status ID`."],
+  MarketNotClient: ([id, caller]) => [`${caller} is not the client of lease ${id}.`, "Use the account that opened it."],
+  MarketNotProvider: ([id, caller]) => [`${caller} is not the provider of lease ${id}.`],
+  MarketNotParty: ([id, caller]) => [`${caller} is neither the client nor the provider of lease ${id}.`],
+  MarketLeaseNotOpen: ([id, s]) => [`Lease ${id} is ${status(s)}, not open.`],
+  MarketLeaseNotRunning: ([id, s]) => [
+    `Lease ${id} is ${status(s)}, not running.`,
+    Number(s) === 1 ? "It has not started yet; after its start deadline you can cancel it." : undefined,
+  ],
+  MarketStartDeadlinePassed: ([id, by]) => [`Lease ${id} had to start by ${time(by)}; that deadline has passed.`],
+  MarketStartDeadlineNotPassed: ([id, by]) => [
+    `Lease ${id} may still be started until ${time(by)}; it cannot be cancelled before then.`,
+    "Wait for the deadline, then cancel for a full refund and the no-show penalty.",
+  ],
+  MarketPriceAboveMax: ([offer, price, max]) => [
+    `Offer ${offer} costs ${xpl(price)} per GPU-second, above your maximum of ${xpl(max)}.`,
+    "Raise --max-price or choose a cheaper offer.",
+  ],
+  MarketZeroGpus: () => ["A lease needs at least one GPU."],
+  MarketZeroDuration: () => ["A lease needs at least one second."],
+  MarketEscrowTooLarge: ([escrow]) => [`The escrow ${xpl(escrow)} is too large for one lease.`],
+  MarketZeroResultHash: () => ["A completed lease needs a non-zero result hash."],
+  MarketInvalidFailReason: ([r]) => [`Reason ${r} is not a failure reason (use TimedOut or ProviderFailed).`],
+  MarketNothingToClaim: ([account]) => [`${account} has nothing to claim.`],
+  // registry
+  RegistryAlreadyRegistered: ([p]) => [`${p} is already registered as a provider.`, "Use `plasma provider update`."],
+  RegistryNotRegistered: ([p]) => [`${p} is not a registered provider.`, "Run `plasma provider register` first."],
+  RegistryEmptyEndpoint: () => ["The provider endpoint URL must not be empty."],
+  RegistryStringTooLong: ([len, max]) => [`A text field is ${len} bytes long; at most ${max} are allowed.`],
+  RegistryZeroAmount: () => ["The amount must be greater than zero."],
+  RegistryUnstakeExceedsStake: ([p, amount, stake]) => [`${p} cannot unstake ${xpl(amount)}: it has ${xpl(stake)}.`],
+  RegistryStakeBelowMinimum: ([p, stake, min]) => [
+    `${p} has ${xpl(stake)} staked; the minimum is ${xpl(min)}.`,
+    "Stake more with `plasma provider stake AMOUNT`, or deactivate your offers before unstaking.",
+  ],
+  RegistryNothingToWithdraw: ([p]) => [
+    `${p} has no unbonded stake to withdraw.`,
+    "Request it first with `plasma provider unstake`.",
+  ],
+  RegistryUnbondingNotFinished: ([p, at]) => [`${p}'s stake unbonds at ${time(at)}; withdraw after that.`],
+  RegistryUnknownOffer: ([id]) => [`Offer ${id} does not exist.`, "List offers with `plasma market offers`."],
+  RegistryNotOfferOwner: ([id, caller]) => [`Offer ${id} does not belong to ${caller}.`],
+  RegistryEmptyGpuModel: () => ["The GPU model must not be empty (use `cpu` for CPU-only capacity)."],
+  RegistryZeroGpuCount: () => ["An offer needs at least one GPU."],
+  RegistryZeroVram: () => ["An offer needs a VRAM size above zero."],
+  RegistryZeroPrice: () => ["An offer needs a price above zero."],
+  RegistryGpuCountBelowInUse: ([id, count, inUse]) => [
+    `Offer ${id} has ${inUse} GPUs leased; its count cannot drop to ${count}.`,
+  ],
+  RegistryOfferInactive: ([id]) => [
+    `Offer ${id} is not accepting leases.`,
+    "Choose an active offer: `plasma market offers`.",
+  ],
+  RegistryInsufficientCapacity: ([id, asked, free]) => [
+    `Offer ${id} has ${free} free GPUs; you asked for ${asked}.`,
+    "Ask for fewer GPUs or choose another offer.",
+  ],
+  RegistryReleaseExceedsInUse: ([id]) => [`Offer ${id} has fewer GPUs in use than released.`],
+  // parameters
+  ParamsUnknown: ([name]) => [`There is no parameter named ${paramName(name)}.`],
+  ParamsOutOfBounds: ([name, value, min, max]) => [
+    `${paramName(name)} = ${value} is out of bounds: it must lie between ${min} and ${max}.`,
+  ],
+  ParamsZeroAddress: () => ["The zero address is not allowed here."],
+  // token and OpenZeppelin
+  ERC20InsufficientBalance: ([who, balance, needed]) => [
+    `${who} holds ${xpl(balance)} but ${xpl(needed)} is needed.`,
+    "Get more XPL (`plasma balance` shows what you have).",
+  ],
+  ERC20InsufficientAllowance: ([spender, allowance, needed]) => [
+    `${spender} may spend ${xpl(allowance)} of your XPL but needs ${xpl(needed)}.`,
+    "Approve more XPL, or use the permit variant (the CLI does this for you).",
+  ],
+  ERC2612ExpiredSignature: ([deadline]) => [`The permit expired at ${time(deadline)}.`, "Sign a new one."],
+  ERC2612InvalidSigner: ([signer, owner]) => [`The permit was signed by ${signer}, not ${owner}.`],
+  AccessControlUnauthorizedAccount: ([account]) => [`${account} lacks the role this call needs.`],
+  OwnableUnauthorizedAccount: ([account]) => [
+    `${account} is not the owner; protocol parameters change only through their owner (governance).`,
+  ],
+};
+
+/** A contract rejected a call with one of its custom errors. */
+export class ContractRevertError extends PlasmaError {
+  override name = "ContractRevertError";
+  /** The Solidity error's name, e.g. `MarketPriceAboveMax`. */
+  readonly errorName: string;
+  /** The error's arguments, as decoded from the revert data. */
+  readonly args: readonly unknown[];
+
+  constructor(errorName: string, args: readonly unknown[], cause?: unknown) {
+    const explain = EXPLAIN[errorName];
+    const [message, hint] = explain
+      ? explain(args)
+      : [`The contract rejected the call with ${errorName}(${args.map(String).join(", ")}).`];
+    super(message, { details: `Contract error: ${errorName}`, metaMessages: hint ? [hint] : [], cause });
+    this.errorName = errorName;
+    this.args = args;
+  }
+}
+
+/**
+ * Turns whatever a viem call threw into a Plasma error: a decoded contract error, an unreachable
+ * RPC, or the original error when it is neither.
+ */
+export function toPlasmaError(error: unknown, rpcUrl: string): unknown {
+  if (error instanceof PlasmaError || !(error instanceof BaseError)) return error;
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (reverted instanceof ContractFunctionRevertedError && reverted.data?.errorName) {
+    return new ContractRevertError(reverted.data.errorName, reverted.data.args ?? [], error);
+  }
+  const network = error.walk(
+    (e) => e instanceof HttpRequestError || e instanceof WebSocketRequestError || e instanceof TimeoutError,
+  );
+  if (network) return new RpcUnreachableError(rpcUrl, error);
+  return error;
+}

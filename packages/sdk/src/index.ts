@@ -1,0 +1,73 @@
+export {
+  cancelLease,
+  claimBuilderFees,
+  completeLease,
+  END_REASON,
+  END_REASON_TEXT,
+  type EndReason,
+  failLease,
+  getBuilderBalance,
+  getLease,
+  getLeaseCount,
+  LEASE_STATUS,
+  type Lease,
+  type LeaseEnd,
+  type LeaseStatus,
+  type OpenLeaseParameters,
+  type OpenLeaseReturnType,
+  openLease,
+  settleLease,
+  startLease,
+  stopLease,
+} from "./actions/market.ts";
+export {
+  createOffer,
+  getOffer,
+  getProtocolParameters,
+  getProvider,
+  listOffers,
+  type Offer,
+  type OfferFilter,
+  type OfferInput,
+  type ProtocolParameterValues,
+  type Provider,
+  registerProvider,
+  requestUnstake,
+  stake,
+  updateOffer,
+  updateProvider,
+  withdrawStake,
+} from "./actions/registry.ts";
+export {
+  approveXpl,
+  formatXpl,
+  getXplAllowance,
+  getXplBalance,
+  signXplPermit,
+  transferXpl,
+  type XplPermit,
+} from "./actions/token.ts";
+export { type LeaseOpenedEvent, type MarketEvent, watchLeaseOpened, watchMarketEvents } from "./actions/watch.ts";
+export {
+  type CreatePlasmaClientParameters,
+  createPlasmaClient,
+  type PlasmaClient,
+} from "./clients/createPlasmaClient.ts";
+export { type DeployPlasmaParameters, deployPlasma, XPL_TOTAL_SUPPLY } from "./deploy/deployPlasma.ts";
+export { type Deployment, deploymentSchema, readDeployment, writeDeployment } from "./deployment.ts";
+export { type Anvil, AnvilStartError, anvilBinary, startAnvil } from "./devnet/anvil.ts";
+export { DEV_ACCOUNT_NAMES, DEV_MNEMONIC, type DevAccountName, devAccounts } from "./devnet/devAccounts.ts";
+export { DEV_ACCOUNT_XPL, DEV_TREASURY_XPL, type Devnet, startDevnet } from "./devnet/startDevnet.ts";
+export { PlasmaError, type PlasmaErrorOptions } from "./errors/base.ts";
+export { ContractRevertError, plasmaErrorsAbi, toPlasmaError } from "./errors/contract.ts";
+export {
+  AccountRequiredError,
+  ChainMismatchError,
+  ContractsNotDeployedError,
+  DeploymentNotFoundError,
+  InsufficientXplError,
+  InvalidArgumentError,
+  InvalidDeploymentError,
+  RpcUnreachableError,
+  TransactionRevertedError,
+} from "./errors/errors.ts";
