@@ -1,0 +1,68 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { type Deployment, startDevnet, writeDeployment } from "@plasma/sdk";
+import type { Command } from "commander";
+import { deploymentPath, optionsOf } from "../context.ts";
+import { createOutput, table } from "../output.ts";
+import { parsePositiveInteger } from "../units.ts";
+
+function banner(deployment: Deployment, path: string): string {
+  const accounts = Object.entries(deployment.devAccounts ?? {});
+  return [
+    "Plasma devnet is ready.",
+    "",
+    `  chain id     ${deployment.chainId}`,
+    `  RPC          ${deployment.rpcUrl}  (WebSocket ${deployment.wsUrl})`,
+    `  deployment   ${path}`,
+    "",
+    table(
+      ["contract", "address"],
+      Object.entries(deployment.contracts).map(([name, address]) => [name, address]),
+    ),
+    table(
+      ["dev account", "address"],
+      accounts.map(([name, a]) => [name, a.address]),
+    ),
+    "Dev account keys are anvil's public test keys: never send them real value.",
+    "",
+    "Next, in another terminal:",
+    "  npx plasma balance                                    # XPL of every dev account",
+    "  npx plasma provider register --endpoint http://127.0.0.1:8700",
+    "  npx plasma provider stake 5000",
+    "  npx plasma provider offer set --gpu-model H100 --vram 80 --gpus 8 --price 2.5",
+    "  npx plasma market offers",
+    "  npx plasma lease open --offer 1 --gpus 1 --duration 1h",
+    "",
+    "Press Ctrl-C to stop.",
+  ].join("\n");
+}
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command("dev")
+    .description("run a local Plasma network: anvil, every contract deployed, dev accounts funded")
+    .option("--port <port>", "RPC port (0 picks a free one)", "8545")
+    .action(async (o: { port: string }, command: Command) => {
+      const options = optionsOf(command);
+      const out = createOutput(Boolean(options.json));
+      const port = o.port === "0" ? 0 : parsePositiveInteger(o.port, "--port");
+      const path = deploymentPath(options);
+      const devnet = await startDevnet({ port });
+      writeDeployment(path, devnet.deployment);
+      out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () => banner(devnet.deployment, path));
+
+      await new Promise<void>((resolve, reject) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`\nReceived ${signal}: stopping the devnet.\n`);
+          resolve();
+        };
+        process.once("SIGINT", () => stop("SIGINT"));
+        process.once("SIGTERM", () => stop("SIGTERM"));
+        devnet.anvil.process.once("exit", (code) => reject(new Error(`anvil exited unexpectedly (code ${code})`)));
+      }).finally(async () => {
+        await devnet.stop();
+        // Remove our deployment file only: a newer devnet may have replaced it.
+        if (existsSync(path) && readFileSync(path, "utf8").includes(devnet.deployment.rpcUrl)) rmSync(path);
+      });
+      process.stderr.write("Devnet stopped.\n");
+    });
+}

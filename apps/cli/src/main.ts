@@ -1,0 +1,39 @@
+import { Command, CommanderError } from "commander";
+import { registerBalanceCommand } from "./commands/balance.ts";
+import { registerDeployCommand } from "./commands/deploy.ts";
+import { registerDevCommand } from "./commands/dev.ts";
+import { registerLeaseCommands } from "./commands/lease.ts";
+import { registerMarketCommands } from "./commands/market.ts";
+import { registerProviderCommands } from "./commands/provider.ts";
+import { EXIT, reportError } from "./output.ts";
+
+const program = new Command()
+  .name("plasma")
+  .description("Plasma: an open market for AI compute, paid in XPL")
+  .option("--deployment <file>", "deployment file (default: $PLASMA_HOME/deployment.json)")
+  .option("--account <name|key>", "signer: a devnet account name or a private key (or set PLASMA_PRIVATE_KEY)")
+  .option("--rpc <url>", "override the deployment's RPC URL")
+  .option("--json", "print machine-readable JSON")
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerDevCommand(program);
+registerDeployCommand(program);
+registerProviderCommands(program);
+registerMarketCommands(program);
+registerLeaseCommands(program);
+registerBalanceCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exitCode = EXIT.ok;
+} catch (error) {
+  if (
+    error instanceof CommanderError &&
+    (error.code === "commander.helpDisplayed" || error.code === "commander.version")
+  ) {
+    process.exitCode = EXIT.ok;
+  } else {
+    process.exitCode = reportError(error, process.argv.includes("--json"));
+  }
+}
