@@ -15,7 +15,11 @@ if (Number(process.versions.node.split(".")[0]) >= 24) {
   const arch = process.arch;
   let node24;
   try {
-    node24 = join(dirname(createRequire(import.meta.url).resolve(`node-${process.platform}-${arch}/package.json`)), "bin", "node");
+    node24 = join(
+      dirname(createRequire(import.meta.url).resolve(`node-${process.platform}-${arch}/package.json`)),
+      "bin",
+      "node",
+    );
   } catch {
     console.error(
       `error: plasma needs Node.js 24; this is ${process.version} and node-${process.platform}-${arch} is not installed.\n` +

@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  createPlasmaClient,
+  type Deployment,
+  DeploymentNotFoundError,
+  deployPlasma,
+  devAccounts,
+  getOffer,
+  InvalidArgumentError,
+  InvalidDeploymentError,
+  RpcUnreachableError,
+  readDeployment,
+  startAnvil,
+  writeDeployment,
+} from "@plasma/sdk";
+
+const deployment: Deployment = {
+  version: 1,
+  chainId: 31337,
+  rpcUrl: "http://127.0.0.1:1",
+  deployer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+  deployedAtBlock: 0,
+  contracts: {
+    xplToken: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+    protocolParameters: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+    providerRegistry: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0",
+    computeMarket: "0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9",
+  },
+};
+
+describe("deployment files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "plasma-deployment-"));
+
+  it("round-trips a deployment", () => {
+    const path = join(dir, "ok.json");
+    writeDeployment(path, deployment);
+    assert.deepEqual(readDeployment(path), deployment);
+  });
+
+  it("names a missing file and how to create one", () => {
+    assert.throws(
+      () => readDeployment(join(dir, "missing.json")),
+      (error: unknown) => {
+        assert.ok(error instanceof DeploymentNotFoundError);
+        assert.match(error.message, /npm start/);
+        return true;
+      },
+    );
+  });
+
+  it("names the field that is wrong", () => {
+    const path = join(dir, "bad.json");
+    writeFileSync(
+      path,
+      JSON.stringify({ ...deployment, contracts: { ...deployment.contracts, computeMarket: "0x12" } }),
+    );
+    assert.throws(
+      () => readDeployment(path),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidDeploymentError);
+        assert.match(error.message, /contracts\.computeMarket: not an address/);
+        return true;
+      },
+    );
+    writeFileSync(path, "{not json");
+    assert.throws(() => readDeployment(path), /not JSON/);
+  });
+});
+
+describe("network errors", () => {
+  it("reports an unreachable chain as retryable", async () => {
+    const client = createPlasmaClient({ deployment });
+    await assert.rejects(getOffer(client, 1n), (error: unknown) => {
+      assert.ok(error instanceof RpcUnreachableError);
+      assert.equal(error.retryable, true);
+      assert.match(error.shortMessage, /Cannot reach the chain at http:\/\/127\.0\.0\.1:1/);
+      return true;
+    });
+  });
+
+  it("refuses a genesis allocation that is not the total supply", async () => {
+    const anvil = await startAnvil();
+    try {
+      const { deployer } = devAccounts();
+      await assert.rejects(
+        deployPlasma({
+          rpcUrl: anvil.rpcUrl,
+          privateKey: deployer.privateKey,
+          allocations: [{ to: deployer.address, amount: 1n }],
+        }),
+        (error: unknown) => error instanceof InvalidArgumentError && /adds up to 1 wei/.test(error.message),
+      );
+    } finally {
+      await anvil.stop();
+    }
+  });
+});
