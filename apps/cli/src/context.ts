@@ -39,9 +39,9 @@ export function resolveKey(
   deployment: Deployment,
   defaultAccount?: DevAccountName,
 ): Hex | undefined {
-  const chosen = options.account ?? (process.env.PLASMA_PRIVATE_KEY ? undefined : defaultAccount);
+  const env = process.env.PLASMA_PRIVATE_KEY || undefined; // an empty variable counts as unset
+  const chosen = options.account ?? (env ? undefined : defaultAccount);
   if (chosen === undefined) {
-    const env = process.env.PLASMA_PRIVATE_KEY;
     if (env && !PRIVATE_KEY.test(env)) {
       throw new UsageError("PLASMA_PRIVATE_KEY is not a 32-byte hex private key.", {
         metaMessages: ["Set it to 0x followed by 64 hex digits."],

@@ -56,7 +56,7 @@ export function fields(entries: [string, string | number][]): string {
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) return EXIT.usage; // commander already printed it
   const code =
-    error instanceof UsageError
+    error instanceof UsageError || error instanceof InvalidArgumentError
       ? EXIT.usage
       : error instanceof PlasmaError && error.retryable
         ? EXIT.unavailable

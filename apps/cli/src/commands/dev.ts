@@ -47,10 +47,8 @@ export function registerDevCommand(program: Command): void {
       const port = o.port === "0" ? 0 : parsePositiveInteger(o.port, "--port");
       const path = deploymentPath(options);
       const devnet = await startDevnet({ port });
-      writeDeployment(path, devnet.deployment);
-      out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () => banner(devnet.deployment, path));
-
-      await new Promise<void>((resolve, reject) => {
+      // Handlers go in before the banner: whoever reads "ready" may press Ctrl-C at once.
+      const stopped = new Promise<void>((resolve, reject) => {
         const stop = (signal: string) => {
           process.stderr.write(`\nReceived ${signal}: stopping the devnet.\n`);
           resolve();
@@ -58,7 +56,10 @@ export function registerDevCommand(program: Command): void {
         process.once("SIGINT", () => stop("SIGINT"));
         process.once("SIGTERM", () => stop("SIGTERM"));
         devnet.anvil.process.once("exit", (code) => reject(new Error(`anvil exited unexpectedly (code ${code})`)));
-      }).finally(async () => {
+      });
+      writeDeployment(path, devnet.deployment);
+      out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () => banner(devnet.deployment, path));
+      await stopped.finally(async () => {
         await devnet.stop();
         // Remove our deployment file only: a newer devnet may have replaced it.
         if (existsSync(path) && readFileSync(path, "utf8").includes(devnet.deployment.rpcUrl)) rmSync(path);

@@ -1,0 +1,87 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { readDeployment } from "@plasma/sdk";
+import { createTestClient, http } from "viem";
+
+export const BIN = fileURLToPath(new URL("../bin/plasma.mjs", import.meta.url));
+
+export type Run = { code: number; stdout: string; stderr: string };
+
+/** Runs `plasma …` as a subprocess, the way a user does. */
+export function plasma(home: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, PLASMA_HOME: home, PLASMA_PRIVATE_KEY: "", ...env } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs `plasma … --json` and parses stdout, failing with stderr if the command failed. */
+export async function plasmaJson<T = Record<string, unknown>>(
+  home: string,
+  args: string[],
+  env?: Record<string, string>,
+): Promise<T> {
+  const run = await plasma(home, [...args, "--json"], env);
+  if (run.code !== 0) throw new Error(`plasma ${args.join(" ")} exited ${run.code}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+export function tempHome(): string {
+  return mkdtempSync(join(tmpdir(), "plasma-cli-"));
+}
+
+/** A `plasma dev` process. */
+export type Dev = { process: ChildProcess; home: string; stdout: string[]; stop(): Promise<number | null> };
+
+/** Starts `plasma dev --port 0` and resolves once it says it is ready. */
+export async function startDev(home: string, port = "0"): Promise<Dev> {
+  const child = spawn(process.execPath, [BIN, "dev", "--port", port], {
+    env: { ...process.env, PLASMA_HOME: home },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stdout: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      stdout.push(line);
+      if (line.includes("Plasma devnet is ready")) resolve();
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`plasma dev exited ${code}: ${stderr}`)));
+  });
+  return {
+    process: child,
+    home,
+    stdout,
+    async stop() {
+      child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
+
+/** Moves the devnet's clock forward (anvil RPC) and mines a block. */
+export async function warp(home: string, seconds: number): Promise<void> {
+  const deployment = readDeployment(join(home, "deployment.json"));
+  const test = createTestClient({ mode: "anvil", transport: http(deployment.rpcUrl) });
+  await test.increaseTime({ seconds });
+  await test.mine({ blocks: 1 });
+}
+
+export function deploymentExists(home: string): boolean {
+  return existsSync(join(home, "deployment.json"));
+}
