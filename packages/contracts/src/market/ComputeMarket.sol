@@ -23,7 +23,31 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     IProviderRegistry public immutable registry;
     IProtocolParameters public immutable params;
 
-    mapping(uint256 leaseId => Lease) private _leases;
+    /// @dev Storage layout of a lease, packed so that opening writes four slots and ending updates
+    ///      slots it already wrote (plus the result hash). The builder, usually absent, lives apart.
+    struct LeaseRecord {
+        // slot 0
+        address client;
+        uint16 gpus;
+        LeaseStatus status;
+        EndReason endReason;
+        uint32 maxSeconds;
+        uint32 startBy;
+        // slot 1
+        address provider;
+        uint64 offerId;
+        uint32 startedAt;
+        // slot 2
+        uint96 pricePerGpuSecond;
+        uint128 paid; // gross paid out so far: provider share + fees
+        uint32 endedAt;
+        // slots 3 and 4
+        bytes32 specHash;
+        bytes32 resultHash;
+    }
+
+    mapping(uint256 leaseId => LeaseRecord) private _leases;
+    mapping(uint256 leaseId => address) private _builders;
     uint256 private _leaseCount;
     mapping(address builder => uint256) private _builderBalances;
     uint256 private _protocolFees;
@@ -54,7 +78,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IComputeMarket
     function stopLease(uint256 leaseId) external nonReentrant {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.client) revert MarketNotClient(leaseId, msg.sender);
         _requireRunning(leaseId, l);
         _end(leaseId, l, EndReason.StoppedByClient, bytes32(0), true);
@@ -62,7 +86,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IComputeMarket
     function cancelLease(uint256 leaseId) external nonReentrant {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.client) revert MarketNotClient(leaseId, msg.sender);
         if (l.status != LeaseStatus.Open) revert MarketLeaseNotOpen(leaseId, l.status);
         if (block.timestamp <= l.startBy) revert MarketStartDeadlineNotPassed(leaseId, l.startBy, block.timestamp);
@@ -83,7 +107,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IComputeMarket
     function startLease(uint256 leaseId) external {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.provider) revert MarketNotProvider(leaseId, msg.sender);
         if (l.status != LeaseStatus.Open) revert MarketLeaseNotOpen(leaseId, l.status);
         if (block.timestamp > l.startBy) revert MarketStartDeadlinePassed(leaseId, l.startBy);
@@ -94,7 +118,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IComputeMarket
     function completeLease(uint256 leaseId, bytes32 resultHash) external nonReentrant {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.provider) revert MarketNotProvider(leaseId, msg.sender);
         _requireRunning(leaseId, l);
         if (resultHash == bytes32(0)) revert MarketZeroResultHash();
@@ -103,7 +127,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IComputeMarket
     function failLease(uint256 leaseId, EndReason reason, bytes32 resultHash) external nonReentrant {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.provider) revert MarketNotProvider(leaseId, msg.sender);
         _requireRunning(leaseId, l);
         if (reason != EndReason.TimedOut && reason != EndReason.ProviderFailed) revert MarketInvalidFailReason(reason);
@@ -115,7 +139,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IComputeMarket
     function settle(uint256 leaseId) external nonReentrant returns (uint256 gross) {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.provider && msg.sender != l.client) revert MarketNotParty(leaseId, msg.sender);
         _requireRunning(leaseId, l);
         if (block.timestamp - l.startedAt >= l.maxSeconds) {
@@ -154,18 +178,35 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @inheritdoc IComputeMarket
     function getLease(uint256 leaseId) external view returns (Lease memory) {
-        return _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
+        return Lease({
+            client: l.client,
+            gpus: l.gpus,
+            status: l.status,
+            endReason: l.endReason,
+            maxSeconds: l.maxSeconds,
+            startBy: l.startBy,
+            builder: _builders[leaseId],
+            offerId: l.offerId,
+            startedAt: l.startedAt,
+            provider: l.provider,
+            pricePerGpuSecond: l.pricePerGpuSecond,
+            paid: l.paid,
+            endedAt: l.endedAt,
+            specHash: l.specHash,
+            resultHash: l.resultHash
+        });
     }
 
     /// @inheritdoc IComputeMarket
     function accrued(uint256 leaseId) external view returns (uint256) {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         return l.status == LeaseStatus.Running ? _accruedGross(l) : 0;
     }
 
     /// @inheritdoc IComputeMarket
     function escrowOf(uint256 leaseId) external view returns (uint256) {
-        Lease storage l = _lease(leaseId);
+        LeaseRecord storage l = _lease(leaseId);
         if (l.status == LeaseStatus.Ended) return 0;
         return LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds) - l.paid;
     }
@@ -197,30 +238,30 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         uint32 startBy = uint32(block.timestamp + params.marketParams().startDeadline);
 
         leaseId = ++_leaseCount;
-        Lease storage l = _leases[leaseId];
+        LeaseRecord storage l = _leases[leaseId];
         l.client = msg.sender;
         l.gpus = p.gpus;
         l.status = LeaseStatus.Open;
         l.maxSeconds = p.maxSeconds;
         l.startBy = startBy;
-        l.builder = p.builder;
-        l.offerId = SafeCast.toUint64(p.offerId);
         l.provider = provider;
+        l.offerId = SafeCast.toUint64(p.offerId);
         l.pricePerGpuSecond = price;
-        l.specHash = p.specHash;
-        _emitOpened(leaseId, l, escrow);
+        if (p.specHash != bytes32(0)) l.specHash = p.specHash;
+        if (p.builder != address(0)) _builders[leaseId] = p.builder;
+        _emitOpened(leaseId, l, escrow, p.builder);
         xpl.safeTransferFrom(msg.sender, address(this), escrow);
     }
 
     /// @dev Separate from `_open` to keep its stack shallow; the reads are warm.
-    function _emitOpened(uint256 leaseId, Lease storage l, uint256 escrow) private {
+    function _emitOpened(uint256 leaseId, LeaseRecord storage l, uint256 escrow, address builder) private {
         emit LeaseOpened(
-            leaseId, l.provider, l.client, l.offerId, l.gpus, l.maxSeconds, l.pricePerGpuSecond, escrow, l.specHash, l.builder, l.startBy
+            leaseId, l.provider, l.client, l.offerId, l.gpus, l.maxSeconds, l.pricePerGpuSecond, escrow, l.specHash, builder, l.startBy
         );
     }
 
     /// @dev Pays out what has accrued (or nothing), refunds the rest, releases capacity, then transfers.
-    function _end(uint256 leaseId, Lease storage l, EndReason reason, bytes32 resultHash, bool payAccrued) private {
+    function _end(uint256 leaseId, LeaseRecord storage l, EndReason reason, bytes32 resultHash, bool payAccrued) private {
         uint256 gross = payAccrued ? _accruedGross(l) : 0;
         uint256 providerAmount = gross == 0 ? 0 : _book(leaseId, l, gross);
         uint256 refund = LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds) - l.paid;
@@ -235,29 +276,30 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     }
 
     /// @dev Records a gross payment and its fee split; returns the provider's amount to transfer.
-    function _book(uint256 leaseId, Lease storage l, uint256 gross) private returns (uint256 providerAmount) {
+    function _book(uint256 leaseId, LeaseRecord storage l, uint256 gross) private returns (uint256 providerAmount) {
         IProtocolParameters.MarketParams memory mp = params.marketParams();
-        bool hasBuilder = l.builder != address(0);
+        address builder = _builders[leaseId];
+        bool hasBuilder = builder != address(0);
         uint256 protocolFee;
         uint256 builderFee;
         (providerAmount, protocolFee, builderFee) = LeaseMath.split(gross, mp.protocolFeeBps, mp.builderShareBps, hasBuilder);
         l.paid += uint128(gross); // paid + gross <= escrow, which fits in uint128 (checked at open)
         _protocolFees += protocolFee;
-        if (builderFee > 0) _builderBalances[l.builder] += builderFee;
+        if (builderFee > 0) _builderBalances[builder] += builderFee;
         emit LeaseSettled(leaseId, l.provider, gross, providerAmount, protocolFee, builderFee);
     }
 
-    function _accruedGross(Lease storage l) private view returns (uint256) {
+    function _accruedGross(LeaseRecord storage l) private view returns (uint256) {
         uint256 used = LeaseMath.usedSeconds(l.startedAt, l.maxSeconds, block.timestamp);
         return LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, used) - l.paid;
     }
 
-    function _lease(uint256 leaseId) private view returns (Lease storage l) {
+    function _lease(uint256 leaseId) private view returns (LeaseRecord storage l) {
         l = _leases[leaseId];
         if (l.status == LeaseStatus.None) revert MarketUnknownLease(leaseId);
     }
 
-    function _requireRunning(uint256 leaseId, Lease storage l) private view {
+    function _requireRunning(uint256 leaseId, LeaseRecord storage l) private view {
         if (l.status != LeaseStatus.Running) revert MarketLeaseNotRunning(leaseId, l.status);
     }
 }
