@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { PlasmaError } from "../errors/base.ts";
+
+const SETPRIV = "/usr/bin/setpriv";
 
 /** A running anvil node. */
 export type Anvil = {
@@ -54,8 +57,20 @@ export async function startAnvil(
     String(options.chainId ?? 31337),
   ];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
-  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // anvil must not outlive us: on Linux the kernel sends it SIGTERM when we die, even by SIGKILL
+  // (setpriv --pdeathsig); on any exit Node still runs, we kill it ourselves.
+  const [command, commandArgs] = existsSync(SETPRIV)
+    ? [SETPRIV, ["--pdeathsig", "SIGTERM", anvilBinary(), ...args]]
+    : [anvilBinary(), args];
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
+  const killOnExit = () => child.kill("SIGTERM");
+  process.once("exit", killOnExit);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      process.off("exit", killOnExit);
+      resolve();
+    }),
+  );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
