@@ -71,3 +71,15 @@ export {
   RpcUnreachableError,
   TransactionRevertedError,
 } from "./errors/errors.ts";
+export {
+  canonicalJobSpec,
+  hashJobSpec,
+  type JobSpec,
+  JobSpecError,
+  type JobSpecInput,
+  jobSpecSchema,
+  MAX_SPEC_BYTES,
+  parseJobSpec,
+  parseJobSpecText,
+  relativePath,
+} from "./spec/jobSpec.ts";
