@@ -1,0 +1,11 @@
+export { buildManifest, hashManifest, type ManifestEntry, sha256File } from "./manifest.ts";
+export { bwrapArgs, type SandboxPolicy } from "./sandbox/bwrapArgs.ts";
+export { createMemoryLimit, type MemoryLimit } from "./sandbox/memoryLimit.ts";
+export {
+  BWRAP,
+  type RunOptions,
+  type RunResult,
+  runSandboxed,
+  SandboxUnavailableError,
+  sandboxAvailable,
+} from "./sandbox/runSandboxed.ts";

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, lstatSync, readdirSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import canonicalize from "canonicalize";
+import type { Hex } from "viem";
+
+/** One output file. */
+export type ManifestEntry = { path: string; size: number; sha256: string };
+
+/** Hex sha256 of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      const stat = lstatSync(path);
+      if (stat.isSymbolicLink()) return []; // a link could point outside the work directory
+      return stat.isDirectory() ? walk(path) : stat.isFile() ? [path] : [];
+    });
+}
+
+/**
+ * Lists a job's outputs as `{path, size, sha256}`, sorted by path. Each output is a file or, with a
+ * trailing slash, a directory taken whole. Symbolic links are skipped: they could leave the work dir.
+ */
+export async function buildManifest(workDir: string, outputs: string[]): Promise<ManifestEntry[]> {
+  const files = new Set<string>();
+  for (const output of outputs) {
+    const path = join(workDir, output);
+    if (!existsSync(path) || lstatSync(path).isSymbolicLink()) continue;
+    if (lstatSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
+    else if (lstatSync(path).isFile()) files.add(path);
+  }
+  const entries: ManifestEntry[] = [];
+  for (const file of [...files].sort()) {
+    entries.push({
+      path: relative(workDir, file).split(sep).join("/"),
+      size: lstatSync(file).size,
+      sha256: await sha256File(file),
+    });
+  }
+  return entries;
+}
+
+/** The result hash that goes on chain: sha256 of the manifest's canonical JSON (RFC 8785). */
+export function hashManifest(entries: ManifestEntry[]): Hex {
+  return `0x${createHash("sha256")
+    .update(canonicalize(entries) ?? "[]")
+    .digest("hex")}`;
+}

@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  buildManifest,
+  bwrapArgs,
+  hashManifest,
+  type RunResult,
+  runSandboxed,
+  sandboxAvailable,
+} from "@plasma/runtime";
+
+assert.ok(sandboxAvailable(), "bubblewrap is required: `npm install` installs it (apt-get install bubblewrap)");
+
+async function run(command: string[], extra: Partial<Parameters<typeof runSandboxed>[0]> = {}) {
+  const workDir = mkdtempSync(join(tmpdir(), "plasma-job-"));
+  let stdout = "";
+  let stderr = "";
+  const result: RunResult = await runSandboxed({
+    workDir,
+    command,
+    env: {},
+    network: "none",
+    gpus: [],
+    timeoutSeconds: 30,
+    onStdout: (c) => {
+      stdout += c.toString();
+    },
+    onStderr: (c) => {
+      stderr += c.toString();
+    },
+    ...extra,
+  });
+  return { result, stdout, stderr, workDir };
+}
+
+describe("bubblewrap sandbox", () => {
+  it("runs a command in /work, streams its output and reports its exit code", async () => {
+    const { result, stdout, workDir } = await run(["/bin/sh", "-c", "pwd; echo hi > out.txt; exit 3"]);
+    assert.equal(result.exitCode, 3);
+    assert.equal(stdout.trim(), "/work");
+    assert.equal(readFileSync(join(workDir, "out.txt"), "utf8"), "hi\n");
+  });
+
+  it("hides the node's files, keys and environment from the job", async () => {
+    const secretDir = mkdtempSync(join(tmpdir(), "plasma-node-"));
+    writeFileSync(join(secretDir, "key.json"), "secret");
+    process.env.PLASMA_TEST_SECRET = "do-not-leak";
+    const { result, stdout } = await run([
+      "/bin/sh",
+      "-c",
+      `cat ${join(secretDir, "key.json")} 2>&1; ls /root 2>&1; ls ${process.cwd()} 2>&1; echo "env=[$PLASMA_TEST_SECRET]"; touch /usr/x 2>&1; echo done`,
+    ]);
+    delete process.env.PLASMA_TEST_SECRET;
+    assert.equal(result.exitCode, 0);
+    assert.match(stdout, /key\.json: No such file or directory/);
+    assert.match(stdout, /\/root.*No such file or directory/);
+    assert.match(stdout, /env=\[\]/);
+    assert.match(stdout, /Read-only file system/);
+    assert.doesNotMatch(stdout, /secret/);
+  });
+
+  it("gives a job no network unless the spec asks for egress", async () => {
+    const isolated = await run(["/bin/sh", "-c", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"]);
+    assert.deepEqual(isolated.stdout.trim().split("\n"), ["lo"]);
+    const shared = await run(["/bin/sh", "-c", "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"], {
+      network: "egress",
+    });
+    const hostInterfaces = readFileSync("/proc/net/dev", "utf8")
+      .trim()
+      .split("\n")
+      .slice(2)
+      .map((l) => l.split(":")[0]?.trim());
+    assert.deepEqual(shared.stdout.trim().split("\n").sort(), hostInterfaces.sort());
+  });
+
+  it("kills a job at its timeout", async () => {
+    const { result } = await run(["/bin/sh", "-c", "sleep 60"], { timeoutSeconds: 1 });
+    assert.equal(result.timedOut, true);
+    assert.ok(result.durationMs < 10_000, `took ${result.durationMs} ms`);
+  });
+
+  it("kills a job that exceeds its memory limit and says so", async () => {
+    const { result } = await run(["python3", "-c", "x = bytearray(512 * 1024 * 1024); print(len(x))"], {
+      memoryBytes: 128 * 1024 * 1024,
+    });
+    assert.match(result.memoryLimit, /^cgroup v[12]$/, `memory limit: ${result.memoryLimit}`);
+    assert.equal(result.memoryExceeded, true);
+    assert.notEqual(result.exitCode, 0);
+    const ok = await run(["python3", "-c", "x = bytearray(16 * 1024 * 1024); print(len(x))"], {
+      memoryBytes: 128 * 1024 * 1024,
+    });
+    assert.equal(ok.result.exitCode, 0);
+    assert.equal(ok.result.memoryExceeded, false);
+  });
+
+  it("stops a job when asked", async () => {
+    const controller = new AbortController();
+    const running = run(["/bin/sh", "-c", "echo started; sleep 60"], {
+      signal: controller.signal,
+      onStdout: () => controller.abort(),
+    });
+    const { result } = await running;
+    assert.equal(result.aborted, true);
+    assert.equal(result.timedOut, false);
+  });
+
+  it("shows the job only its leased GPUs", () => {
+    const args = bwrapArgs({
+      workDir: "/w",
+      command: ["true"],
+      env: { CUDA_VISIBLE_DEVICES: "0,1,2,3" },
+      network: "none",
+      gpus: [2, 5],
+    });
+    const env = Object.fromEntries(args.flatMap((a, i) => (a === "--setenv" ? [[args[i + 1], args[i + 2]]] : [])));
+    assert.equal(env.CUDA_VISIBLE_DEVICES, "2,5", "the spec cannot widen its GPUs");
+    assert.equal(env.CUDA_DEVICE_ORDER, "PCI_BUS_ID");
+    assert.ok(!args.includes("--share-net"));
+  });
+});
+
+describe("output manifest", () => {
+  it("lists files sorted with size and sha256, skips links, and hashes stably", async () => {
+    const workDir = mkdtempSync(join(tmpdir(), "plasma-out-"));
+    mkdirSync(join(workDir, "out/sub"), { recursive: true });
+    writeFileSync(join(workDir, "out/b.txt"), "bb");
+    writeFileSync(join(workDir, "out/sub/a.txt"), "a");
+    writeFileSync(join(workDir, "metrics.json"), "{}");
+    symlinkSync("/etc/passwd", join(workDir, "out/leak"));
+    const manifest = await buildManifest(workDir, ["out/", "metrics.json", "missing.bin"]);
+    assert.deepEqual(manifest, [
+      { path: "metrics.json", size: 2, sha256: "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a" },
+      { path: "out/b.txt", size: 2, sha256: "3b64db95cb55c763391c707108489ae18b4112d783300de38e033b4c98c3deaf" },
+      { path: "out/sub/a.txt", size: 1, sha256: "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb" },
+    ]);
+    assert.equal(hashManifest(manifest), hashManifest(structuredClone(manifest)));
+    assert.notEqual(hashManifest(manifest), hashManifest(manifest.slice(1)));
+  });
+});

@@ -1,0 +1,32 @@
+// Runs after `npm install`: installs the system packages Plasma needs (bubblewrap, for the job
+// sandbox) from Debian's packages when they are missing. Never fails the install: it says what is
+// missing and how to add it.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const NEEDED = [{ binary: "/usr/bin/bwrap", pkg: "bubblewrap", why: "the job sandbox" }];
+
+const missing = NEEDED.filter((n) => !existsSync(n.binary));
+if (process.platform !== "linux" || missing.length === 0) process.exit(0);
+
+const packages = missing.map((m) => m.pkg);
+const isRoot = process.getuid?.() === 0;
+const hasApt = existsSync("/usr/bin/apt-get");
+const sudo = !isRoot && spawnSync("sudo", ["-n", "true"]).status === 0 ? ["sudo", "-n"] : [];
+if (!hasApt || (!isRoot && sudo.length === 0)) {
+  console.warn(`plasma: missing ${packages.join(", ")} (${missing.map((m) => m.why).join(", ")}).`);
+  console.warn(`plasma: install with: sudo apt-get install -y ${packages.join(" ")}`);
+  process.exit(0);
+}
+console.log(`plasma: installing ${packages.join(", ")} from Debian's packages…`);
+const run = (args: string[]) =>
+  spawnSync(sudo[0] ?? args[0] ?? "", [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+const ok =
+  run(["apt-get", "update", "-qq"]).status === 0 && run(["apt-get", "install", "-y", "-qq", ...packages]).status === 0;
+if (!ok)
+  console.warn(
+    `plasma: could not install ${packages.join(", ")}; install them by hand: apt-get install -y ${packages.join(" ")}`,
+  );
