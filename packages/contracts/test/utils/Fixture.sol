@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "./Test.sol";
+import {XPLToken} from "../../src/token/XPLToken.sol";
+import {ProtocolParameters} from "../../src/config/ProtocolParameters.sol";
+import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
+import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
+import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+
+/// @notice Deploys and wires the protocol as `deployPlasma` does, and funds named accounts.
+abstract contract Fixture is Test {
+    uint256 internal constant CLIENT_KEY = 0xC11E47;
+    uint256 internal constant PROVIDER_KEY = 0x9120;
+
+    address internal owner = address(0x0A11);
+    address internal treasury = address(0x7EA5);
+    address internal client;
+    address internal provider;
+    address internal provider2 = address(0x9122);
+    address internal builder = address(0xB111);
+    address internal stranger = address(0x5712);
+
+    XPLToken internal xpl;
+    ProtocolParameters internal params;
+    ProviderRegistry internal registry;
+    ComputeMarket internal market;
+
+    uint96 internal constant PRICE = 1e15; // wei per GPU-second
+    uint256 internal constant FUNDS = 1_000_000 ether;
+    uint256 internal constant STAKE = 10_000 ether;
+
+    function setUp() public virtual {
+        vm.warp(1_700_000_000);
+        client = vm.addr(CLIENT_KEY);
+        provider = vm.addr(PROVIDER_KEY);
+        params = new ProtocolParameters(owner, treasury);
+        address[] memory to = new address[](5);
+        uint256[] memory amounts = new uint256[](5);
+        (to[0], to[1], to[2], to[3], to[4]) = (client, provider, provider2, stranger, owner);
+        (amounts[0], amounts[1], amounts[2], amounts[3]) = (FUNDS, FUNDS, FUNDS, FUNDS);
+        amounts[4] = 1_000_000_000 ether - 4 * FUNDS;
+        xpl = new XPLToken(to, amounts);
+        registry = new ProviderRegistry(xpl, params, owner);
+        market = new ComputeMarket(xpl, registry, params);
+        vm.startPrank(owner);
+        registry.grantRole(registry.MARKET_ROLE(), address(market));
+        registry.grantRole(registry.SLASHER_ROLE(), address(market));
+        vm.stopPrank();
+        for (uint256 i; i < 4; ++i) {
+            vm.prank(to[i]);
+            xpl.approve(address(registry), type(uint256).max);
+            vm.prank(to[i]);
+            xpl.approve(address(market), type(uint256).max);
+        }
+    }
+
+    function _registerAndStake(address who, uint256 amount) internal {
+        vm.startPrank(who);
+        registry.register("http://provider.example", "{}");
+        registry.stake(amount);
+        vm.stopPrank();
+    }
+
+    function _offer(address who, uint16 gpus, uint96 price) internal returns (uint256 offerId) {
+        vm.prank(who);
+        offerId = registry.createOffer(
+            IProviderRegistry.OfferInput({gpuModel: "H100", vramGb: 80, gpuCount: gpus, pricePerGpuSecond: price, region: "eu"})
+        );
+    }
+
+    function _open(uint256 offerId, uint16 gpus, uint32 maxSeconds, address builder_) internal returns (uint256 leaseId) {
+        vm.prank(client);
+        leaseId = market.openLease(
+            IComputeMarket.OpenLeaseParams({
+                offerId: offerId,
+                gpus: gpus,
+                maxSeconds: maxSeconds,
+                maxPricePerGpuSecond: type(uint96).max,
+                specHash: keccak256("spec"),
+                builder: builder_
+            })
+        );
+    }
+
+    function _start(uint256 leaseId) internal {
+        vm.prank(provider);
+        market.startLease(leaseId);
+    }
+}
