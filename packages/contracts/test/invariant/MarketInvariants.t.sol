@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Fixture} from "../utils/Fixture.sol";
+import {MarketHandler} from "./MarketHandler.sol";
+import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+
+/// @notice Conservation: after every random call, each contract holds exactly what it owes and no
+///         party has received more than it is owed.
+contract MarketInvariants is Fixture {
+    MarketHandler internal handler;
+    address[] internal clientList;
+    address[] internal providerList;
+
+    function setUp() public override {
+        super.setUp();
+        clientList.push(client);
+        clientList.push(stranger);
+        providerList.push(provider);
+        providerList.push(provider2);
+        handler = new MarketHandler(xpl, registry, market, clientList, providerList, builder);
+        // The handler acts for these accounts through pranks; give it their approvals' effect.
+        address[4] memory all = [client, stranger, provider, provider2];
+        for (uint256 i; i < all.length; ++i) {
+            vm.startPrank(all[i]);
+            xpl.approve(address(market), type(uint256).max);
+            xpl.approve(address(registry), type(uint256).max);
+            vm.stopPrank();
+        }
+        targetContract(address(handler));
+    }
+
+    function invariant_marketHoldsExactlyWhatItOwes() public view {
+        uint256 owed = market.builderBalance(builder) + market.protocolFeesPending();
+        for (uint256 id = 1; id <= market.leaseCount(); ++id) owed += market.escrowOf(id);
+        assertEq(xpl.balanceOf(address(market)), owed, "market balance == escrows + builder fees + protocol fees");
+    }
+
+    function invariant_registryHoldsExactlyTheStakes() public view {
+        uint256 owed;
+        for (uint256 i; i < providerList.length; ++i) {
+            IProviderRegistry.Provider memory p = registry.getProvider(providerList[i]);
+            owed += uint256(p.stake) + p.unbonding;
+        }
+        assertEq(xpl.balanceOf(address(registry)), owed, "registry balance == stakes + unbonding");
+    }
+
+    function invariant_nobodyReceivesMoreThanOwed() public view {
+        for (uint256 id = 1; id <= market.leaseCount(); ++id) {
+            IComputeMarket.Lease memory l = market.getLease(id);
+            uint256 escrow = handler.ghostEscrowIn(id);
+            assertEq(escrow, uint256(l.pricePerGpuSecond) * l.gpus * l.maxSeconds, "escrow in == price x gpus x seconds");
+            assertLe(handler.ghostProviderReceived(id), l.paid, "provider got at most what was paid");
+            assertLe(l.paid, escrow, "paid at most the escrow");
+            uint256 usedCap = l.startedAt == 0 ? 0 : uint256(l.pricePerGpuSecond) * l.gpus * (block.timestamp - l.startedAt);
+            assertLe(l.paid, usedCap, "paid at most the seconds elapsed");
+            if (l.status == IComputeMarket.LeaseStatus.Ended) {
+                assertEq(handler.ghostClientRefunded(id) + l.paid, escrow, "ended: refund + paid == escrow");
+            } else {
+                assertEq(handler.ghostClientRefunded(id), 0, "no refund before the end");
+            }
+        }
+    }
+
+    function invariant_capacityInUseMatchesLiveLeases() public view {
+        uint256 offers = registry.offerCount();
+        uint256[] memory inUse = new uint256[](offers + 1);
+        for (uint256 id = 1; id <= market.leaseCount(); ++id) {
+            IComputeMarket.Lease memory l = market.getLease(id);
+            if (l.status == IComputeMarket.LeaseStatus.Open || l.status == IComputeMarket.LeaseStatus.Running) inUse[l.offerId] += l.gpus;
+        }
+        for (uint256 o = 1; o <= offers; ++o) assertEq(registry.getOffer(o).gpusInUse, inUse[o], "gpusInUse == live leases' gpus");
+    }
+
+    function invariant_supplyIsFixed() public view {
+        assertEq(xpl.totalSupply(), 1_000_000_000 ether, "total supply");
+    }
+}
