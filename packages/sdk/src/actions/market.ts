@@ -1,6 +1,6 @@
 import { computeMarketAbi } from "@plasma/contracts";
 import { type Address, type Hex, parseEventLogs, type TransactionReceipt, zeroAddress, zeroHash } from "viem";
-import { accountAddress, type PlasmaClient, read, requireWallet, transact } from "../clients/createPlasmaClient.ts";
+import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
 import { getOffer } from "./registry.ts";
@@ -62,16 +62,8 @@ export type Lease = {
   resultHash: Hex | null;
 };
 
-async function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
-  const wallet = requireWallet(client, action);
-  return transact(client, () =>
-    wallet.writeContract({
-      address: client.addresses.computeMarket,
-      abi: marketAbi,
-      functionName: functionName as "startLease",
-      args: args as never,
-    }),
-  );
+function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
+  return writeAndWait(client, action, { address: client.addresses.computeMarket, abi: marketAbi, functionName, args });
 }
 
 /** Options of {@link openLease}. */

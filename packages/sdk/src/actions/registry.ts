@@ -1,6 +1,6 @@
 import { protocolParametersAbi, providerRegistryAbi } from "@plasma/contracts";
 import { type Address, type Hex, parseEventLogs } from "viem";
-import { accountAddress, type PlasmaClient, read, requireWallet, transact } from "../clients/createPlasmaClient.ts";
+import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
 import { formatXpl, getXplAllowance, getXplBalance, signXplPermit } from "./token.ts";
@@ -48,16 +48,13 @@ export type OfferFilter = {
   includeInactive?: boolean | undefined;
 };
 
-async function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
-  const wallet = requireWallet(client, action);
-  return transact(client, () =>
-    wallet.writeContract({
-      address: client.addresses.providerRegistry,
-      abi: registryAbi,
-      functionName: functionName as "register",
-      args: args as never,
-    }),
-  );
+function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
+  return writeAndWait(client, action, {
+    address: client.addresses.providerRegistry,
+    abi: registryAbi,
+    functionName,
+    args,
+  });
 }
 
 /**

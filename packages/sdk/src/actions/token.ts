@@ -1,6 +1,6 @@
 import { xplTokenAbi } from "@plasma/contracts";
 import { type Address, formatEther, type Hex, parseSignature } from "viem";
-import { accountAddress, type PlasmaClient, read, requireWallet, transact } from "../clients/createPlasmaClient.ts";
+import { accountAddress, type PlasmaClient, read, requireWallet, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 
 const tokenAbi = [...xplTokenAbi, ...plasmaErrorsAbi] as const;
@@ -43,29 +43,23 @@ export async function getXplAllowance(client: PlasmaClient, owner: Address, spen
  * @example await transferXpl(client, { to: "0x7099…", amount: parseEther("10") });
  */
 export async function transferXpl(client: PlasmaClient, params: { to: Address; amount: bigint }): Promise<Hex> {
-  const wallet = requireWallet(client, "Sending XPL");
-  const receipt = await transact(client, () =>
-    wallet.writeContract({
-      address: client.addresses.xplToken,
-      abi: tokenAbi,
-      functionName: "transfer",
-      args: [params.to, params.amount],
-    }),
-  );
+  const receipt = await writeAndWait(client, "Sending XPL", {
+    address: client.addresses.xplToken,
+    abi: tokenAbi,
+    functionName: "transfer",
+    args: [params.to, params.amount],
+  });
   return receipt.transactionHash;
 }
 
 /** Approves `spender` to move `amount` XPL from the client's account. */
 export async function approveXpl(client: PlasmaClient, params: { spender: Address; amount: bigint }): Promise<Hex> {
-  const wallet = requireWallet(client, "Approving XPL");
-  const receipt = await transact(client, () =>
-    wallet.writeContract({
-      address: client.addresses.xplToken,
-      abi: tokenAbi,
-      functionName: "approve",
-      args: [params.spender, params.amount],
-    }),
-  );
+  const receipt = await writeAndWait(client, "Approving XPL", {
+    address: client.addresses.xplToken,
+    abi: tokenAbi,
+    functionName: "approve",
+    args: [params.spender, params.amount],
+  });
   return receipt.transactionHash;
 }
 

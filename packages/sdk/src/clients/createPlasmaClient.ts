@@ -1,4 +1,5 @@
 import {
+  type Abi,
   type Account,
   type Address,
   type Chain,
@@ -118,6 +119,27 @@ export async function transact(client: PlasmaClient, send: () => Promise<Hash>):
   } catch (error) {
     throw toPlasmaError(error, client.rpcUrl);
   }
+}
+
+/**
+ * Calls a contract function from the client's account and waits for it to be mined. The ABI
+ * carries every Plasma error, so a revert comes back decoded.
+ * @param action What is being done, for the "needs an account" error (e.g. "Opening a lease").
+ */
+export async function writeAndWait(
+  client: PlasmaClient,
+  action: string,
+  call: { address: Address; abi: Abi; functionName: string; args: readonly unknown[] },
+): Promise<TransactionReceipt> {
+  const wallet = requireWallet(client, action);
+  return transact(client, () =>
+    wallet.writeContract({
+      address: call.address,
+      abi: call.abi,
+      functionName: call.functionName,
+      args: call.args,
+    } as never),
+  );
 }
 
 /** Runs a read and converts its errors to Plasma errors. */
