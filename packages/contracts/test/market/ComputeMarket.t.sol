@@ -9,39 +9,6 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 contract ComputeMarketTest is Fixture {
     uint256 internal offerId;
 
-    // Events re-declared for expectEmit.
-    event LeaseOpened(
-        uint256 indexed leaseId,
-        address indexed provider,
-        address indexed client,
-        uint256 offerId,
-        uint16 gpus,
-        uint32 maxSeconds,
-        uint96 pricePerGpuSecond,
-        uint256 escrow,
-        bytes32 specHash,
-        address builder,
-        uint32 startBy
-    );
-    event LeaseStarted(uint256 indexed leaseId, address indexed provider, uint32 startedAt);
-    event LeaseSettled(
-        uint256 indexed leaseId, address indexed provider, uint256 gross, uint256 providerAmount, uint256 protocolFee, uint256 builderFee
-    );
-    event LeaseEnded(
-        uint256 indexed leaseId,
-        address indexed provider,
-        address indexed client,
-        IComputeMarket.EndReason reason,
-        uint256 paid,
-        uint256 refund,
-        uint256 penalty,
-        bytes32 resultHash
-    );
-    event BuilderFeesClaimed(address indexed builder, uint256 amount);
-    event ProtocolFeesSwept(address indexed treasury, uint256 amount);
-    event CapacityReserved(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
-    event CapacityReleased(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
-
     function setUp() public override {
         super.setUp();
         _registerAndStake(provider, STAKE);
@@ -53,9 +20,9 @@ contract ComputeMarketTest is Fixture {
     function test_openLease_escrowsAndReservesInOneCall() public {
         uint256 before = xpl.balanceOf(client);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit CapacityReserved(offerId, 2, 2);
+        emit IProviderRegistry.CapacityReserved(offerId, 2, 2);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseOpened(1, provider, client, offerId, 2, 3600, PRICE, 7.2 ether, keccak256("spec"), builder, uint32(block.timestamp + 600));
+        emit IComputeMarket.LeaseOpened(1, provider, client, offerId, 2, 3600, PRICE, 7.2 ether, keccak256("spec"), builder, uint32(block.timestamp + 600));
         uint256 leaseId = _open(offerId, 2, 3600, builder);
         assertEq(leaseId, 1);
         assertEq(market.leaseCount(), 1);
@@ -178,7 +145,7 @@ contract ComputeMarketTest is Fixture {
         uint256 leaseId = _open(offerId, 1, 60, address(0));
         vm.warp(block.timestamp + 600);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseStarted(leaseId, provider, uint32(block.timestamp));
+        emit IComputeMarket.LeaseStarted(leaseId, provider, uint32(block.timestamp));
         _start(leaseId);
         IComputeMarket.Lease memory l = market.getLease(leaseId);
         assertEq(uint8(l.status), uint8(IComputeMarket.LeaseStatus.Running));
@@ -222,11 +189,11 @@ contract ComputeMarketTest is Fixture {
         uint256 providerBefore = xpl.balanceOf(provider);
         uint256 clientBefore = xpl.balanceOf(client);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseSettled(leaseId, provider, 2 ether, 1.9 ether, 0.08 ether, 0.02 ether);
+        emit IComputeMarket.LeaseSettled(leaseId, provider, 2 ether, 1.9 ether, 0.08 ether, 0.02 ether);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit CapacityReleased(offerId, 2, 0);
+        emit IProviderRegistry.CapacityReleased(offerId, 2, 0);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.Completed, 2 ether, 5.2 ether, 0, keccak256("result"));
+        emit IComputeMarket.LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.Completed, 2 ether, 5.2 ether, 0, keccak256("result"));
         vm.prank(provider);
         market.completeLease(leaseId, keccak256("result"));
         assertEq(xpl.balanceOf(provider), providerBefore + 1.9 ether, "provider");
@@ -321,7 +288,7 @@ contract ComputeMarketTest is Fixture {
         market.settle(leaseId);
         vm.warp(block.timestamp + 5000);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.EscrowExhausted, 1 ether, 0, 0, bytes32(0));
+        emit IComputeMarket.LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.EscrowExhausted, 1 ether, 0, 0, bytes32(0));
         vm.prank(provider);
         assertEq(market.settle(leaseId), 0.6 ether);
         assertEq(uint8(market.getLease(leaseId).endReason), uint8(IComputeMarket.EndReason.EscrowExhausted));
@@ -351,7 +318,7 @@ contract ComputeMarketTest is Fixture {
         vm.warp(block.timestamp + 10);
         uint256 before = xpl.balanceOf(client);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.StoppedByClient, 0.01 ether, 0.99 ether, 0, bytes32(0));
+        emit IComputeMarket.LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.StoppedByClient, 0.01 ether, 0.99 ether, 0, bytes32(0));
         vm.prank(client);
         market.stopLease(leaseId);
         assertEq(xpl.balanceOf(client), before + 0.99 ether);
@@ -381,7 +348,7 @@ contract ComputeMarketTest is Fixture {
         _start(leaseId);
         vm.warp(block.timestamp + 300);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.TimedOut, 0.3 ether, 0.7 ether, 0, keccak256("logs"));
+        emit IComputeMarket.LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.TimedOut, 0.3 ether, 0.7 ether, 0, keccak256("logs"));
         vm.prank(provider);
         market.failLease(leaseId, IComputeMarket.EndReason.TimedOut, keccak256("logs"));
         assertEq(market.getLease(leaseId).resultHash, keccak256("logs"));
@@ -396,7 +363,7 @@ contract ComputeMarketTest is Fixture {
         vm.warp(block.timestamp + 200);
         uint256 before = xpl.balanceOf(client);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.ProviderFailed, 0.1 ether, 0.9 ether, 0, bytes32(0));
+        emit IComputeMarket.LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.ProviderFailed, 0.1 ether, 0.9 ether, 0, bytes32(0));
         vm.prank(provider);
         market.failLease(leaseId, IComputeMarket.EndReason.ProviderFailed, bytes32(0));
         assertEq(xpl.balanceOf(client), before + 0.9 ether);
@@ -423,7 +390,7 @@ contract ComputeMarketTest is Fixture {
         vm.warp(block.timestamp + 601);
         uint256 before = xpl.balanceOf(client);
         vm.expectEmit(true, true, true, true, address(market));
-        emit LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.NoShow, 0, 4 ether, 0.4 ether, bytes32(0));
+        emit IComputeMarket.LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.NoShow, 0, 4 ether, 0.4 ether, bytes32(0));
         vm.prank(client);
         market.cancelLease(leaseId);
         assertEq(xpl.balanceOf(client), before + 4.4 ether, "refund plus penalty");
@@ -489,7 +456,7 @@ contract ComputeMarketTest is Fixture {
         vm.prank(provider);
         market.completeLease(leaseId, keccak256("r"));
         vm.expectEmit(true, true, true, true, address(market));
-        emit BuilderFeesClaimed(builder, 0.02 ether);
+        emit IComputeMarket.BuilderFeesClaimed(builder, 0.02 ether);
         vm.prank(builder);
         assertEq(market.claimBuilderFees(), 0.02 ether);
         assertEq(xpl.balanceOf(builder), 0.02 ether);
@@ -505,7 +472,7 @@ contract ComputeMarketTest is Fixture {
         vm.prank(provider);
         market.completeLease(leaseId, keccak256("r"));
         vm.expectEmit(true, true, true, true, address(market));
-        emit ProtocolFeesSwept(treasury, 0.08 ether);
+        emit IComputeMarket.ProtocolFeesSwept(treasury, 0.08 ether);
         vm.prank(stranger);
         assertEq(market.sweepProtocolFees(), 0.08 ether);
         assertEq(xpl.balanceOf(treasury), 0.08 ether);
@@ -567,26 +534,5 @@ contract ComputeMarketTest is Fixture {
         if (how == 0) market.completeLease(leaseId, keccak256("r"));
         else if (how == 1) market.failLease(leaseId, IComputeMarket.EndReason.ProviderFailed, bytes32(0));
         else market.stopLease(leaseId);
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    function _permit(uint256 key, address owner_, address spender, uint256 value, uint256 deadline)
-        internal
-        view
-        returns (uint8, bytes32, bytes32)
-    {
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
-                owner_,
-                spender,
-                value,
-                xpl.nonces(owner_),
-                deadline
-            )
-        );
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", xpl.DOMAIN_SEPARATOR(), structHash));
-        return vm.sign(key, digest);
     }
 }

@@ -6,24 +6,11 @@ import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 contract ProviderRegistryTest is Fixture {
-    event ProviderRegistered(address indexed provider, string endpoint, string attributes);
-    event ProviderUpdated(address indexed provider, string endpoint, string attributes);
-    event Staked(address indexed provider, uint256 amount, uint256 newStake);
-    event UnstakeRequested(address indexed provider, uint256 amount, uint256 newStake, uint256 unbonding, uint64 releaseAt);
-    event Withdrawn(address indexed provider, uint256 amount);
-    event Slashed(address indexed provider, address indexed recipient, uint256 amount, uint256 newStake, uint256 newUnbonding);
-    event OfferCreated(
-        uint256 indexed offerId, address indexed provider, string gpuModel, uint32 vramGb, uint16 gpuCount, uint96 pricePerGpuSecond, string region
-    );
-    event OfferUpdated(uint256 indexed offerId, address indexed provider, uint96 pricePerGpuSecond, uint16 gpuCount, bool active);
-    event CapacityReserved(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
-    event CapacityReleased(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
-
     // ------------------------------------------------------------------ registration
 
     function test_register_recordsEndpointAndAttributes() public {
         vm.expectEmit(true, true, true, true, address(registry));
-        emit ProviderRegistered(provider, "https://gpu.example", '{"country":"DE"}');
+        emit IProviderRegistry.ProviderRegistered(provider, "https://gpu.example", '{"country":"DE"}');
         vm.prank(provider);
         registry.register("https://gpu.example", '{"country":"DE"}');
         IProviderRegistry.Provider memory p = registry.getProvider(provider);
@@ -59,7 +46,7 @@ contract ProviderRegistryTest is Fixture {
         vm.startPrank(provider);
         registry.register("https://a", "");
         vm.expectEmit(true, true, true, true, address(registry));
-        emit ProviderUpdated(provider, "https://b", "{}");
+        emit IProviderRegistry.ProviderUpdated(provider, "https://b", "{}");
         registry.updateProvider("https://b", "{}");
         vm.stopPrank();
         assertEq(registry.getProvider(provider).endpoint, "https://b", "endpoint");
@@ -77,7 +64,7 @@ contract ProviderRegistryTest is Fixture {
         vm.prank(provider);
         registry.register("https://a", "");
         vm.expectEmit(true, true, true, true, address(registry));
-        emit Staked(provider, 500 ether, 500 ether);
+        emit IProviderRegistry.Staked(provider, 500 ether, 500 ether);
         vm.prank(provider);
         registry.stake(500 ether);
         assertEq(registry.getProvider(provider).stake, 500 ether);
@@ -116,7 +103,7 @@ contract ProviderRegistryTest is Fixture {
         _registerAndStake(provider, STAKE);
         uint64 releaseAt = uint64(block.timestamp + 7 days);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit UnstakeRequested(provider, 1000 ether, STAKE - 1000 ether, 1000 ether, releaseAt);
+        emit IProviderRegistry.UnstakeRequested(provider, 1000 ether, STAKE - 1000 ether, 1000 ether, releaseAt);
         vm.prank(provider);
         registry.requestUnstake(1000 ether);
         IProviderRegistry.Provider memory p = registry.getProvider(provider);
@@ -137,7 +124,7 @@ contract ProviderRegistryTest is Fixture {
         vm.warp(releaseAt);
         uint256 before = xpl.balanceOf(provider);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit Withdrawn(provider, 1000 ether);
+        emit IProviderRegistry.Withdrawn(provider, 1000 ether);
         vm.prank(provider);
         assertEq(registry.withdraw(), 1000 ether);
         assertEq(xpl.balanceOf(provider), before + 1000 ether);
@@ -197,7 +184,7 @@ contract ProviderRegistryTest is Fixture {
     function test_createOffer_publishesAnActiveOffer() public {
         _registerAndStake(provider, STAKE);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit OfferCreated(1, provider, "H100", 80, 8, PRICE, "eu");
+        emit IProviderRegistry.OfferCreated(1, provider, "H100", 80, 8, PRICE, "eu");
         uint256 id = _offer(provider, 8, PRICE);
         assertEq(id, 1);
         assertEq(registry.offerCount(), 1);
@@ -241,7 +228,7 @@ contract ProviderRegistryTest is Fixture {
         _registerAndStake(provider, STAKE);
         uint256 id = _offer(provider, 8, PRICE);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit OfferUpdated(id, provider, 2 * PRICE, 4, false);
+        emit IProviderRegistry.OfferUpdated(id, provider, 2 * PRICE, 4, false);
         vm.prank(provider);
         registry.updateOffer(id, 2 * PRICE, 4, false);
         IProviderRegistry.Offer memory o = registry.getOffer(id);
@@ -305,7 +292,7 @@ contract ProviderRegistryTest is Fixture {
         _registerAndStake(provider, STAKE);
         uint256 id = _offer(provider, 8, PRICE);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit CapacityReserved(id, 2, 2);
+        emit IProviderRegistry.CapacityReserved(id, 2, 2);
         vm.prank(address(market));
         registry.reserveCapacity(id, 2);
         vm.prank(address(market));
@@ -318,7 +305,7 @@ contract ProviderRegistryTest is Fixture {
         vm.prank(provider);
         registry.requestUnstake(400 ether); // stake 600, unbonding 400
         vm.expectEmit(true, true, true, true, address(registry));
-        emit Slashed(provider, client, 700 ether, 0, 300 ether);
+        emit IProviderRegistry.Slashed(provider, client, 700 ether, 0, 300 ether);
         vm.prank(address(market));
         assertEq(registry.slash(provider, 700 ether, client), 700 ether);
         vm.prank(address(market));
@@ -349,23 +336,5 @@ contract ProviderRegistryTest is Fixture {
     function test_getOffer_revertsForUnknownIds() public {
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryUnknownOffer.selector, 1));
         registry.getOffer(1);
-    }
-
-    function _permit(uint256 key, address owner_, address spender, uint256 value, uint256 deadline)
-        internal
-        view
-        returns (uint8, bytes32, bytes32)
-    {
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
-                owner_,
-                spender,
-                value,
-                xpl.nonces(owner_),
-                deadline
-            )
-        );
-        return vm.sign(key, keccak256(abi.encodePacked("\x19\x01", xpl.DOMAIN_SEPARATOR(), structHash)));
     }
 }

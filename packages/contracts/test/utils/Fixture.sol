@@ -88,4 +88,23 @@ abstract contract Fixture is Test {
         vm.prank(provider);
         market.startLease(leaseId);
     }
+
+    /// @dev An EIP-2612 permit signature for XPL.
+    function _permit(uint256 key, address owner_, address spender, uint256 value, uint256 deadline)
+        internal
+        view
+        returns (uint8, bytes32, bytes32)
+    {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                owner_,
+                spender,
+                value,
+                xpl.nonces(owner_),
+                deadline
+            )
+        );
+        return vm.sign(key, keccak256(abi.encodePacked("\x19\x01", xpl.DOMAIN_SEPARATOR(), structHash)));
+    }
 }
