@@ -72,6 +72,29 @@ export {
   TransactionRevertedError,
 } from "./errors/errors.ts";
 export {
+  downloadOutput,
+  followJob,
+  getJobStatus,
+  getOutputManifest,
+  type JobStatus,
+  type LogEvent,
+  type OutputEntry,
+  type ProviderApi,
+  ProviderApiError,
+  stopJob,
+  submitJobSpec,
+  uploadJobInput,
+} from "./provider-api/client.ts";
+export {
+  bodyHash,
+  MAX_REQUEST_LIFETIME_SECONDS,
+  recoverRequestSigner,
+  requestDomain,
+  SIGNATURE_HEADERS,
+  type SignedRequest,
+  signRequest,
+} from "./provider-api/signing.ts";
+export {
   canonicalJobSpec,
   hashJobSpec,
   type JobSpec,

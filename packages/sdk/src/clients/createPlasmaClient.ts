@@ -8,6 +8,7 @@ import {
   defineChain,
   type Hash,
   http,
+  nonceManager,
   type PublicClient,
   type TransactionReceipt,
   type Transport,
@@ -75,7 +76,11 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
   const events = wsTransport
     ? (createPublicClient({ chain, transport: wsTransport, pollingInterval }) as PublicClient<Transport, Chain>)
     : publicClient;
-  const account = typeof parameters.account === "string" ? privateKeyToAccount(parameters.account) : parameters.account;
+  // The nonce manager lets one process send several transactions at once without nonce clashes.
+  const account =
+    typeof parameters.account === "string"
+      ? privateKeyToAccount(parameters.account, { nonceManager })
+      : parameters.account;
   const wallet = account ? createWalletClient({ chain, transport, account, pollingInterval }) : undefined;
   return {
     deployment,

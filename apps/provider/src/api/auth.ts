@@ -1,0 +1,88 @@
+import { bodyHash, MAX_REQUEST_LIFETIME_SECONDS, recoverRequestSigner, SIGNATURE_HEADERS } from "@plasma/sdk";
+import type { Address, Hex } from "viem";
+import type { ProviderDb } from "../state/db.ts";
+import { ApiError } from "./errors.ts";
+
+/** What a request looks like to the authenticator. */
+export type IncomingRequest = {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Uint8Array | undefined;
+};
+
+const header = (req: IncomingRequest, name: string) => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/**
+ * Checks that a request about `leaseId` is signed by that lease's client, is not expired, and has
+ * not been seen before. Returns the client's address.
+ */
+export async function authenticate(
+  req: IncomingRequest,
+  leaseId: bigint,
+  ctx: { db: ProviderDb; chainId: number; market: Address; now?: () => number },
+): Promise<Address> {
+  const nonce = header(req, SIGNATURE_HEADERS.nonce);
+  const expiresText = header(req, SIGNATURE_HEADERS.expires);
+  const signature = header(req, SIGNATURE_HEADERS.signature);
+  if (!nonce || !expiresText || !signature) {
+    throw new ApiError(
+      401,
+      "unsigned",
+      "This request is not signed.",
+      "Sign every request with the lease's client key (the Plasma SDK and CLI do).",
+    );
+  }
+  if (!/^0x[0-9a-f]{64}$/i.test(nonce) || !/^\d{1,12}$/.test(expiresText) || !/^0x[0-9a-f]+$/i.test(signature)) {
+    throw new ApiError(401, "malformed-signature", "The request's signature headers are malformed.");
+  }
+  const now = Math.floor((ctx.now?.() ?? Date.now()) / 1000);
+  const expires = Number(expiresText);
+  if (expires < now)
+    throw new ApiError(401, "expired", `The request expired ${now - expires}s ago.`, "Sign a fresh request.");
+  if (expires > now + MAX_REQUEST_LIFETIME_SECONDS) {
+    throw new ApiError(401, "expiry-too-far", `Requests may be valid for at most ${MAX_REQUEST_LIFETIME_SECONDS}s.`);
+  }
+  const job = ctx.db.getJob(leaseId.toString());
+  if (!job)
+    throw new ApiError(
+      404,
+      "unknown-lease",
+      `Lease ${leaseId} is not a lease of this provider.`,
+      "Check the lease id and the provider endpoint.",
+    );
+  const path = req.url.split("?")[0] ?? req.url;
+  let signer: Address;
+  try {
+    signer = await recoverRequestSigner(
+      ctx.chainId,
+      ctx.market,
+      {
+        leaseId,
+        method: req.method.toUpperCase(),
+        path,
+        bodyHash: bodyHash(req.rawBody),
+        nonce: nonce as Hex,
+        expires: BigInt(expires),
+      },
+      signature as Hex,
+    );
+  } catch {
+    throw new ApiError(401, "bad-signature", "The request's signature does not verify.");
+  }
+  if (signer.toLowerCase() !== job.client.toLowerCase()) {
+    throw new ApiError(
+      403,
+      "not-client",
+      `${signer} is not the client of lease ${leaseId}.`,
+      "Only the account that opened the lease may use it.",
+    );
+  }
+  if (!ctx.db.useNonce(leaseId.toString(), nonce.toLowerCase(), expires)) {
+    throw new ApiError(401, "replayed", "This request was already received once.", "Sign each request anew.");
+  }
+  return signer;
+}

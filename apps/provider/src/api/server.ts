@@ -1,0 +1,141 @@
+import type { PlasmaClient } from "@plasma/sdk";
+import { getXplBalance, JobSpecError, relativePath } from "@plasma/sdk";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { type Address, formatEther } from "viem";
+import type { ProviderMetrics } from "../metrics.ts";
+import type { JobRunner } from "../runner/jobRunner.ts";
+import type { ProviderDb } from "../state/db.ts";
+import type { ArtifactStore } from "../store/artifacts.ts";
+import { authenticate } from "./auth.ts";
+import { ApiError } from "./errors.ts";
+
+/** Largest input file accepted in one upload. */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+export type ApiContext = {
+  db: ProviderDb;
+  runner: JobRunner;
+  store: ArtifactStore;
+  metrics: ProviderMetrics;
+  client: PlasmaClient;
+  provider: Address;
+};
+
+function leaseIdOf(req: FastifyRequest): bigint {
+  const id = (req.params as { id?: string }).id ?? "";
+  if (!/^\d{1,20}$/.test(id)) throw new ApiError(400, "bad-lease-id", `"${id}" is not a lease id.`);
+  return BigInt(id);
+}
+
+function pathOf(req: FastifyRequest): string {
+  const path = (req.params as { "*"?: string })["*"] ?? "";
+  const parsed = relativePath.safeParse(path);
+  if (!parsed.success) throw new ApiError(400, "bad-path", `The path "${path}" ${parsed.error.issues[0]?.message}.`);
+  return path;
+}
+
+/**
+ * The provider's HTTP API. Every /v1/leases route is signed by the lease's client (EIP-712 with
+ * lease id, method, path, body hash, nonce and expiry); /healthz and /metrics are public.
+ */
+export function createApiServer(ctx: ApiContext): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: MAX_INPUT_BYTES });
+  // Keep every body as raw bytes: the signature covers them exactly.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+  const auth = async (req: FastifyRequest) => {
+    const leaseId = leaseIdOf(req);
+    await authenticate(
+      { method: req.method, url: req.url, headers: req.headers, rawBody: req.body as Buffer | undefined },
+      leaseId,
+      {
+        db: ctx.db,
+        chainId: ctx.client.chain.id,
+        market: ctx.client.addresses.computeMarket,
+      },
+    );
+    return leaseId.toString();
+  };
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply: FastifyReply) => {
+    if (error instanceof ApiError)
+      return reply.status(error.status).send({ error: { code: error.code, message: error.message, hint: error.hint } });
+    if (error instanceof JobSpecError) {
+      return reply.status(400).send({
+        error: {
+          code: "invalid-spec",
+          message: `${error.shortMessage}\n${error.details}`,
+          hint: error.metaMessages[0],
+        },
+      });
+    }
+    if (error.statusCode === 413)
+      return reply
+        .status(413)
+        .send({ error: { code: "too-large", message: `The body exceeds ${MAX_INPUT_BYTES} bytes.` } });
+    ctx.metrics.errors.inc({ kind: "api" });
+    return reply.status(error.statusCode ?? 500).send({ error: { code: "internal", message: error.message } });
+  });
+
+  app.get("/healthz", async () => ({ ok: true, provider: ctx.provider, jobs: ctx.db.countByState() }));
+
+  app.get("/metrics", async (_req, reply) => {
+    ctx.metrics.xplEarned.set(Number(formatEther(await getXplBalance(ctx.client, ctx.provider))));
+    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  app.get("/v1/leases/:id", async (req) => ctx.runner.status(await auth(req)));
+
+  app.post("/v1/leases/:id/spec", async (req) => {
+    const id = await auth(req);
+    return ctx.runner.acceptSpec(id, (req.body as Buffer | undefined)?.toString("utf8") ?? "");
+  });
+
+  app.put("/v1/leases/:id/inputs/*", async (req) => {
+    const id = await auth(req);
+    return ctx.runner.acceptInput(id, pathOf(req), new Uint8Array((req.body as Buffer | undefined) ?? Buffer.alloc(0)));
+  });
+
+  app.post("/v1/leases/:id/stop", async (req) => ctx.runner.stop(await auth(req), "the client asked to stop"));
+
+  app.get("/v1/leases/:id/outputs", async (req) => ({ outputs: ctx.runner.manifest(await auth(req)) }));
+
+  app.get("/v1/leases/:id/outputs/*", async (req, reply) => {
+    const id = await auth(req);
+    const path = pathOf(req);
+    const entry = ctx.runner.manifest(id).find((e) => e.path === path);
+    if (!entry) throw new ApiError(404, "unknown-output", `${path} is not an output of lease ${id}.`);
+    const { createReadStream } = await import("node:fs");
+    return reply.type("application/octet-stream").send(createReadStream(ctx.store.pathOf(entry.sha256)));
+  });
+
+  // Server-sent events: what was logged so far, then live lines, then the final status.
+  app.get("/v1/leases/:id/logs", async (req, reply) => {
+    const id = await auth(req);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const listener = (event: { type: string; status?: unknown }) => {
+      send(event.type, event);
+      if (event.type === "end") finish();
+    };
+    const finish = () => {
+      ctx.runner.events.off(id, listener);
+      res.end();
+    };
+    ctx.runner.events.on(id, listener);
+    req.raw.on("close", () => ctx.runner.events.off(id, listener));
+    const past = ctx.runner.logsSoFar(id);
+    if (past) send("log", { stream: "system", text: past });
+    const status = ctx.runner.status(id);
+    send("status", { status });
+    if (status.state === "done" || status.state === "failed") {
+      send("end", { status });
+      finish();
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,39 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+
+/** The provider's Prometheus metrics, on a registry of its own. */
+export type ProviderMetrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "plasma_provider_" });
+  return {
+    registry,
+    jobsRunning: new Gauge({ name: "plasma_provider_jobs_running", help: "Jobs running now", registers: [registry] }),
+    leasesStarted: new Counter({
+      name: "plasma_provider_leases_started_total",
+      help: "Leases started",
+      registers: [registry],
+    }),
+    leasesEnded: new Counter({
+      name: "plasma_provider_leases_ended_total",
+      help: "Leases ended on chain by this node",
+      registers: [registry],
+    }),
+    gpuSeconds: new Counter({
+      name: "plasma_provider_gpu_seconds_sold_total",
+      help: "GPU-seconds of jobs run",
+      registers: [registry],
+    }),
+    xplEarned: new Gauge({
+      name: "plasma_provider_xpl_balance",
+      help: "XPL balance of the provider account (XPL)",
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "plasma_provider_errors_total",
+      help: "Errors by kind",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
+  };
+}

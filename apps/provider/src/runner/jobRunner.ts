@@ -1,0 +1,401 @@
+import { EventEmitter } from "node:events";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { buildManifest, hashManifest, type ManifestEntry, type RunResult, runSandboxed } from "@plasma/runtime";
+import {
+  ContractRevertError,
+  completeLease,
+  failLease,
+  getLease,
+  hashJobSpec,
+  type JobSpec,
+  type JobStatus,
+  type LogEvent,
+  type PlasmaClient,
+  parseJobSpecText,
+  startLease,
+} from "@plasma/sdk";
+import type { Hex } from "viem";
+import { ApiError } from "../api/errors.ts";
+import type { Logger } from "../logger.ts";
+import type { ProviderMetrics } from "../metrics.ts";
+import type { JobRow, ProviderDb } from "../state/db.ts";
+import type { ArtifactStore } from "../store/artifacts.ts";
+
+/** Files the node adds to every result, beside the job's own outputs. */
+export const RESULT_DIR = ".plasma";
+
+export type JobRunnerOptions = {
+  db: ProviderDb;
+  store: ArtifactStore;
+  client: PlasmaClient;
+  dataDir: string;
+  logger: Logger;
+  metrics: ProviderMetrics;
+  /** GPU indices this node may hand to jobs (empty on a CPU node). */
+  gpuIndices: number[];
+  /** Memory limit for a job that names none, in bytes. */
+  defaultMemoryBytes: number;
+  /** How long a started lease waits for its spec and inputs before the node gives up on it. */
+  specTimeoutSeconds: number;
+};
+
+/** Runs leased jobs: start on chain, receive spec and inputs, sandbox, results, settle on chain. */
+export type JobRunner = ReturnType<typeof createJobRunner>;
+
+export function createJobRunner(o: JobRunnerOptions) {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const running = new Map<string, AbortController>();
+  const specTimers = new Map<string, NodeJS.Timeout>();
+  const freeGpus = new Set(o.gpuIndices);
+  const jobDir = (id: string) => join(o.dataDir, "jobs", id);
+  const logFile = (id: string) => join(jobDir(id), "logs.txt");
+  const manifestFile = (id: string) => join(jobDir(id), "manifest.json");
+
+  function status(job: JobRow): JobStatus {
+    const spec = job.specJson ? (JSON.parse(job.specJson) as JobSpec) : undefined;
+    const have = o.db.inputsOf(job.leaseId);
+    return {
+      leaseId: job.leaseId,
+      state: job.state,
+      missingInputs: spec ? spec.inputs.filter((i) => !have.has(i.path)).map((i) => i.path) : [],
+      exitCode: job.exitCode,
+      timedOut: job.timedOut,
+      memoryExceeded: job.memoryExceeded,
+      error: job.error,
+      startedAt: job.startedAt,
+      endedAt: job.endedAt,
+    };
+  }
+
+  function emit(id: string, event: LogEvent) {
+    if (event.type === "log") appendFileSync(logFile(id), event.text);
+    events.emit(id, event);
+  }
+
+  function log(id: string, text: string) {
+    emit(id, { type: "log", stream: "system", text: `[plasma] ${text}\n` });
+  }
+
+  function requireJob(id: string): JobRow {
+    const job = o.db.getJob(id);
+    if (!job) throw new ApiError(404, "unknown-lease", `Lease ${id} is not a lease of this provider.`);
+    return job;
+  }
+
+  function armSpecTimer(id: string, startedAt: number) {
+    const remaining = Math.max(0, startedAt + o.specTimeoutSeconds - Math.floor(Date.now() / 1000));
+    specTimers.set(
+      id,
+      setTimeout(() => {
+        const job = o.db.getJob(id);
+        if (job && (job.state === "awaiting-spec" || job.state === "awaiting-inputs")) {
+          void endWithoutRun(
+            id,
+            `no complete job (spec and inputs) arrived within ${o.specTimeoutSeconds}s`,
+            "timed-out",
+          );
+        }
+      }, remaining * 1000),
+    );
+  }
+
+  /** Ends a lease whose job never ran: paid for the seconds the GPUs were held, if the client's fault. */
+  async function endWithoutRun(id: string, reason: string, onChain: "timed-out" | "provider-failed") {
+    clearTimeout(specTimers.get(id));
+    log(id, `ending the lease: ${reason}`);
+    o.db.updateJob(id, { state: "failed", error: reason, endedAt: Math.floor(Date.now() / 1000) });
+    await settleOnChain(id, () => failLease(o.client, { leaseId: BigInt(id), reason: onChain }));
+    emit(id, { type: "end", status: status(requireJob(id)) });
+  }
+
+  /** Sends a lease's end to the chain once; a lease the client already ended counts as settled. */
+  async function settleOnChain(id: string, send: () => Promise<unknown>) {
+    try {
+      await send();
+      o.metrics.leasesEnded.inc();
+    } catch (error) {
+      if (error instanceof ContractRevertError && error.errorName === "MarketLeaseNotRunning") {
+        log(id, "the lease had already ended on chain");
+      } else {
+        o.logger.error({ leaseId: id, err: error }, "could not settle the lease on chain; will retry on restart");
+        o.metrics.errors.inc({ kind: "chain" });
+        return;
+      }
+    }
+    o.db.updateJob(id, { settledOnChain: true });
+  }
+
+  /** A new lease for this node: take it at once, so the client's GPUs are held and it cannot claim a no-show. */
+  async function onLeaseOpened(lease: {
+    leaseId: bigint;
+    client: string;
+    specHash: Hex;
+    gpus: number;
+    maxSeconds: number;
+  }) {
+    const id = lease.leaseId.toString();
+    const isNew = o.db.insertJob({
+      leaseId: id,
+      client: lease.client,
+      specHash: lease.specHash,
+      gpus: lease.gpus,
+      maxSeconds: lease.maxSeconds,
+    });
+    if (!isNew) return;
+    mkdirSync(jobDir(id), { recursive: true });
+    writeFileSync(logFile(id), "");
+    try {
+      await startLease(o.client, { leaseId: lease.leaseId });
+    } catch (error) {
+      o.logger.warn({ leaseId: id, err: error }, "could not start the lease");
+      o.db.updateJob(id, {
+        state: "failed",
+        error: `could not start the lease: ${(error as Error).message.split("\n")[0]}`,
+        settledOnChain: true,
+      });
+      return;
+    }
+    const startedAt = Math.floor(Date.now() / 1000);
+    o.db.updateJob(id, { startedAt });
+    o.metrics.leasesStarted.inc();
+    log(id, `lease ${id} started; waiting for the job spec`);
+    armSpecTimer(id, startedAt);
+  }
+
+  /** Accepts the job spec: its canonical hash must be the lease's specHash. */
+  function acceptSpec(id: string, text: string): JobStatus {
+    const job = requireJob(id);
+    if (job.state !== "awaiting-spec")
+      throw new ApiError(409, "spec-already-received", `Lease ${id} already has its spec (state ${job.state}).`);
+    const spec = parseJobSpecText(text, "in the request");
+    const hash = hashJobSpec(spec);
+    if (hash !== job.specHash) {
+      throw new ApiError(
+        409,
+        "spec-hash-mismatch",
+        `The spec's hash ${hash} is not the lease's specHash ${job.specHash}.`,
+        "Send exactly the spec whose hash you put in the lease.",
+      );
+    }
+    if (spec.resources.gpus > job.gpus) {
+      throw new ApiError(
+        400,
+        "too-many-gpus",
+        `The spec asks for ${spec.resources.gpus} GPUs; the lease has ${job.gpus}.`,
+      );
+    }
+    if (spec.runtime !== "sandbox") {
+      throw new ApiError(
+        400,
+        "runtime-unavailable",
+        `This provider runs the sandbox runtime, not ${spec.runtime}.`,
+        "Use runtime: sandbox, or pick a provider with Docker.",
+      );
+    }
+    o.db.updateJob(id, { specJson: JSON.stringify(spec), state: "awaiting-inputs" });
+    log(id, `spec received (${spec.inputs.length} input${spec.inputs.length === 1 ? "" : "s"})`);
+    maybeLaunch(id);
+    return status(requireJob(id));
+  }
+
+  /** Accepts one input file: it must be named in the spec, with the same sha256. */
+  function acceptInput(id: string, path: string, bytes: Uint8Array): JobStatus {
+    const job = requireJob(id);
+    if (job.state !== "awaiting-inputs")
+      throw new ApiError(
+        409,
+        "not-accepting-inputs",
+        `Lease ${id} is ${job.state}; inputs are accepted only after the spec and before the run.`,
+      );
+    const spec = JSON.parse(job.specJson ?? "{}") as JobSpec;
+    const declared = spec.inputs.find((i) => i.path === path);
+    if (!declared)
+      throw new ApiError(
+        400,
+        "undeclared-input",
+        `${path} is not an input of this job's spec.`,
+        `Declared inputs: ${spec.inputs.map((i) => i.path).join(", ") || "none"}.`,
+      );
+    const sha256 = o.store.put(bytes);
+    if (sha256 !== declared.sha256) {
+      throw new ApiError(
+        400,
+        "input-hash-mismatch",
+        `${path} has sha256 ${sha256}, but the spec says ${declared.sha256}.`,
+        "Upload the file the spec was written for.",
+      );
+    }
+    o.db.recordInput(id, path, sha256);
+    maybeLaunch(id);
+    return status(requireJob(id));
+  }
+
+  function maybeLaunch(id: string) {
+    const job = requireJob(id);
+    const spec = JSON.parse(job.specJson ?? "{}") as JobSpec;
+    const have = o.db.inputsOf(id);
+    if (job.state !== "awaiting-inputs" || spec.inputs.some((i) => !have.has(i.path))) return;
+    clearTimeout(specTimers.get(id));
+    o.db.updateJob(id, { state: "starting" });
+    void launch(id, spec).catch(async (error) => {
+      o.logger.error({ leaseId: id, err: error }, "job failed to run");
+      o.metrics.errors.inc({ kind: "runtime" });
+      await endWithoutRun(id, `the provider could not run the job: ${(error as Error).message}`, "provider-failed");
+    });
+  }
+
+  async function launch(id: string, spec: JobSpec) {
+    const job = requireJob(id);
+    const work = join(jobDir(id), "work");
+    mkdirSync(work, { recursive: true });
+    for (const [path, sha256] of o.db.inputsOf(id)) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      copyFileSync(o.store.pathOf(sha256), join(work, path));
+    }
+    const gpus = [...freeGpus].slice(0, spec.resources.gpus);
+    if (gpus.length < spec.resources.gpus && o.gpuIndices.length > 0)
+      throw new Error(`only ${gpus.length} free GPUs for ${spec.resources.gpus}`);
+    for (const g of gpus) freeGpus.delete(g);
+    const lease = await getLease(o.client, BigInt(id));
+    const leaseLeft = lease.startedAt + lease.maxSeconds - Math.floor(Date.now() / 1000);
+    const timeoutSeconds = Math.max(1, Math.min(spec.timeoutSeconds, leaseLeft));
+    const controller = new AbortController();
+    running.set(id, controller);
+    o.db.updateJob(id, { state: "running" });
+    o.metrics.jobsRunning.inc();
+    log(
+      id,
+      `running: ${spec.command.join(" ")} (timeout ${timeoutSeconds}s, ${gpus.length} GPU${gpus.length === 1 ? "" : "s"}, network ${spec.network})`,
+    );
+    emit(id, { type: "status", status: status(requireJob(id)) });
+    let result: RunResult;
+    try {
+      result = await runSandboxed({
+        workDir: work,
+        command: spec.command,
+        env: spec.env,
+        network: spec.network,
+        gpus,
+        timeoutSeconds,
+        memoryBytes: spec.resources.memoryGb ? Math.floor(spec.resources.memoryGb * 1024 ** 3) : o.defaultMemoryBytes,
+        signal: controller.signal,
+        onStdout: (chunk) => emit(id, { type: "log", stream: "stdout", text: chunk.toString() }),
+        onStderr: (chunk) => emit(id, { type: "log", stream: "stderr", text: chunk.toString() }),
+      });
+    } finally {
+      running.delete(id);
+      for (const g of gpus) freeGpus.add(g);
+      o.metrics.jobsRunning.dec();
+    }
+    o.metrics.gpuSeconds.inc((result.durationMs / 1000) * Math.max(1, job.gpus));
+    o.db.updateJob(id, { state: "finishing" });
+    log(id, describeEnd(result));
+    const outcome = {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      memoryExceeded: result.memoryExceeded,
+      stopped: result.aborted,
+      durationMs: Math.round(result.durationMs),
+      memoryLimit: result.memoryLimit,
+    };
+    mkdirSync(join(work, RESULT_DIR), { recursive: true });
+    writeFileSync(join(work, RESULT_DIR, "exit.json"), `${JSON.stringify(outcome, null, 2)}\n`);
+    copyFileSync(logFile(id), join(work, RESULT_DIR, "logs.txt"));
+    const manifest = await buildManifest(work, [...spec.outputs, `${RESULT_DIR}/`]);
+    for (const entry of manifest) o.store.putFile(join(work, entry.path), entry.sha256);
+    writeFileSync(manifestFile(id), JSON.stringify(manifest));
+    const resultHash = hashManifest(manifest);
+    o.db.updateJob(id, {
+      state: "done",
+      exitCode: result.exitCode,
+      timedOut: result.timedOut,
+      memoryExceeded: result.memoryExceeded,
+      resultHash,
+      endedAt: Math.floor(Date.now() / 1000),
+    });
+    await settleOnChain(id, () =>
+      result.timedOut
+        ? failLease(o.client, { leaseId: BigInt(id), reason: "timed-out", resultHash })
+        : completeLease(o.client, { leaseId: BigInt(id), resultHash }),
+    );
+    emit(id, { type: "end", status: status(requireJob(id)) });
+  }
+
+  return {
+    events,
+    onLeaseOpened,
+    acceptSpec,
+    acceptInput,
+    status: (id: string) => status(requireJob(id)),
+    logsSoFar: (id: string) => (existsSync(logFile(id)) ? readFileSync(logFile(id), "utf8") : ""),
+    manifest(id: string): ManifestEntry[] {
+      requireJob(id);
+      if (!existsSync(manifestFile(id)))
+        throw new ApiError(
+          409,
+          "no-results-yet",
+          `Lease ${id} has no results yet.`,
+          "Wait for the job to end (`plasma logs LEASE`).",
+        );
+      return JSON.parse(readFileSync(manifestFile(id), "utf8")) as ManifestEntry[];
+    },
+    /** Stops a running job (asked by the client, or the lease ended on chain). */
+    stop(id: string, why: string): JobStatus {
+      const job = requireJob(id);
+      const controller = running.get(id);
+      if (controller) {
+        log(id, `stopping: ${why}`);
+        controller.abort();
+      } else if (job.state === "awaiting-spec" || job.state === "awaiting-inputs") {
+        void endWithoutRun(id, why, "timed-out");
+      }
+      return status(job);
+    },
+    /** After a restart: settle what was left unsettled, fail jobs whose process died, re-arm waits. */
+    async recover(): Promise<void> {
+      for (const job of o.db.jobsIn(["starting", "running", "finishing"])) {
+        o.logger.warn({ leaseId: job.leaseId }, "the node restarted while this job ran; failing it cleanly");
+        await endWithoutRun(job.leaseId, "the provider restarted while the job ran", "provider-failed");
+      }
+      for (const job of o.db.jobsIn(["awaiting-spec", "awaiting-inputs"])) {
+        const lease = await getLease(o.client, BigInt(job.leaseId));
+        if (lease.status !== "running") {
+          o.db.updateJob(job.leaseId, {
+            state: "failed",
+            error: `lease ${lease.status} on chain`,
+            settledOnChain: true,
+          });
+        } else {
+          armSpecTimer(job.leaseId, job.startedAt ?? lease.startedAt);
+        }
+      }
+      for (const job of o.db.unsettledEndedJobs()) {
+        const send =
+          job.state === "done" && job.resultHash && !job.timedOut
+            ? () => completeLease(o.client, { leaseId: BigInt(job.leaseId), resultHash: job.resultHash as Hex })
+            : () =>
+                failLease(o.client, {
+                  leaseId: BigInt(job.leaseId),
+                  reason: job.timedOut ? "timed-out" : "provider-failed",
+                  ...(job.resultHash ? { resultHash: job.resultHash as Hex } : {}),
+                });
+        await settleOnChain(job.leaseId, send);
+      }
+    },
+    async close(): Promise<void> {
+      for (const timer of specTimers.values()) clearTimeout(timer);
+      for (const controller of running.values()) controller.abort();
+    },
+  };
+}
+
+function describeEnd(r: RunResult): string {
+  if (r.timedOut) return `the job exceeded its time limit and was killed after ${(r.durationMs / 1000).toFixed(1)}s`;
+  if (r.memoryExceeded) return `the job exceeded its memory limit and was killed (${r.memoryLimit})`;
+  if (r.aborted) return "the job was stopped";
+  if (r.signal) return `the job was killed by ${r.signal}`;
+  return `the job exited with code ${r.exitCode} after ${(r.durationMs / 1000).toFixed(1)}s`;
+}

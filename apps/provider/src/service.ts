@@ -1,0 +1,116 @@
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { sandboxAvailable } from "@plasma/runtime";
+import { createPlasmaClient, type Deployment, PlasmaError } from "@plasma/sdk";
+import type { Hex } from "viem";
+import { createApiServer } from "./api/server.ts";
+import { createLeaseWatcher } from "./chain/leaseWatcher.ts";
+import { desiredOffers, syncProviderOnChain } from "./chain/syncOffers.ts";
+import type { ProviderConfig } from "./config.ts";
+import { detectGpus, type GpuDetection } from "./hardware/nvidiaSmi.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createMetrics } from "./metrics.ts";
+import { createJobRunner } from "./runner/jobRunner.ts";
+import { openProviderDb } from "./state/db.ts";
+import { createArtifactStore } from "./store/artifacts.ts";
+
+/** A running provider node. */
+export type ProviderNode = { url: string; offerIds: bigint[]; hardware: GpuDetection; stop(): Promise<void> };
+
+/**
+ * The composition root: detects hardware, opens the state, starts the API, publishes the node on
+ * chain, recovers unfinished jobs and watches for leases. Stops what it started if a step fails.
+ */
+export async function startProviderNode(p: {
+  config: ProviderConfig;
+  deployment: Deployment;
+  privateKey: Hex;
+  logger?: Logger;
+  detect?: () => Promise<GpuDetection>;
+}): Promise<ProviderNode> {
+  const logger = p.logger ?? createLogger();
+  if (!sandboxAvailable()) {
+    throw new PlasmaError("bubblewrap is not installed, so this node cannot sandbox jobs.", {
+      metaMessages: ["Install it: apt-get install bubblewrap (npm install does this for you)."],
+    });
+  }
+  const hardware = await (p.detect ?? detectGpus)();
+  logger.info(
+    { gpus: hardware.gpus, reason: hardware.reason },
+    hardware.gpus.length ? "GPUs detected" : "no GPU: offering CPU capacity",
+  );
+  const client = createPlasmaClient({ deployment: p.deployment, account: p.privateKey });
+  const provider = client.account?.address;
+  if (!provider) throw new Error("unreachable: the client has an account");
+  const db = openProviderDb(join(p.config.dataDir, "state.sqlite"));
+  const store = createArtifactStore(join(p.config.dataDir, "artifacts"));
+  const metrics = createMetrics();
+  const runner = createJobRunner({
+    db,
+    store,
+    client,
+    dataDir: p.config.dataDir,
+    logger,
+    metrics,
+    gpuIndices: hardware.gpus.map((g) => g.index),
+    defaultMemoryBytes: Math.floor(p.config.defaultJobMemoryGb * 1024 ** 3),
+    specTimeoutSeconds: p.config.specTimeoutSeconds,
+  });
+  const api = createApiServer({ db, runner, store, metrics, client, provider });
+  const cleanup: (() => Promise<void>)[] = [
+    async () => client.close(),
+    async () => db.close(),
+    async () => runner.close(),
+  ];
+  try {
+    await api.listen({ host: p.config.host, port: p.config.port });
+    cleanup.unshift(() => api.close());
+    const address = api.server.address();
+    const port = typeof address === "object" && address ? address.port : p.config.port;
+    const url = p.config.publicUrl ?? `http://${p.config.host}:${port}`;
+    const cpu = { cores: cpus().length, memoryGb: Math.floor(totalmem() / 1024 ** 3) };
+    const attributes = JSON.stringify({
+      ...p.config.attributes,
+      runtime: "sandbox",
+      gpus: hardware.gpus.map((g) => g.name),
+      cpuCores: cpu.cores,
+      memoryGb: cpu.memoryGb,
+    });
+    const offerIds = await syncProviderOnChain({
+      client,
+      provider,
+      endpoint: url,
+      attributes,
+      stakeXpl: p.config.stake,
+      offers: desiredOffers(p.config, hardware.gpus, cpu),
+      logger,
+    });
+    await runner.recover();
+    const watcher = createLeaseWatcher({
+      client,
+      provider,
+      db,
+      logger,
+      fromBlock: BigInt(p.deployment.deployedAtBlock),
+      onLeaseOpened: (lease) => runner.onLeaseOpened(lease),
+      onLeaseEnded: (leaseId) => {
+        const job = db.getJob(leaseId.toString());
+        if (job?.state === "running") runner.stop(leaseId.toString(), "the lease ended on chain");
+      },
+    });
+    await watcher.start();
+    cleanup.unshift(() => watcher.stop());
+    logger.info({ url, provider, offers: offerIds.map(String) }, "provider node ready");
+    return {
+      url,
+      offerIds,
+      hardware,
+      async stop() {
+        for (const step of cleanup) await step().catch((error) => logger.warn({ err: error }, "while stopping"));
+      },
+    };
+  } catch (error) {
+    for (const step of cleanup) await step().catch(() => undefined);
+    throw error;
+  }
+}
