@@ -2,9 +2,11 @@ import { Command, CommanderError } from "commander";
 import { registerBalanceCommand } from "./commands/balance.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
+import { registerJobCommands } from "./commands/jobs.ts";
 import { registerLeaseCommands } from "./commands/lease.ts";
 import { registerMarketCommands } from "./commands/market.ts";
 import { registerProviderCommands } from "./commands/provider.ts";
+import { registerRunCommand } from "./commands/run.ts";
 import { EXIT, reportError } from "./output.ts";
 
 const program = new Command()
@@ -23,6 +25,8 @@ registerProviderCommands(program);
 registerMarketCommands(program);
 registerLeaseCommands(program);
 registerBalanceCommand(program);
+registerRunCommand(program);
+registerJobCommands(program);
 
 try {
   await program.parseAsync(process.argv);

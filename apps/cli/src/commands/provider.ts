@@ -26,6 +26,7 @@ import {
   parseXpl,
   xpl,
 } from "../units.ts";
+import { registerProviderStartCommand } from "./providerStart.ts";
 
 /** Rows of an offers table. */
 export function offerRows(offers: Offer[]): (string | number)[][] {
@@ -56,6 +57,7 @@ function checkAttributes(attributes: string | undefined): string {
 
 export function registerProviderCommands(program: Command): void {
   const provider = program.command("provider").description("register, stake and publish GPU offers (as a provider)");
+  registerProviderStartCommand(provider);
 
   provider
     .command("register")

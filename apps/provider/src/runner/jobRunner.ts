@@ -146,8 +146,13 @@ export function createJobRunner(o: JobRunnerOptions) {
     if (!isNew) return;
     mkdirSync(jobDir(id), { recursive: true });
     writeFileSync(logFile(id), "");
+    await start(id);
+  }
+
+  /** Starts a lease on chain; until then the job is `opened` and refuses its spec (retryably). */
+  async function start(id: string) {
     try {
-      await startLease(o.client, { leaseId: lease.leaseId });
+      await startLease(o.client, { leaseId: BigInt(id) });
     } catch (error) {
       o.logger.warn({ leaseId: id, err: error }, "could not start the lease");
       o.db.updateJob(id, {
@@ -158,7 +163,7 @@ export function createJobRunner(o: JobRunnerOptions) {
       return;
     }
     const startedAt = Math.floor(Date.now() / 1000);
-    o.db.updateJob(id, { startedAt });
+    o.db.updateJob(id, { startedAt, state: "awaiting-spec" });
     o.metrics.leasesStarted.inc();
     log(id, `lease ${id} started; waiting for the job spec`);
     armSpecTimer(id, startedAt);
@@ -167,6 +172,14 @@ export function createJobRunner(o: JobRunnerOptions) {
   /** Accepts the job spec: its canonical hash must be the lease's specHash. */
   function acceptSpec(id: string, text: string): JobStatus {
     const job = requireJob(id);
+    if (job.state === "opened") {
+      throw new ApiError(
+        409,
+        "lease-not-started",
+        `Lease ${id} is being started on chain.`,
+        "Send the spec again in a moment.",
+      );
+    }
     if (job.state !== "awaiting-spec")
       throw new ApiError(409, "spec-already-received", `Lease ${id} already has its spec (state ${job.state}).`);
     const spec = parseJobSpecText(text, "in the request");
@@ -359,6 +372,18 @@ export function createJobRunner(o: JobRunnerOptions) {
       for (const job of o.db.jobsIn(["starting", "running", "finishing"])) {
         o.logger.warn({ leaseId: job.leaseId }, "the node restarted while this job ran; failing it cleanly");
         await endWithoutRun(job.leaseId, "the provider restarted while the job ran", "provider-failed");
+      }
+      for (const job of o.db.jobsIn(["opened"])) {
+        const lease = await getLease(o.client, BigInt(job.leaseId));
+        if (lease.status === "open") await start(job.leaseId);
+        else if (lease.status === "running")
+          o.db.updateJob(job.leaseId, { state: "awaiting-spec", startedAt: lease.startedAt });
+        else
+          o.db.updateJob(job.leaseId, {
+            state: "failed",
+            error: `lease ${lease.status} on chain`,
+            settledOnChain: true,
+          });
       }
       for (const job of o.db.jobsIn(["awaiting-spec", "awaiting-inputs"])) {
         const lease = await getLease(o.client, BigInt(job.leaseId));

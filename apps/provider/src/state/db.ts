@@ -3,7 +3,15 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
 /** Where a job is in its life on this node. */
-export type JobState = "awaiting-spec" | "awaiting-inputs" | "starting" | "running" | "finishing" | "done" | "failed";
+export type JobState =
+  | "opened"
+  | "awaiting-spec"
+  | "awaiting-inputs"
+  | "starting"
+  | "running"
+  | "finishing"
+  | "done"
+  | "failed";
 
 /** A job as the node remembers it across restarts. */
 export type JobRow = {
@@ -110,7 +118,7 @@ export function openProviderDb(path: string) {
     insertJob(job: Pick<JobRow, "leaseId" | "client" | "specHash" | "gpus" | "maxSeconds">): boolean {
       const result = db
         .prepare(
-          "INSERT OR IGNORE INTO jobs (lease_id, client, spec_hash, gpus, max_seconds, state) VALUES (?, ?, ?, ?, ?, 'awaiting-spec')",
+          "INSERT OR IGNORE INTO jobs (lease_id, client, spec_hash, gpus, max_seconds, state) VALUES (?, ?, ?, ?, ?, 'opened')",
         )
         .run(job.leaseId, job.client, job.specHash, job.gpus, job.maxSeconds);
       return result.changes > 0;

@@ -19,7 +19,7 @@ export class ProviderApiError extends PlasmaError {
 /** A job as its provider reports it. */
 export type JobStatus = {
   leaseId: string;
-  state: "awaiting-spec" | "awaiting-inputs" | "starting" | "running" | "finishing" | "done" | "failed";
+  state: "opened" | "awaiting-spec" | "awaiting-inputs" | "starting" | "running" | "finishing" | "done" | "failed";
   missingInputs: string[];
   exitCode: number | null;
   timedOut: boolean;
