@@ -30,7 +30,7 @@ registerJobCommands(program);
 
 try {
   await program.parseAsync(process.argv);
-  process.exitCode = EXIT.ok;
+  process.exitCode ??= EXIT.ok; // a command may have set its own (plasma run: the job failed)
 } catch (error) {
   if (
     error instanceof CommanderError &&

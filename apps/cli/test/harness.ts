@@ -45,8 +45,8 @@ export function tempHome(): string {
 export type Dev = { process: ChildProcess; home: string; stdout: string[]; stop(): Promise<number | null> };
 
 /** Starts `plasma dev --port 0` and resolves once it says it is ready. */
-export async function startDev(home: string, port = "0"): Promise<Dev> {
-  const child = spawn(process.execPath, [BIN, "dev", "--port", port], {
+export async function startDev(home: string, port = "0", extraArgs: string[] = ["--no-provider"]): Promise<Dev> {
+  const child = spawn(process.execPath, [BIN, "dev", "--port", port, ...extraArgs], {
     env: { ...process.env, PLASMA_HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,11 +1,36 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { createLogger, loadProviderConfig, type ProviderNode, startProviderNode } from "@plasma/provider";
 import { type Deployment, startDevnet, writeDeployment } from "@plasma/sdk";
 import type { Command } from "commander";
-import { deploymentPath, optionsOf } from "../context.ts";
+import { deploymentPath, optionsOf, plasmaHome } from "../context.ts";
 import { createOutput, table } from "../output.ts";
 import { parsePositiveInteger } from "../units.ts";
 
-function banner(deployment: Deployment, path: string): string {
+/** The devnet's own provider (dev account provider2), offering this machine's GPUs or CPU cores. */
+async function startDevProvider(deployment: Deployment, port: number) {
+  const key = deployment.devAccounts?.provider2?.privateKey as `0x${string}`;
+  const dataDir = join(plasmaHome(), "devnet-provider");
+  rmSync(dataDir, { recursive: true, force: true }); // a new chain: start with no state
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(dataDir, "provider.log");
+  const config = loadProviderConfig(undefined, {
+    dataDir,
+    port,
+    offers: [{ pricePerGpuHour: "0.36", region: "local" }],
+    stake: "1000",
+    specTimeoutSeconds: 120,
+  });
+  const node = await startProviderNode({
+    config,
+    deployment,
+    privateKey: key,
+    logger: createLogger("info", openSync(logFile, "a")),
+  });
+  return { node, logFile };
+}
+
+function banner(deployment: Deployment, path: string, provider?: { node: ProviderNode; logFile: string }): string {
   const accounts = Object.entries(deployment.devAccounts ?? {});
   return [
     "Plasma devnet is ready.",
@@ -23,6 +48,14 @@ function banner(deployment: Deployment, path: string): string {
       accounts.map(([name, a]) => [name, a.address]),
     ),
     "Dev account keys are anvil's public test keys: never send them real value.",
+    ...(provider
+      ? [
+          "",
+          `Local provider (provider2) at ${provider.node.url}: ${provider.node.hardware.gpus.length ? `${provider.node.hardware.gpus.length} GPU(s)` : "CPU capacity"}, offer ${provider.node.offerIds.join(", ")}; log ${provider.logFile}`,
+          "Run a job on it:",
+          `  npx plasma run -- python3 -c "print('hello from a Plasma GPU node')"`,
+        ]
+      : []),
     "",
     "Next, in another terminal:",
     "  npx plasma balance                                    # XPL of every dev account",
@@ -41,7 +74,9 @@ export function registerDevCommand(program: Command): void {
     .command("dev")
     .description("run a local Plasma network: anvil, every contract deployed, dev accounts funded")
     .option("--port <port>", "RPC port (0 picks a free one)", "8545")
-    .action(async (o: { port: string }, command: Command) => {
+    .option("--provider-port <port>", "API port of the local provider node (0 picks a free one)", "8700")
+    .option("--no-provider", "do not start the local provider node")
+    .action(async (o: { port: string; providerPort: string; provider: boolean }, command: Command) => {
       const options = optionsOf(command);
       const out = createOutput(Boolean(options.json));
       const port = o.port === "0" ? 0 : parsePositiveInteger(o.port, "--port");
@@ -58,8 +93,17 @@ export function registerDevCommand(program: Command): void {
         devnet.anvil.process.once("exit", (code) => reject(new Error(`anvil exited unexpectedly (code ${code})`)));
       });
       writeDeployment(path, devnet.deployment);
-      out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () => banner(devnet.deployment, path));
+      const provider = o.provider
+        ? await startDevProvider(
+            devnet.deployment,
+            o.providerPort === "0" ? 0 : parsePositiveInteger(o.providerPort, "--provider-port"),
+          )
+        : undefined;
+      out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () =>
+        banner(devnet.deployment, path, provider),
+      );
       await stopped.finally(async () => {
+        await provider?.node.stop();
         await devnet.stop();
         // Remove our deployment file only: a newer devnet may have replaced it.
         if (existsSync(path) && readFileSync(path, "utf8").includes(devnet.deployment.rpcUrl)) rmSync(path);

@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createPlasmaClient, getLease, getProvider, readDeployment, signRequest } from "@plasma/sdk";
+import { type Dev, plasma, startDev, tempHome } from "./harness.ts";
+
+const EXAMPLE = fileURLToPath(new URL("../../../examples/train-tiny/job.yaml", import.meta.url));
+
+type Summary = {
+  leaseId: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  memoryExceeded: boolean;
+  endReason: string;
+  paid: string;
+  refund: string;
+  resultsDir: string | null;
+  outputs: { path: string; sha256: string }[];
+};
+
+describe("plasma run against the devnet's provider (separate processes)", () => {
+  let dev: Dev;
+  let home: string;
+  let cwd: string;
+  before(async () => {
+    home = tempHome();
+    cwd = mkdtempSync(join(tmpdir(), "plasma-run-"));
+    dev = await startDev(home, "0", ["--provider-port", "0"]);
+  });
+  after(async () => {
+    if (dev.process.exitCode === null) await dev.stop();
+  });
+
+  const run = async (args: string[]) => {
+    const result = await plasma(home, [
+      "run",
+      "--json",
+      "--out",
+      join(cwd, `r${Math.random().toString(36).slice(2)}`),
+      ...args,
+    ]);
+    return { ...result, summary: result.stdout ? (JSON.parse(result.stdout) as Summary) : undefined };
+  };
+  const client = () =>
+    createPlasmaClient({
+      deployment: readDeployment(join(home, "deployment.json")),
+      account: readDeployment(join(home, "deployment.json")).devAccounts?.client?.privateKey as `0x${string}`,
+    });
+
+  it("runs the quick-start job out of the box", async () => {
+    const result = await plasma(home, [
+      "run",
+      "--out",
+      join(cwd, "hello"),
+      "--",
+      "python3",
+      "-c",
+      "print('hello from a Plasma GPU node')",
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^hello from a Plasma GPU node$/m);
+    assert.match(result.stdout, /✔ lease \d+ completed/);
+    assert.match(result.stdout, /results \(verified against the on-chain hash\)/);
+  });
+
+  it("trains the example model and brings back verified weights and metrics, paid to the wei", async () => {
+    const { code, summary, stderr } = await run([EXAMPLE]);
+    assert.equal(code, 0, stderr);
+    assert.ok(summary?.resultsDir);
+    const metrics = JSON.parse(readFileSync(join(summary.resultsDir, "out/metrics.json"), "utf8"));
+    assert.ok(metrics.final_loss < metrics.first_loss / 10, "the model learned");
+    const weights = JSON.parse(readFileSync(join(summary.resultsDir, "out/weights.json"), "utf8"));
+    assert.ok(Math.abs(weights.w - 3) < 0.1 && Math.abs(weights.b - 0.5) < 0.1);
+    const lease = await getLease(client(), BigInt(summary.leaseId));
+    assert.equal(lease.endReason, "completed");
+    assert.equal(BigInt(summary.paid) + BigInt(summary.refund), lease.totalEscrow, "paid + refund == escrow");
+    assert.equal(
+      BigInt(summary.paid),
+      lease.pricePerGpuSecond * BigInt(lease.endedAt - lease.startedAt),
+      "paid exactly the seconds used",
+    );
+  });
+
+  it("explains a failing job: exit code, last log lines, what it cost", async () => {
+    const result = await plasma(home, [
+      "run",
+      "--out",
+      join(cwd, "fail"),
+      "--",
+      "python3",
+      "-c",
+      "import sys; print('about to fail'); sys.exit(3)",
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /job: exited with code 3/);
+    assert.match(result.stdout, /last log lines:[\s\S]*about to fail/);
+    assert.match(result.stdout, /cost .* XPL, refunded .* XPL/);
+  });
+
+  it("kills a job at its timeout and pays only the seconds used", async () => {
+    const { summary } = await run(["--timeout", "2s", "--", "sleep", "30"]);
+    assert.equal(summary?.timedOut, true);
+    assert.equal(summary?.endReason, "timed-out");
+    const lease = await getLease(client(), BigInt(summary?.leaseId ?? 0));
+    assert.ok(lease.endedAt - lease.startedAt < 15, "ended long before the 30 s sleep");
+  });
+
+  it("kills a job over its memory limit", async () => {
+    const spec = join(cwd, "memory.yaml");
+    writeFileSync(
+      spec,
+      'version: 1\ncommand: ["python3", "-c", "x = bytearray(512 * 1024 * 1024)"]\nresources: { memoryGb: 0.125 }\n',
+    );
+    const { summary } = await run([spec]);
+    assert.equal(summary?.memoryExceeded, true);
+    assert.notEqual(summary?.exitCode, 0);
+  });
+
+  it("keeps the job off the network and away from the node's files", async () => {
+    const deploymentFile = join(home, "deployment.json");
+    const { summary } = await run([
+      "--",
+      "python3",
+      "-c",
+      `import socket, os\ntry:\n  socket.create_connection(("1.1.1.1", 80), 2); print("NET OK")\nexcept OSError as e: print("no network:", e)\nprint("key visible" if os.path.exists("${deploymentFile}") else "key hidden")`,
+    ]);
+    assert.ok(summary?.resultsDir);
+    const logs = readFileSync(join(summary.resultsDir, ".plasma/logs.txt"), "utf8");
+    assert.match(logs, /no network: .*(unreachable|Network)/i);
+    assert.match(logs, /key hidden/);
+  });
+
+  it("refuses inputs whose hash does not match the spec before opening a lease", async () => {
+    writeFileSync(join(cwd, "data.txt"), "real data");
+    const spec = join(cwd, "bad-input.yaml");
+    writeFileSync(
+      spec,
+      `version: 1\ncommand: ["cat", "data.txt"]\ninputs:\n  - { path: data.txt, sha256: "${"0".repeat(64)}" }\n`,
+    );
+    const result = await plasma(home, ["run", spec]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /data\.txt has sha256 [0-9a-f]{64}, not 0{64}/);
+  });
+
+  it("rejects unsigned, forged, replayed and foreign requests to the provider", async () => {
+    const c = client();
+    const { leaseId } = (await run(["--", "true"])).summary ?? { leaseId: "0" };
+    const lease = await getLease(c, BigInt(leaseId));
+    const endpoint = (await getProvider(c, lease.provider)).endpoint;
+    const path = `/v1/leases/${leaseId}`;
+    const unsigned = await fetch(new URL(path, endpoint));
+    assert.equal(unsigned.status, 401);
+    assert.equal(((await unsigned.json()) as { error: { code: string } }).error.code, "unsigned");
+
+    const headers = await signRequest(c, { leaseId: BigInt(leaseId), method: "GET", path });
+    assert.equal((await fetch(new URL(path, endpoint), { headers })).status, 200);
+    const replay = await fetch(new URL(path, endpoint), { headers });
+    assert.equal(replay.status, 401);
+    assert.equal(((await replay.json()) as { error: { code: string } }).error.code, "replayed");
+
+    const deployment = readDeployment(join(home, "deployment.json"));
+    const stranger = createPlasmaClient({
+      deployment,
+      account: deployment.devAccounts?.validator?.privateKey as `0x${string}`,
+    });
+    const foreign = await fetch(new URL(path, endpoint), {
+      headers: await signRequest(stranger, { leaseId: BigInt(leaseId), method: "GET", path }),
+    });
+    assert.equal(foreign.status, 403);
+
+    const expired = await signRequest(c, { leaseId: BigInt(leaseId), method: "GET", path, now: Date.now() - 600_000 });
+    assert.equal((await fetch(new URL(path, endpoint), { headers: expired })).status, 401);
+
+    const tampered = await signRequest(c, { leaseId: BigInt(leaseId), method: "GET", path: `${path}/outputs` });
+    assert.equal(
+      (await fetch(new URL(path, endpoint), { headers: tampered })).status,
+      403,
+      "a signature for another path recovers another signer",
+    );
+    assert.ok(existsSync(join(home, "devnet-provider", "state.sqlite")));
+  });
+});
