@@ -150,9 +150,20 @@ export async function followJob(
     },
   });
   const decoder = new TextDecoder();
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    if (final) break;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      if (final) break;
+    }
+  } catch (error) {
+    if ((error as Error).name === "AbortError") throw error;
+    throw new ProviderApiError(
+      0,
+      "stream-broken",
+      `The connection to the provider at ${api.endpoint} broke while the job ran.`,
+      "The provider may have crashed; check the lease with `plasma lease status LEASE`.",
+      error,
+    );
   }
   if (!final)
     throw new ProviderApiError(
