@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, before, describe, it } from "node:test";
+import {
+  createPlasmaClient,
+  getJobStatus,
+  getLease,
+  getProvider,
+  getXplBalance,
+  type PlasmaClient,
+  readDeployment,
+  watchMarketEvents,
+} from "@plasma/sdk";
+import { BIN, type Dev, plasma, plasmaJson, startDev, tempHome } from "./harness.ts";
+
+/** Starts `plasma provider start` as its own process and resolves with its URL once it is ready. */
+async function startProvider(home: string, dataDir: string): Promise<{ process: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, "provider", "start", "--port", "0", "--price", "3.6", "--data-dir", dataDir, "--account", "provider1"],
+    {
+      env: { ...process.env, PLASMA_HOME: home, PLASMA_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+      const match = /is ready at (\S+)/.exec(line);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`provider exited ${code}`)));
+  });
+  return { process: child, url };
+}
+
+/** Resolves with the lease once it has ended on chain: subscribes first, then checks, so no event is missed. */
+async function leaseEnded(client: PlasmaClient, leaseId: bigint) {
+  const ended = new Promise<void>((resolve) => {
+    const stop = watchMarketEvents(client, {
+      leaseId,
+      onEvent: (e) => {
+        if (e.eventName === "LeaseEnded") {
+          stop();
+          resolve();
+        }
+      },
+    });
+    getLease(client, leaseId).then((lease) => {
+      if (lease.status === "ended") {
+        stop();
+        resolve();
+      }
+    });
+  });
+  await ended;
+  return getLease(client, leaseId);
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
+
+describe("faults: provider killed mid-job, client gone mid-job", () => {
+  let dev: Dev;
+  let home: string;
+  let client: PlasmaClient;
+  const processes: ChildProcess[] = [];
+  before(async () => {
+    home = tempHome();
+    dev = await startDev(home); // no built-in provider: this test runs its own
+    const deployment = readDeployment(join(home, "deployment.json"));
+    client = createPlasmaClient({
+      deployment,
+      account: deployment.devAccounts?.client?.privateKey as `0x${string}`,
+    });
+  });
+  after(async () => {
+    for (const p of processes) p.kill("SIGKILL");
+    await client?.close();
+    if (dev.process.exitCode === null) await dev.stop();
+  });
+
+  const clientAddress = () => client.account?.address ?? assert.fail("the client SDK has an account");
+
+  /** Starts `plasma run` in the background and resolves once the job is running on the provider. */
+  async function runInBackground(args: string[]) {
+    const running = new Promise<bigint>((resolve) => {
+      const stop = watchMarketEvents(client, {
+        onEvent: (e) => {
+          if (e.eventName === "LeaseStarted") {
+            stop();
+            resolve(e.args.leaseId as bigint);
+          }
+        },
+      });
+    });
+    const child = spawn(process.execPath, [BIN, "run", "--json", "--out", join(home, "results"), ...args], {
+      env: { ...process.env, PLASMA_HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    processes.push(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
+    const leaseId = await running;
+    // The job is running once the provider says so (its own status, signed by the client).
+    const endpoint = (await getProvider(client, (await getLease(client, leaseId)).provider)).endpoint;
+    for (let i = 0; i < 200; i++) {
+      const status = await getJobStatus({ client, endpoint, leaseId }).catch(() => undefined);
+      if (status?.state === "running") break;
+      await new Promise((r) => setTimeout(r, 50)); // bounded: 10 s at most
+    }
+    return { child, leaseId, output: () => ({ stdout, stderr }) };
+  }
+
+  it("a provider killed mid-job fails the lease cleanly after its restart, refunding every unsettled second", async () => {
+    const dataDir = join(home, "provider1");
+    const first = await startProvider(home, dataDir);
+    processes.push(first.process);
+    const before = await getXplBalance(client, clientAddress());
+    const { child, leaseId, output } = await runInBackground(["--", "sleep", "60"]);
+    first.process.kill("SIGKILL");
+    await exited(first.process);
+    await exited(child);
+    assert.equal(child.exitCode, 3, `the client is told the provider is unreachable: ${output().stderr}`);
+    assert.match(output().stderr, /connection to the provider .* broke while the job ran/);
+
+    const second = await startProvider(home, dataDir);
+    processes.push(second.process);
+    const lease = await leaseEnded(client, leaseId); // recovery runs at start-up
+    assert.equal(lease.endReason, "provider-failed");
+    assert.equal(lease.paid, 0n, "nothing was settled, so nothing is paid");
+    assert.equal(await getXplBalance(client, clientAddress()), before, "the whole escrow came back");
+    const results = await plasma(home, ["results", leaseId.toString()]);
+    assert.equal(results.code, 1);
+    assert.match(results.stderr, /no result on chain \(ended, provider-failed\)/);
+    second.process.kill("SIGINT");
+    await exited(second.process);
+    assert.equal(second.process.exitCode, 0, "stops cleanly on Ctrl-C");
+  });
+
+  it("a client that disappears mid-job still gets a completed, correctly paid lease and its results later", async () => {
+    const provider = await startProvider(home, join(home, "provider1"));
+    processes.push(provider.process);
+    const { child, leaseId } = await runInBackground([
+      "--",
+      "sh",
+      "-c",
+      "sleep 2; mkdir -p out; echo done > out/result.txt",
+    ]);
+    child.kill("SIGKILL");
+    const lease = await leaseEnded(client, leaseId);
+    assert.equal(lease.endReason, "completed");
+    assert.equal(lease.paid, lease.pricePerGpuSecond * BigInt(lease.endedAt - lease.startedAt));
+    const results = await plasmaJson<{ outputs: { path: string }[] }>(home, [
+      "results",
+      leaseId.toString(),
+      "--out",
+      join(home, "later"),
+    ]);
+    assert.ok(results.outputs.some((o) => o.path === "out/result.txt"));
+  });
+});
