@@ -1,10 +1,22 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createPlasmaClient, getLease, getProvider, readDeployment, signRequest } from "@plasma/sdk";
+import {
+  createPlasmaClient,
+  getJobStatus,
+  getLease,
+  getProvider,
+  hashJobSpec,
+  listOffers,
+  openLease,
+  parseJobSpecText,
+  readDeployment,
+  signRequest,
+} from "@plasma/sdk";
 import { type Dev, plasma, startDev, tempHome } from "./harness.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../../examples/train-tiny/job.yaml", import.meta.url));
@@ -181,5 +193,74 @@ describe("plasma run against the devnet's provider (separate processes)", () => 
       "a signature for another path recovers another signer",
     );
     assert.ok(existsSync(join(home, "devnet-provider", "state.sqlite")));
+  });
+
+  it("answers malformed, oversized, mismatched and path-traversing requests with clear 4xx errors", async () => {
+    const c = client();
+    const deployment = readDeployment(join(home, "deployment.json"));
+    const [offer] = await listOffers(c, { provider: deployment.devAccounts?.provider2?.address, minFreeGpus: 1 });
+    assert.ok(offer, "the devnet provider has an offer");
+    const data = "the real data";
+    const specText = `version: 1\ncommand: ["cat", "data.txt"]\ninputs:\n  - { path: data.txt, sha256: "${createHash("sha256").update(data).digest("hex")}" }\n`;
+    const { leaseId } = await openLease(c, {
+      offerId: offer.id,
+      gpus: 1,
+      maxSeconds: 600,
+      specHash: hashJobSpec(parseJobSpecText(specText)),
+    });
+    const endpoint = (await getProvider(c, offer.provider)).endpoint;
+    const api = { client: c, endpoint, leaseId };
+    for (let i = 0; i < 100 && (await getJobStatus(api)).state !== "awaiting-spec"; i++) {
+      await new Promise((r) => setTimeout(r, 50)); // bounded: the provider starts the lease on chain first
+    }
+    const send = async (method: string, path: string, body?: string) => {
+      const full = `/v1/leases/${leaseId}${path}`;
+      const headers = await signRequest(c, { leaseId, method, path: full, ...(body === undefined ? {} : { body }) });
+      const response = await fetch(new URL(full, endpoint), {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+      const json = (await response.json()) as { error?: { code: string; message: string }; state?: string };
+      return { status: response.status, code: json.error?.code, message: json.error?.message ?? "", json };
+    };
+
+    const malformed = await send("POST", "/spec", "command: [unclosed");
+    assert.deepEqual([malformed.status, malformed.code], [400, "invalid-spec"]);
+    assert.match(malformed.message, /not valid YAML|YAML/);
+    const oversized = await send("POST", "/spec", `# ${"x".repeat(70_000)}\n${specText}`);
+    assert.deepEqual([oversized.status, oversized.code], [413, "too-large"]);
+    assert.match(oversized.message, /limit of 65536 bytes/);
+    const other = await send("POST", "/spec", 'version: 1\ncommand: ["cat", "/etc/hostname"]\n');
+    assert.deepEqual([other.status, other.code], [409, "spec-hash-mismatch"]);
+    const accepted = await send("POST", "/spec", specText);
+    assert.deepEqual([accepted.status, accepted.json.state], [200, "awaiting-inputs"]);
+
+    const traversal = await send("PUT", "/inputs/..%2F..%2Fstate.sqlite", data);
+    assert.deepEqual([traversal.status, traversal.code], [400, "bad-path"]);
+    assert.match(traversal.message, /\.\./);
+    const absolute = await send("PUT", "/inputs/%2Fetc%2Fpasswd", data);
+    assert.deepEqual([absolute.status, absolute.code], [400, "bad-path"]);
+    const undeclared = await send("PUT", "/inputs/other.txt", data);
+    assert.deepEqual([undeclared.status, undeclared.code], [400, "undeclared-input"]);
+    const wrongBytes = await send("PUT", "/inputs/data.txt", "forged data");
+    assert.deepEqual([wrongBytes.status, wrongBytes.code], [400, "input-hash-mismatch"]);
+    const outputTraversal = await send("GET", "/outputs/..%2F..%2Fstate.sqlite");
+    assert.deepEqual([outputTraversal.status, outputTraversal.code], [400, "bad-path"]);
+    const early = await send("GET", "/outputs");
+    assert.deepEqual([early.status, early.code], [409, "no-results-yet"]);
+    const badId = await fetch(new URL("/v1/leases/abc", endpoint));
+    assert.equal(badId.status, 400);
+
+    const stopped = await send("POST", "/stop");
+    assert.equal(stopped.status, 200);
+  });
+
+  it("replaces a .plasma link planted by the job instead of writing through it", async () => {
+    const target = mkdtempSync(join(tmpdir(), "plasma-node-files-"));
+    const { summary } = await run(["--", "ln", "-s", target, ".plasma"]);
+    assert.ok(summary?.resultsDir);
+    assert.deepEqual(readdirSync(target), [], "nothing was written outside the job's directory");
+    assert.ok(existsSync(join(summary.resultsDir, ".plasma/exit.json")));
   });
 });

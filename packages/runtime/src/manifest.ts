@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, lstatSync, readdirSync } from "node:fs";
+import { createReadStream, existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import canonicalize from "canonicalize";
 import type { Hex } from "viem";
@@ -27,13 +27,17 @@ function walk(dir: string): string[] {
 
 /**
  * Lists a job's outputs as `{path, size, sha256}`, sorted by path. Each output is a file or, with a
- * trailing slash, a directory taken whole. Symbolic links are skipped: they could leave the work dir.
+ * trailing slash, a directory taken whole. Symbolic links are skipped, and so is an output whose
+ * path passes through one (`ln -s / root` then `root/etc/shadow`): the job wrote them, and they could
+ * point at the node's own files.
  */
 export async function buildManifest(workDir: string, outputs: string[]): Promise<ManifestEntry[]> {
+  const root = realpathSync(workDir);
+  const insideWorkDir = (path: string) => realpathSync(path).startsWith(root + sep);
   const files = new Set<string>();
   for (const output of outputs) {
     const path = join(workDir, output);
-    if (!existsSync(path) || lstatSync(path).isSymbolicLink()) continue;
+    if (!existsSync(path) || lstatSync(path).isSymbolicLink() || !insideWorkDir(path)) continue;
     if (lstatSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
     else if (lstatSync(path).isFile()) files.add(path);
   }

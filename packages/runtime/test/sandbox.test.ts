@@ -139,4 +139,20 @@ describe("output manifest", () => {
     assert.equal(hashManifest(manifest), hashManifest(structuredClone(manifest)));
     assert.notEqual(hashManifest(manifest), hashManifest(manifest.slice(1)));
   });
+
+  it("never follows a link out of the work directory, even as a parent of an output", async () => {
+    const secrets = mkdtempSync(join(tmpdir(), "plasma-node-"));
+    mkdirSync(join(secrets, "keys"));
+    writeFileSync(join(secrets, "keys/provider.key"), "0xsecret");
+    const workDir = mkdtempSync(join(tmpdir(), "plasma-out-"));
+    symlinkSync(secrets, join(workDir, "node"));
+    mkdirSync(join(workDir, "out"));
+    symlinkSync(join(secrets, "keys"), join(workDir, "out/keys"));
+    writeFileSync(join(workDir, "out/ok.txt"), "ok");
+    const manifest = await buildManifest(workDir, ["node/keys/provider.key", "node/keys/", "node/", "out/"]);
+    assert.deepEqual(
+      manifest.map((e) => e.path),
+      ["out/ok.txt"],
+    );
+  });
 });

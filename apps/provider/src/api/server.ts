@@ -1,5 +1,5 @@
 import type { PlasmaClient } from "@plasma/sdk";
-import { getXplBalance, JobSpecError, relativePath } from "@plasma/sdk";
+import { getXplBalance, JobSpecError, MAX_SPEC_BYTES, relativePath } from "@plasma/sdk";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type Address, formatEther } from "viem";
 import type { ProviderMetrics } from "../metrics.ts";
@@ -58,7 +58,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     return leaseId.toString();
   };
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, _req, reply: FastifyReply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number }, req, reply: FastifyReply) => {
     if (error instanceof ApiError)
       return reply.status(error.status).send({ error: { code: error.code, message: error.message, hint: error.hint } });
     if (error instanceof JobSpecError) {
@@ -71,9 +71,12 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
       });
     }
     if (error.statusCode === 413)
-      return reply
-        .status(413)
-        .send({ error: { code: "too-large", message: `The body exceeds ${MAX_INPUT_BYTES} bytes.` } });
+      return reply.status(413).send({
+        error: {
+          code: "too-large",
+          message: `The body exceeds this request's limit of ${req.routeOptions.bodyLimit} bytes.`,
+        },
+      });
     ctx.metrics.errors.inc({ kind: "api" });
     return reply.status(error.statusCode ?? 500).send({ error: { code: "internal", message: error.message } });
   });
@@ -87,7 +90,7 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
 
   app.get("/v1/leases/:id", async (req) => ctx.runner.status(await auth(req)));
 
-  app.post("/v1/leases/:id/spec", async (req) => {
+  app.post("/v1/leases/:id/spec", { bodyLimit: MAX_SPEC_BYTES }, async (req) => {
     const id = await auth(req);
     return ctx.runner.acceptSpec(id, (req.body as Buffer | undefined)?.toString("utf8") ?? "");
   });

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { buildManifest, hashManifest, type ManifestEntry, type RunResult, runSandboxed } from "@plasma/runtime";
 import {
@@ -314,7 +314,9 @@ export function createJobRunner(o: JobRunnerOptions) {
       durationMs: Math.round(result.durationMs),
       memoryLimit: result.memoryLimit,
     };
-    mkdirSync(join(work, RESULT_DIR), { recursive: true });
+    // The job may have left its own .plasma (even a link into the node's files): the node's replaces it.
+    rmSync(join(work, RESULT_DIR), { recursive: true, force: true });
+    mkdirSync(join(work, RESULT_DIR));
     writeFileSync(join(work, RESULT_DIR, "exit.json"), `${JSON.stringify(outcome, null, 2)}\n`);
     copyFileSync(logFile(id), join(work, RESULT_DIR, "logs.txt"));
     const manifest = await buildManifest(work, [...spec.outputs, `${RESULT_DIR}/`]);
