@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import {
   createPlasmaClient,
@@ -13,27 +12,7 @@ import {
   readDeployment,
   watchMarketEvents,
 } from "@plasma/sdk";
-import { BIN, type Dev, plasma, plasmaJson, startDev, tempHome } from "./harness.ts";
-
-/** Starts `plasma provider start` as its own process and resolves with its URL once it is ready. */
-async function startProvider(home: string, dataDir: string): Promise<{ process: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, "provider", "start", "--port", "0", "--price", "3.6", "--data-dir", dataDir, "--account", "provider1"],
-    {
-      env: { ...process.env, PLASMA_HOME: home, PLASMA_LOG_LEVEL: "warn" },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      const match = /is ready at (\S+)/.exec(line);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once("exit", (code) => reject(new Error(`provider exited ${code}`)));
-  });
-  return { process: child, url };
-}
+import { BIN, type Dev, plasma, plasmaJson, startDev, startProvider, tempHome } from "./harness.ts";
 
 /** Resolves with the lease once it has ended on chain: subscribes first, then checks, so no event is missed. */
 async function leaseEnded(client: PlasmaClient, leaseId: bigint) {
@@ -117,7 +96,7 @@ describe("faults: provider killed mid-job, client gone mid-job", () => {
 
   it("a provider killed mid-job fails the lease cleanly after its restart, refunding every unsettled second", async () => {
     const dataDir = join(home, "provider1");
-    const first = await startProvider(home, dataDir);
+    const first = await startProvider(home, ["--data-dir", dataDir]);
     processes.push(first.process);
     const before = await getXplBalance(client, clientAddress());
     const { child, leaseId, output } = await runInBackground(["--", "sleep", "60"]);
@@ -127,7 +106,7 @@ describe("faults: provider killed mid-job, client gone mid-job", () => {
     assert.equal(child.exitCode, 3, `the client is told the provider is unreachable: ${output().stderr}`);
     assert.match(output().stderr, /connection to the provider .* broke while the job ran/);
 
-    const second = await startProvider(home, dataDir);
+    const second = await startProvider(home, ["--data-dir", dataDir]);
     processes.push(second.process);
     const lease = await leaseEnded(client, leaseId); // recovery runs at start-up
     assert.equal(lease.endReason, "provider-failed");
@@ -142,7 +121,7 @@ describe("faults: provider killed mid-job, client gone mid-job", () => {
   });
 
   it("a client that disappears mid-job still gets a completed, correctly paid lease and its results later", async () => {
-    const provider = await startProvider(home, join(home, "provider1"));
+    const provider = await startProvider(home, ["--data-dir", join(home, "provider1")]);
     processes.push(provider.process);
     const { child, leaseId } = await runInBackground([
       "--",

@@ -85,3 +85,30 @@ export async function warp(home: string, seconds: number): Promise<void> {
 export function deploymentExists(home: string): boolean {
   return existsSync(join(home, "deployment.json"));
 }
+
+/**
+ * Starts `plasma provider start` (as provider1, price 3.6 XPL/GPU-h, any free port) with extra flags
+ * and resolves once it is ready; rejects with its stderr and exit code if it stops first.
+ */
+export function startProvider(
+  home: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ process: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, "provider", "start", "--port", "0", "--price", "3.6", "--account", "provider1", ...args],
+    { env: { ...process.env, PLASMA_HOME: home, PLASMA_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const match = /is ready at (\S+)/.exec(line);
+      if (match?.[1]) resolve({ process: child, url: match[1] });
+    });
+    child.once("exit", (code) => reject(Object.assign(new Error(stderr), { code })));
+  });
+}

@@ -37,6 +37,14 @@ export const providerConfigSchema = z
     defaultJobMemoryGb: z.number().positive().default(4),
     /** How long a started lease waits for its spec and inputs. */
     specTimeoutSeconds: z.number().int().positive().default(300),
+    /** Runtimes offered to jobs: the bubblewrap sandbox, and Docker where an engine runs. */
+    runtimes: z
+      .array(z.enum(["sandbox", "docker"]))
+      .min(1)
+      .refine((r) => new Set(r).size === r.length, "must not repeat a runtime")
+      .default(["sandbox"]),
+    /** The Docker engine's socket; DOCKER_HOST or /var/run/docker.sock when unset. */
+    dockerSocket: z.string().min(1).optional(),
     /** Attributes published with the provider record. */
     attributes: z.record(z.string(), z.string()).default({}),
   })

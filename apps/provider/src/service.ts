@@ -1,6 +1,6 @@
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { sandboxAvailable } from "@plasma/runtime";
+import { dockerEngine, dockerStatus, sandboxAvailable } from "@plasma/runtime";
 import { createPlasmaClient, type Deployment, PlasmaError } from "@plasma/sdk";
 import type { Hex } from "viem";
 import { createApiServer } from "./api/server.ts";
@@ -11,6 +11,7 @@ import { detectGpus, type GpuDetection } from "./hardware/nvidiaSmi.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { createJobRunner } from "./runner/jobRunner.ts";
+import { createJobRuntimes } from "./runner/runtimes.ts";
 import { openProviderDb } from "./state/db.ts";
 import { createArtifactStore } from "./store/artifacts.ts";
 
@@ -29,10 +30,22 @@ export async function startProviderNode(p: {
   detect?: () => Promise<GpuDetection>;
 }): Promise<ProviderNode> {
   const logger = p.logger ?? createLogger();
-  if (!sandboxAvailable()) {
+  if (p.config.runtimes.includes("sandbox") && !sandboxAvailable()) {
     throw new PlasmaError("bubblewrap is not installed, so this node cannot sandbox jobs.", {
       metaMessages: ["Install it: apt-get install bubblewrap (npm install does this for you)."],
     });
+  }
+  const docker = p.config.runtimes.includes("docker") ? dockerEngine(p.config.dockerSocket) : undefined;
+  if (docker) {
+    const engine = await dockerStatus(docker);
+    if (!engine.available) {
+      throw new PlasmaError(`The docker runtime is enabled, but ${engine.reason}.`, {
+        metaMessages: [
+          "Start the Docker engine, point dockerSocket (or DOCKER_HOST) at it, or remove docker from runtimes.",
+        ],
+      });
+    }
+    logger.info({ engine: engine.version }, "Docker engine found");
   }
   const hardware = await (p.detect ?? detectGpus)();
   logger.info(
@@ -55,6 +68,7 @@ export async function startProviderNode(p: {
     gpuIndices: hardware.gpus.map((g) => g.index),
     defaultMemoryBytes: Math.floor(p.config.defaultJobMemoryGb * 1024 ** 3),
     specTimeoutSeconds: p.config.specTimeoutSeconds,
+    runtimes: createJobRuntimes({ names: p.config.runtimes, docker }),
   });
   const api = createApiServer({ db, runner, store, metrics, client, provider });
   const cleanup: (() => Promise<void>)[] = [
@@ -71,7 +85,7 @@ export async function startProviderNode(p: {
     const cpu = { cores: cpus().length, memoryGb: Math.floor(totalmem() / 1024 ** 3) };
     const attributes = JSON.stringify({
       ...p.config.attributes,
-      runtime: "sandbox",
+      runtimes: p.config.runtimes,
       gpus: hardware.gpus.map((g) => g.name),
       cpuCores: cpu.cores,
       memoryGb: cpu.memoryGb,

@@ -1,3 +1,12 @@
+export { type ContainerPolicy, containerOptions } from "./docker/containerOptions.ts";
+export {
+  type DockerEngine,
+  type DockerRunOptions,
+  DockerUnavailableError,
+  dockerEngine,
+  dockerStatus,
+  runInDocker,
+} from "./docker/runInDocker.ts";
 export { buildManifest, hashManifest, type ManifestEntry, sha256File } from "./manifest.ts";
 export { bwrapArgs, type SandboxPolicy } from "./sandbox/bwrapArgs.ts";
 export { createMemoryLimit, type MemoryLimit } from "./sandbox/memoryLimit.ts";

@@ -31,6 +31,7 @@ export {
   type OfferInput,
   type ProtocolParameterValues,
   type Provider,
+  providerRuntimes,
   registerProvider,
   requestUnstake,
   stake,

@@ -10,7 +10,7 @@ import { parsePositiveInteger } from "../units.ts";
 export function registerProviderStartCommand(provider: Command): void {
   provider
     .command("start")
-    .description("run a provider node: detect GPUs, publish offers, take leases, run jobs in the sandbox")
+    .description("run a provider node: detect GPUs, publish offers, take leases, run jobs (sandbox or Docker)")
     .option("--config <file>", "provider config (YAML or JSON); flags override it")
     .option("--data-dir <dir>", "state, artifacts and job directories (default: $PLASMA_HOME/provider-<account>)")
     .option("--host <host>", "address the API listens on")
@@ -19,6 +19,7 @@ export function registerProviderStartCommand(provider: Command): void {
     .option("--price <xpl>", "price in XPL per GPU-hour of the node's one offer")
     .option("--region <region>", "region of the node's one offer")
     .option("--stake <xpl>", "XPL to keep staked")
+    .option("--runtimes <list>", "runtimes offered to jobs, comma-separated: sandbox, docker (default sandbox)")
     .action(
       async (
         o: {
@@ -30,6 +31,7 @@ export function registerProviderStartCommand(provider: Command): void {
           price?: string;
           region?: string;
           stake?: string;
+          runtimes?: string;
         },
         command: Command,
       ) => {
@@ -48,6 +50,7 @@ export function registerProviderStartCommand(provider: Command): void {
           port: o.port === undefined ? undefined : o.port === "0" ? 0 : parsePositiveInteger(o.port, "--port"),
           publicUrl: o.publicUrl,
           stake: o.stake,
+          runtimes: o.runtimes?.split(",").map((r) => r.trim()),
           offers: o.price === undefined ? undefined : [{ pricePerGpuHour: o.price, region: o.region ?? "" }],
         });
         const logger = createLogger();
@@ -56,6 +59,7 @@ export function registerProviderStartCommand(provider: Command): void {
         process.stdout.write(
           `Plasma provider ${address} is ready at ${node.url}\n` +
             `  hardware: ${gpus.length > 0 ? `${gpus.length} × ${gpus[0]?.name}` : `no GPU (${node.hardware.reason}); offering CPU capacity`}\n` +
+            `  runtimes: ${config.runtimes.join(", ")}\n` +
             `  offers:   ${node.offerIds.map(String).join(", ")}\n` +
             "Press Ctrl-C to stop.\n",
         );

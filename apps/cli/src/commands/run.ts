@@ -4,6 +4,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import {
   followJob,
   getLease,
+  getOffer,
+  getProvider,
   hashJobSpec,
   type JobSpec,
   JobSpecError,
@@ -13,11 +15,13 @@ import {
   openLease,
   ProviderApiError,
   parseJobSpec,
+  providerRuntimes,
   submitJobSpec,
   uploadJobInput,
 } from "@plasma/sdk";
 import type { Command } from "commander";
 import ora from "ora";
+import type { Address } from "viem";
 import { parse as parseYaml } from "yaml";
 import { withContext } from "../action.ts";
 import type { Context } from "../context.ts";
@@ -128,21 +132,40 @@ function buildSpec(
 
 /** Picks the offer: the one asked for, or the cheapest that fits. */
 async function chooseOffer(ctx: Context, spec: JobSpec, o: RunOptions) {
-  if (o.offer !== undefined) return BigInt(parsePositiveInteger(o.offer, "--offer"));
-  const offers = await listOffers(ctx.client, {
+  const runsSpec = async (provider: Address) =>
+    providerRuntimes(await getProvider(ctx.client, provider)).includes(spec.runtime);
+  if (o.offer !== undefined) {
+    const offerId = BigInt(parsePositiveInteger(o.offer, "--offer"));
+    const offer = await getOffer(ctx.client, offerId);
+    if (!(await runsSpec(offer.provider)))
+      throw new UsageError(`The provider of offer ${offerId} does not run ${spec.runtime} jobs.`, {
+        metaMessages: ["Pick another offer, or leave out --offer to find one that does."],
+      });
+    return offerId;
+  }
+  const fitting = await listOffers(ctx.client, {
     gpuModel: spec.resources.gpuModel,
     minVramGb: spec.resources.minVramGb,
     maxPricePerGpuSecond: o.maxPrice === undefined ? undefined : parsePricePerHour(o.maxPrice, "--max-price"),
     provider: o.provider as `0x${string}` | undefined,
     minFreeGpus: Math.max(1, spec.resources.gpus),
   });
-  const best = offers[0];
+  const providers = [...new Set(fitting.map((offer) => offer.provider))];
+  const running = new Set(
+    (await Promise.all(providers.map(async (p) => ((await runsSpec(p)) ? p : null)))).filter(Boolean),
+  );
+  const best = fitting.find((offer) => running.has(offer.provider));
   if (!best) {
-    throw new UsageError("No offer fits this job.", {
-      metaMessages: [
-        "See what is on offer with `plasma market offers --all`, and loosen --gpu-model, --min-vram or --max-price.",
-      ],
-    });
+    throw new UsageError(
+      fitting.length
+        ? `No offer that fits this job comes from a provider that runs ${spec.runtime} jobs.`
+        : "No offer fits this job.",
+      {
+        metaMessages: [
+          "See what is on offer with `plasma market offers --all`, and loosen --gpu-model, --min-vram or --max-price.",
+        ],
+      },
+    );
   }
   return best.id;
 }

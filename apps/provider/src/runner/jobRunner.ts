@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { buildManifest, hashManifest, type ManifestEntry, type RunResult, runSandboxed } from "@plasma/runtime";
+import { buildManifest, hashManifest, type ManifestEntry, type RunResult } from "@plasma/runtime";
 import {
   ContractRevertError,
   completeLease,
@@ -21,6 +21,7 @@ import type { Logger } from "../logger.ts";
 import type { ProviderMetrics } from "../metrics.ts";
 import type { JobRow, ProviderDb } from "../state/db.ts";
 import type { ArtifactStore } from "../store/artifacts.ts";
+import type { JobRuntimes } from "./runtimes.ts";
 
 /** Files the node adds to every result, beside the job's own outputs. */
 export const RESULT_DIR = ".plasma";
@@ -38,6 +39,7 @@ export type JobRunnerOptions = {
   defaultMemoryBytes: number;
   /** How long a started lease waits for its spec and inputs before the node gives up on it. */
   specTimeoutSeconds: number;
+  runtimes: JobRuntimes;
 };
 
 /** Runs leased jobs: start on chain, receive spec and inputs, sandbox, results, settle on chain. */
@@ -199,12 +201,12 @@ export function createJobRunner(o: JobRunnerOptions) {
         `The spec asks for ${spec.resources.gpus} GPUs; the lease has ${job.gpus}.`,
       );
     }
-    if (spec.runtime !== "sandbox") {
+    if (!o.runtimes.names.includes(spec.runtime)) {
       throw new ApiError(
         400,
         "runtime-unavailable",
-        `This provider runs the sandbox runtime, not ${spec.runtime}.`,
-        "Use runtime: sandbox, or pick a provider with Docker.",
+        `This provider runs ${o.runtimes.names.join(" and ")} jobs, not ${spec.runtime}.`,
+        `Use runtime: ${o.runtimes.names[0]}, or pick a provider whose runtimes include ${spec.runtime}.`,
       );
     }
     o.db.updateJob(id, { specJson: JSON.stringify(spec), state: "awaiting-inputs" });
@@ -280,12 +282,12 @@ export function createJobRunner(o: JobRunnerOptions) {
     o.metrics.jobsRunning.inc();
     log(
       id,
-      `running: ${spec.command.join(" ")} (timeout ${timeoutSeconds}s, ${gpus.length} GPU${gpus.length === 1 ? "" : "s"}, network ${spec.network})`,
+      `running in ${spec.runtime === "docker" ? `docker (${spec.image})` : "the sandbox"}: ${spec.command.join(" ")} (timeout ${timeoutSeconds}s, ${gpus.length} GPU${gpus.length === 1 ? "" : "s"}, network ${spec.network})`,
     );
     emit(id, { type: "status", status: status(requireJob(id)) });
     let result: RunResult;
     try {
-      result = await runSandboxed({
+      result = await o.runtimes.run(id, spec, {
         workDir: work,
         command: spec.command,
         env: spec.env,
@@ -373,6 +375,7 @@ export function createJobRunner(o: JobRunnerOptions) {
     async recover(): Promise<void> {
       for (const job of o.db.jobsIn(["starting", "running", "finishing"])) {
         o.logger.warn({ leaseId: job.leaseId }, "the node restarted while this job ran; failing it cleanly");
+        await o.runtimes.removeLeftovers(job.leaseId);
         await endWithoutRun(job.leaseId, "the provider restarted while the job ran", "provider-failed");
       }
       for (const job of o.db.jobsIn(["opened"])) {

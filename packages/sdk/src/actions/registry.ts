@@ -152,6 +152,20 @@ export async function updateOffer(
   return receipt.transactionHash;
 }
 
+/**
+ * The job runtimes a provider publishes in its attributes (`{"runtimes":["sandbox","docker"]}`);
+ * a provider that publishes none runs the sandbox only.
+ */
+export function providerRuntimes(provider: Pick<Provider, "attributes">): string[] {
+  try {
+    const runtimes = (JSON.parse(provider.attributes) as { runtimes?: unknown }).runtimes;
+    if (Array.isArray(runtimes) && runtimes.every((r) => typeof r === "string")) return runtimes;
+  } catch {
+    // attributes are free text to the registry; anything else means the default
+  }
+  return ["sandbox"];
+}
+
 /** Returns a provider's record (`registered: false` for an unknown address). */
 export async function getProvider(client: PlasmaClient, address: Address): Promise<Provider> {
   const p = await read(client, () =>

@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { containerOptions, dockerEngine, type RunResult, runInDocker } from "@plasma/runtime";
+import { testEngine } from "./testImage.ts";
+
+describe("docker container options", () => {
+  const policy = {
+    image: "python:3.12-slim",
+    workDir: "/srv/plasma/jobs/7/work",
+    command: ["python3", "train.py"],
+    env: { EPOCHS: "3" },
+    network: "none" as const,
+    gpus: [1, 3],
+    user: "1000:1000",
+    memoryBytes: 4 * 1024 ** 3,
+  };
+
+  it("mounts only the work directory, read-only root, no capabilities, no network", () => {
+    const o = containerOptions(policy);
+    assert.deepEqual(o.HostConfig?.Binds, ["/srv/plasma/jobs/7/work:/work:rw"]);
+    assert.equal(o.HostConfig?.ReadonlyRootfs, true);
+    assert.deepEqual(o.HostConfig?.CapDrop, ["ALL"]);
+    assert.deepEqual(o.HostConfig?.SecurityOpt, ["no-new-privileges"]);
+    assert.equal(o.HostConfig?.NetworkMode, "none");
+    assert.equal(o.NetworkDisabled, true);
+    assert.equal(o.WorkingDir, "/work");
+    assert.equal(o.User, "1000:1000");
+    assert.deepEqual(o.Cmd, ["python3", "train.py"]);
+    assert.deepEqual(o.Entrypoint, [""], "the image's entrypoint cannot change the spec's command");
+    assert.ok(o.Env?.includes("EPOCHS=3"));
+  });
+
+  it("asks the NVIDIA runtime for exactly the leased GPUs, and caps memory without swap", () => {
+    const o = containerOptions(policy);
+    assert.deepEqual(o.HostConfig?.DeviceRequests, [
+      { Driver: "nvidia", DeviceIDs: ["1", "3"], Capabilities: [["gpu"]] },
+    ]);
+    assert.equal(o.HostConfig?.Memory, 4 * 1024 ** 3);
+    assert.equal(o.HostConfig?.MemorySwap, 4 * 1024 ** 3);
+    assert.equal(o.HostConfig?.ShmSize, 2 * 1024 ** 3);
+    const cpu = containerOptions({ ...policy, gpus: [], network: "egress", memoryBytes: undefined });
+    assert.deepEqual(cpu.HostConfig?.DeviceRequests, []);
+    assert.equal(cpu.HostConfig?.NetworkMode, "bridge");
+    assert.equal(cpu.NetworkDisabled, false);
+    assert.equal(cpu.HostConfig?.Memory, undefined);
+  });
+});
+
+// A real engine runs the rest; without one they are skipped, saying why.
+const { skip, IMAGE, importTestImage } = await testEngine();
+
+describe("docker runtime against a real engine", { skip }, () => {
+  before(importTestImage);
+
+  async function run(command: string[], extra: Partial<Parameters<typeof runInDocker>[0]> = {}) {
+    const workDir = mkdtempSync(join(tmpdir(), "plasma-job-"));
+    let stdout = "";
+    let stderr = "";
+    const result: RunResult = await runInDocker({
+      image: IMAGE,
+      workDir,
+      command,
+      env: {},
+      network: "none",
+      gpus: [],
+      timeoutSeconds: 30,
+      onStdout: (c) => (stdout += c.toString()),
+      onStderr: (c) => (stderr += c.toString()),
+      ...extra,
+    });
+    return { result, stdout, stderr, workDir };
+  }
+
+  it("runs the command in /work, streams stdout and stderr apart, and reports its exit code", async () => {
+    const { result, stdout, stderr, workDir } = await run([
+      "sh",
+      "-c",
+      "echo out; echo err >&2; mkdir -p out; echo weights > out/model.bin; exit 4",
+    ]);
+    assert.equal(result.exitCode, 4);
+    assert.equal(stdout, "out\n");
+    assert.equal(stderr, "err\n");
+    assert.equal(readFileSync(join(workDir, "out/model.bin"), "utf8"), "weights\n");
+    assert.equal(statSync(join(workDir, "out/model.bin")).uid, statSync(workDir).uid, "outputs belong to the node");
+  });
+
+  it("gives the job no network and a read-only root", async () => {
+    const { stdout } = await run([
+      "sh",
+      "-c",
+      "cat /proc/net/dev | tail -n +3 | cut -d: -f1; touch /bin/x || echo read-only",
+    ]);
+    assert.deepEqual(stdout.trim().split(/\s+/), ["lo", "read-only"]);
+  });
+
+  it("kills a job at its timeout", async () => {
+    const { result } = await run(["sleep", "30"], { timeoutSeconds: 1 });
+    assert.equal(result.timedOut, true);
+    assert.ok(result.durationMs < 10_000);
+  });
+
+  it("kills a job over its memory limit and says so", async () => {
+    const { result } = await run(["sh", "-c", "x=$(yes | head -c 300000000); echo survived"], {
+      memoryBytes: 64 * 1024 ** 2,
+    });
+    assert.equal(result.memoryExceeded, true, JSON.stringify(result));
+  });
+
+  it("stops a job when asked and removes its container", async () => {
+    const controller = new AbortController();
+    const started = run(["sleep", "30"], { signal: controller.signal, labels: { "dev.plasma.test": "stop" } });
+    setTimeout(() => controller.abort(), 500);
+    const { result } = await started;
+    assert.equal(result.aborted, true);
+    const left = await dockerEngine().listContainers({ all: true, filters: { label: ["dev.plasma.test=stop"] } });
+    assert.deepEqual(left, []);
+  });
+});

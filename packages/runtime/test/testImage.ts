@@ -1,0 +1,65 @@
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dockerEngine, dockerStatus } from "@plasma/runtime";
+
+const BUSYBOX = "/bin/busybox";
+const IMAGE = "localhost/plasma-test-busybox:1";
+
+/** Imports a one-binary image (busybox and its applets) through the Engine API: no registry needed. */
+async function importTestImage(): Promise<void> {
+  const docker = dockerEngine();
+  const present = await docker
+    .getImage(IMAGE)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+  if (present) return;
+  const root = mkdtempSync(join(tmpdir(), "plasma-image-"));
+  for (const dir of ["bin", "tmp", "work", "proc", "dev"]) mkdirSync(join(root, dir));
+  copyFileSync(BUSYBOX, join(root, "bin/busybox"));
+  for (const applet of [
+    "sh",
+    "cat",
+    "echo",
+    "ls",
+    "sleep",
+    "head",
+    "yes",
+    "mkdir",
+    "id",
+    "touch",
+    "env",
+    "cut",
+    "tail",
+  ])
+    symlinkSync("busybox", join(root, "bin", applet));
+  const tar = spawn("tar", ["-C", root, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });
+  // The Engine API takes the tag inside `repo` on import (Podman ignores a separate `tag`).
+  const stream = await docker.importImage(tar.stdout as never, { repo: IMAGE });
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/**
+ * Whether the Docker runtime tests can run here: a real engine (Docker, or Podman's Docker-compatible
+ * API through DOCKER_HOST) and busybox to build the test image. Prints why when they cannot.
+ */
+export async function testEngine(): Promise<{
+  skip: string | false;
+  IMAGE: string;
+  importTestImage: () => Promise<void>;
+}> {
+  const engine = await dockerStatus();
+  const skip = !engine.available
+    ? `${engine.reason}; set DOCKER_HOST to an engine to run them (README, "Runtimes")`
+    : !existsSync(BUSYBOX)
+      ? `${BUSYBOX} is missing to build the test image (apt-get install busybox-static)`
+      : false;
+  if (skip) console.log(`# Docker runtime tests skipped: ${skip}`);
+  return { skip, IMAGE, importTestImage };
+}
