@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   createPlasmaClient,
-  getJobStatus,
   getLease,
-  getProvider,
   getXplBalance,
   type PlasmaClient,
   readDeployment,
   watchMarketEvents,
 } from "@plasma/sdk";
-import { BIN, type Dev, plasma, plasmaJson, startDev, startProvider, tempHome } from "./harness.ts";
+import { type Dev, plasma, plasmaJson, startDev, startProvider, startRun, tempHome } from "./harness.ts";
 
 /** Resolves with the lease once it has ended on chain: subscribes first, then checks, so no event is missed. */
 async function leaseEnded(client: PlasmaClient, leaseId: bigint) {
@@ -62,37 +60,11 @@ describe("faults: provider killed mid-job, client gone mid-job", () => {
 
   const clientAddress = () => client.account?.address ?? assert.fail("the client SDK has an account");
 
-  /** Starts `plasma run` in the background and resolves once the job is running on the provider. */
-  async function runInBackground(args: string[]) {
-    const running = new Promise<bigint>((resolve) => {
-      const stop = watchMarketEvents(client, {
-        onEvent: (e) => {
-          if (e.eventName === "LeaseStarted") {
-            stop();
-            resolve(e.args.leaseId as bigint);
-          }
-        },
-      });
-    });
-    const child = spawn(process.execPath, [BIN, "run", "--json", "--out", join(home, "results"), ...args], {
-      env: { ...process.env, PLASMA_HOME: home },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    processes.push(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
-    const leaseId = await running;
-    // The job is running once the provider says so (its own status, signed by the client).
-    const endpoint = (await getProvider(client, (await getLease(client, leaseId)).provider)).endpoint;
-    for (let i = 0; i < 200; i++) {
-      const status = await getJobStatus({ client, endpoint, leaseId }).catch(() => undefined);
-      if (status?.state === "running") break;
-      await new Promise((r) => setTimeout(r, 50)); // bounded: 10 s at most
-    }
-    return { child, leaseId, output: () => ({ stdout, stderr }) };
-  }
+  const runInBackground = async (args: string[]) => {
+    const run = await startRun(home, client, ["--out", join(home, "results"), ...args]);
+    processes.push(run.child);
+    return run;
+  };
 
   it("a provider killed mid-job fails the lease cleanly after its restart, refunding every unsettled second", async () => {
     const dataDir = join(home, "provider1");

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { readDeployment } from "@plasma/sdk";
+import { getJobStatus, getLease, getProvider, type PlasmaClient, readDeployment, watchMarketEvents } from "@plasma/sdk";
 import { createTestClient, http } from "viem";
 
 export const BIN = fileURLToPath(new URL("../bin/plasma.mjs", import.meta.url));
@@ -111,4 +111,42 @@ export function startProvider(
     });
     child.once("exit", (code) => reject(Object.assign(new Error(stderr), { code })));
   });
+}
+
+/**
+ * Starts `plasma run --json ARGS` in the background and resolves once its job is running on the
+ * provider (lease started on chain, then the provider's own status, asked as the client).
+ */
+export async function startRun(home: string, client: PlasmaClient, args: string[]) {
+  const started = new Promise<bigint>((resolve) => {
+    const stop = watchMarketEvents(client, {
+      onEvent: (e) => {
+        if (e.eventName === "LeaseStarted") {
+          stop();
+          resolve(e.args.leaseId as bigint);
+        }
+      },
+    });
+  });
+  const child = spawn(process.execPath, [BIN, "run", "--json", ...args], {
+    env: { ...process.env, PLASMA_HOME: home },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const leaseId = await started;
+  const endpoint = (await getProvider(client, (await getLease(client, leaseId)).provider)).endpoint;
+  for (let i = 0; i < 200; i++) {
+    const status = await getJobStatus({ client, endpoint, leaseId }).catch(() => undefined);
+    if (status?.state === "running") break;
+    await new Promise((r) => setTimeout(r, 50)); // bounded (10 s): the client sends spec and inputs first
+  }
+  return { child, leaseId, exited, output: () => ({ stdout, stderr }) };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ import {
   readDeployment,
   signRequest,
 } from "@plasma/sdk";
-import { type Dev, plasma, startDev, tempHome } from "./harness.ts";
+import { BIN, type Dev, plasma, plasmaJson, startDev, startRun, tempHome } from "./harness.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../../examples/train-tiny/job.yaml", import.meta.url));
 
@@ -157,8 +158,9 @@ describe("plasma run against the devnet's provider (separate processes)", () => 
     assert.match(result.stderr, /data\.txt has sha256 [0-9a-f]{64}, not 0{64}/);
   });
 
-  it("rejects unsigned, forged, replayed and foreign requests to the provider", async () => {
+  it("rejects unsigned, forged, replayed and foreign requests to the provider", async (t) => {
     const c = client();
+    t.after(() => c.close());
     const { leaseId } = (await run(["--", "true"])).summary ?? { leaseId: "0" };
     const lease = await getLease(c, BigInt(leaseId));
     const endpoint = (await getProvider(c, lease.provider)).endpoint;
@@ -195,8 +197,9 @@ describe("plasma run against the devnet's provider (separate processes)", () => 
     assert.ok(existsSync(join(home, "devnet-provider", "state.sqlite")));
   });
 
-  it("answers malformed, oversized, mismatched and path-traversing requests with clear 4xx errors", async () => {
+  it("answers malformed, oversized, mismatched and path-traversing requests with clear 4xx errors", async (t) => {
     const c = client();
+    t.after(() => c.close());
     const deployment = readDeployment(join(home, "deployment.json"));
     const [offer] = await listOffers(c, { provider: deployment.devAccounts?.provider2?.address, minFreeGpus: 1 });
     assert.ok(offer, "the devnet provider has an offer");
@@ -262,5 +265,40 @@ describe("plasma run against the devnet's provider (separate processes)", () => 
     assert.ok(summary?.resultsDir);
     assert.deepEqual(readdirSync(target), [], "nothing was written outside the job's directory");
     assert.ok(existsSync(join(summary.resultsDir, ".plasma/exit.json")));
+  });
+
+  it("lists, follows and stops a running job from other commands, paying only the seconds used", {
+    timeout: 60_000,
+  }, async (t) => {
+    const c = client();
+    t.after(() => c.close());
+    const run = await startRun(home, c, ["--out", join(cwd, "stopped"), "--", "sh", "-c", "echo started; sleep 120"]);
+    const id = run.leaseId.toString();
+    const jobs = await plasmaJson<{ leases: { id: string; status: string }[] }>(home, ["jobs"]);
+    assert.equal(jobs.leases[0]?.id, id, "newest first");
+    assert.equal(jobs.leases[0]?.status, "running");
+
+    const logs = spawn(process.execPath, [BIN, "logs", id], { env: { ...process.env, PLASMA_HOME: home } });
+    let followed = "";
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        followed += chunk.toString();
+        if (followed.includes("started")) resolve();
+      };
+      logs.stdout.on("data", onData); // live lines
+      logs.stderr.on("data", onData); // what was logged before `plasma logs` connected
+    });
+    const logsExited = new Promise<number | null>((resolve) => logs.once("exit", resolve));
+
+    const stop = await plasmaJson<{ paid: string; refund: string }>(home, ["stop", id]);
+    const lease = await getLease(c, run.leaseId);
+    assert.equal(lease.endReason, "stopped-by-client");
+    assert.equal(BigInt(stop.paid), lease.pricePerGpuSecond * BigInt(lease.endedAt - lease.startedAt));
+    assert.equal(BigInt(stop.refund), lease.totalEscrow - BigInt(stop.paid));
+    assert.equal(await logsExited, 0, "plasma logs ends with the job");
+    assert.equal(await run.exited, 1, "plasma run reports the stopped job as not successful");
+    const summary = JSON.parse(run.output().stdout) as Summary;
+    assert.equal(summary.endReason, "stopped-by-client");
+    assert.equal(summary.refund, stop.refund);
   });
 });

@@ -72,7 +72,26 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
   });
   const transport = http(rpcUrl, { batch: true, retryCount: 0 });
   const publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient<Transport, Chain>;
-  const wsTransport = wsUrl ? webSocket(wsUrl, { retryCount: 0 }) : undefined;
+  // Remember whether the WebSocket was ever used, so that close() does not open one just to close it.
+  let wsUsed = false;
+  const wsTransport = wsUrl
+    ? (options: Parameters<ReturnType<typeof webSocket>>[0]) => {
+        const t = webSocket(wsUrl, { retryCount: 0 })(options);
+        const { request } = t;
+        const { subscribe } = t.value ?? {};
+        t.request = ((args: unknown) => {
+          wsUsed = true;
+          return (request as (a: unknown) => unknown)(args);
+        }) as typeof request;
+        if (t.value && subscribe) {
+          t.value.subscribe = (args) => {
+            wsUsed = true;
+            return subscribe(args);
+          };
+        }
+        return t;
+      }
+    : undefined;
   const events = wsTransport
     ? (createPublicClient({ chain, transport: wsTransport, pollingInterval }) as PublicClient<Transport, Chain>)
     : publicClient;
@@ -92,7 +111,7 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
     account,
     addresses: deployment.contracts,
     async close() {
-      if (!wsTransport) return;
+      if (!wsTransport || !wsUsed) return;
       const transport = events.transport as unknown as { getRpcClient(): Promise<{ close(): void }> };
       const rpc = await transport.getRpcClient().catch(() => undefined);
       rpc?.close();
