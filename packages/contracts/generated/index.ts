@@ -1,7 +1,16 @@
-export { computeMarketAbi, protocolParametersAbi, providerRegistryAbi, xplTokenAbi } from "./abis.ts";
+export {
+  computeMarketAbi,
+  plasmaGovernorAbi,
+  protocolParametersAbi,
+  providerRegistryAbi,
+  timelockControllerAbi,
+  xplTokenAbi,
+} from "./abis.ts";
 export {
   computeMarketBytecode,
+  plasmaGovernorBytecode,
   protocolParametersBytecode,
   providerRegistryBytecode,
+  timelockControllerBytecode,
   xplTokenBytecode,
 } from "./bytecode.ts";

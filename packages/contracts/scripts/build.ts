@@ -22,6 +22,12 @@ const CONTRACTS = [
   { name: "ProtocolParameters", source: "src/config/ProtocolParameters.sol", exportAs: "protocolParameters" },
   { name: "ProviderRegistry", source: "src/staking/ProviderRegistry.sol", exportAs: "providerRegistry" },
   { name: "ComputeMarket", source: "src/market/ComputeMarket.sol", exportAs: "computeMarket" },
+  { name: "PlasmaGovernor", source: "src/governance/PlasmaGovernor.sol", exportAs: "plasmaGovernor" },
+  {
+    name: "TimelockController",
+    source: "@openzeppelin/contracts/governance/TimelockController.sol",
+    exportAs: "timelockController",
+  },
 ] as const;
 
 function solidityFiles(dir: string): string[] {

@@ -21,6 +21,9 @@ export const deploymentSchema = z.object({
     protocolParameters: address,
     providerRegistry: address,
     computeMarket: address,
+    /** Owns every parameter, the registry's roles and the treasury; only the governor proposes to it. */
+    timelock: address,
+    governor: address,
   }),
   /** Named accounts with their keys: only for a local devnet, whose keys are public anyway. */
   devAccounts: z.record(z.string(), z.object({ address, privateKey: hexKey })).optional(),

@@ -9,7 +9,7 @@ export function registerDeployCommand(program: Command): void {
     .command("deploy")
     .description("deploy every Plasma contract to the EVM chain at --rpc URL and write the deployment file")
     .option("--ws <url>", "WebSocket URL of the chain, for event subscriptions")
-    .option("--treasury <address>", "receiver of protocol fees (default: the deployer)")
+    .option("--treasury <address>", "receiver of protocol fees (default: the governed timelock)")
     .option("--out <file>", "where to write the deployment (default: the deployment file)")
     .action(async (o: { ws?: string; treasury?: string; out?: string }, command: Command) => {
       const options = optionsOf(command);

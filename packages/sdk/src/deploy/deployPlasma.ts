@@ -1,10 +1,14 @@
 import {
   computeMarketAbi,
   computeMarketBytecode,
+  plasmaGovernorAbi,
+  plasmaGovernorBytecode,
   protocolParametersAbi,
   protocolParametersBytecode,
   providerRegistryAbi,
   providerRegistryBytecode,
+  timelockControllerAbi,
+  timelockControllerBytecode,
   xplTokenAbi,
   xplTokenBytecode,
 } from "@plasma/contracts";
@@ -26,21 +30,47 @@ import { InvalidArgumentError, TransactionRevertedError } from "../errors/errors
 /** The fixed XPL supply, in wei. */
 export const XPL_TOTAL_SUPPLY = parseEther("1000000000");
 
+/** Governance timings and thresholds; the governor can change them later (except the quorum's base). */
+export type GovernanceSettings = {
+  /** Seconds between a proposal and its vote. */
+  votingDelay: number;
+  /** Seconds a vote stays open. */
+  votingPeriod: number;
+  /** Seconds a passed proposal waits in the timelock before it can run. */
+  timelockDelay: number;
+  /** Votes (XPL wei) needed to propose. */
+  proposalThreshold: bigint;
+  /** Share of the supply, in %, that must vote for (or abstain) for a proposal to pass. */
+  quorumPercent: number;
+};
+
+/** Production defaults: a day to notice a proposal, five to vote, two before it runs. */
+export const DEFAULT_GOVERNANCE: GovernanceSettings = {
+  votingDelay: 86_400,
+  votingPeriod: 5 * 86_400,
+  timelockDelay: 2 * 86_400,
+  proposalThreshold: parseEther("100000"),
+  quorumPercent: 4,
+};
+
 /** Options of {@link deployPlasma}. */
 export type DeployPlasmaParameters = {
   rpcUrl: string;
   wsUrl?: string | undefined;
-  /** Key that pays for and owns the deployment (it hands ownership to governance later). */
+  /** Key that pays for the deployment; it keeps no power over the protocol afterwards. */
   privateKey: Hex;
-  /** Receiver of protocol fees; defaults to the deployer. */
+  /** Receiver of protocol fees; defaults to the timelock (the governed treasury). */
   treasury?: Address | undefined;
+  governance?: Partial<GovernanceSettings> | undefined;
   /** Genesis allocation; must add up to the total supply. Defaults to everything to the deployer. */
   allocations?: { to: Address; amount: bigint }[] | undefined;
 };
 
 /**
- * Deploys XPLToken, ProtocolParameters, ProviderRegistry and ComputeMarket to any EVM chain and wires
- * them (the market may reserve capacity and slash no-shows).
+ * Deploys XPLToken, ProtocolParameters, ProviderRegistry, ComputeMarket, a TimelockController and the
+ * PlasmaGovernor to any EVM chain and wires them: the market may reserve capacity and slash no-shows,
+ * the timelock owns every parameter, the registry's roles and the treasury, only the governor may
+ * propose to it, and the deployer renounces every role it had.
  * @returns The deployment, ready for `writeDeployment`.
  * @example const deployment = await deployPlasma({ rpcUrl: "http://127.0.0.1:8545", privateKey: "0xac09…" });
  */
@@ -58,7 +88,7 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
     });
     const publicClient = createPublicClient({ chain, transport, pollingInterval: 100 });
     const wallet = createWalletClient({ chain, transport, account });
-    const treasury = p.treasury ?? account.address;
+    const gov = { ...DEFAULT_GOVERNANCE, ...p.governance };
     const allocations = p.allocations ?? [{ to: account.address, amount: XPL_TOTAL_SUPPLY }];
     const sum = allocations.reduce((total, a) => total + a.amount, 0n);
     if (sum !== XPL_TOTAL_SUPPLY) {
@@ -80,10 +110,20 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       return receipt.contractAddress;
     };
 
-    const protocolParameters = await deploy(protocolParametersAbi, protocolParametersBytecode, [
+    const write = async (address: Address, abi: Abi, functionName: string, args: readonly unknown[]) =>
+      confirm(await wallet.writeContract({ address, abi, functionName, args }));
+    const role = (address: Address, abi: Abi, name: string) =>
+      publicClient.readContract({ address, abi, functionName: name }) as Promise<Hex>;
+
+    // Anyone may execute a passed proposal (executor address(0)); the deployer is admin only until wired.
+    const timelock = await deploy(timelockControllerAbi, timelockControllerBytecode, [
+      BigInt(gov.timelockDelay),
+      [],
+      ["0x0000000000000000000000000000000000000000"],
       account.address,
-      treasury,
     ]);
+    const treasury = p.treasury ?? timelock;
+    const protocolParameters = await deploy(protocolParametersAbi, protocolParametersBytecode, [timelock, treasury]);
     const xplToken = await deploy(xplTokenAbi, xplTokenBytecode, [
       allocations.map((a) => a.to),
       allocations.map((a) => a.amount),
@@ -98,21 +138,31 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       providerRegistry,
       protocolParameters,
     ]);
-    for (const role of ["MARKET_ROLE", "SLASHER_ROLE"] as const) {
-      const roleId = await publicClient.readContract({
-        address: providerRegistry,
-        abi: providerRegistryAbi,
-        functionName: role,
-      });
-      await confirm(
-        await wallet.writeContract({
-          address: providerRegistry,
-          abi: providerRegistryAbi,
-          functionName: "grantRole",
-          args: [roleId, computeMarket],
-        }),
-      );
+    for (const name of ["MARKET_ROLE", "SLASHER_ROLE"]) {
+      await write(providerRegistry, providerRegistryAbi, "grantRole", [
+        await role(providerRegistry, providerRegistryAbi, name),
+        computeMarket,
+      ]);
     }
+    const governor = await deploy(plasmaGovernorAbi, plasmaGovernorBytecode, [
+      xplToken,
+      timelock,
+      gov.votingDelay,
+      gov.votingPeriod,
+      gov.proposalThreshold,
+      BigInt(gov.quorumPercent),
+    ]);
+    for (const name of ["PROPOSER_ROLE", "CANCELLER_ROLE"]) {
+      await write(timelock, timelockControllerAbi, "grantRole", [
+        await role(timelock, timelockControllerAbi, name),
+        governor,
+      ]);
+    }
+    const registryAdmin = await role(providerRegistry, providerRegistryAbi, "DEFAULT_ADMIN_ROLE");
+    await write(providerRegistry, providerRegistryAbi, "grantRole", [registryAdmin, timelock]);
+    await write(providerRegistry, providerRegistryAbi, "renounceRole", [registryAdmin, account.address]);
+    const timelockAdmin = await role(timelock, timelockControllerAbi, "DEFAULT_ADMIN_ROLE");
+    await write(timelock, timelockControllerAbi, "renounceRole", [timelockAdmin, account.address]);
     return {
       version: 1,
       chainId,
@@ -120,7 +170,7 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       ...(p.wsUrl ? { wsUrl: p.wsUrl } : {}),
       deployer: account.address,
       deployedAtBlock: Number(startBlock),
-      contracts: { xplToken, protocolParameters, providerRegistry, computeMarket },
+      contracts: { xplToken, protocolParameters, providerRegistry, computeMarket, timelock, governor },
     };
   } catch (error) {
     throw toPlasmaError(error, p.rpcUrl);

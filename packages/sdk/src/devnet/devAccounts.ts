@@ -6,15 +6,7 @@ import { mnemonicToAccount } from "viem/accounts";
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 /** The devnet's named accounts, by anvil account index. */
-export const DEV_ACCOUNT_NAMES = [
-  "deployer",
-  "client",
-  "provider1",
-  "provider2",
-  "validator",
-  "treasury",
-  "builder",
-] as const;
+export const DEV_ACCOUNT_NAMES = ["deployer", "client", "provider1", "provider2", "validator", "builder"] as const;
 export type DevAccountName = (typeof DEV_ACCOUNT_NAMES)[number];
 
 /** Derives the named dev accounts from anvil's mnemonic. */

@@ -1,4 +1,6 @@
 import { parseEther } from "viem";
+import { transferXpl } from "../actions/token.ts";
+import { createPlasmaClient } from "../clients/createPlasmaClient.ts";
 import { deployPlasma, XPL_TOTAL_SUPPLY } from "../deploy/deployPlasma.ts";
 import type { Deployment } from "../deployment.ts";
 import { type Anvil, startAnvil } from "./anvil.ts";
@@ -8,6 +10,15 @@ import { devAccounts } from "./devAccounts.ts";
 export const DEV_ACCOUNT_XPL = parseEther("1000000");
 /** XPL the treasury starts with. */
 export const DEV_TREASURY_XPL = parseEther("200000000");
+
+/** Governance on the devnet: minutes instead of days, so that a proposal's life can be tried by hand. */
+export const DEV_GOVERNANCE = {
+  votingDelay: 60,
+  votingPeriod: 300,
+  timelockDelay: 60,
+  proposalThreshold: parseEther("100000"),
+  quorumPercent: 4,
+};
 
 /** A local chain with Plasma deployed and the dev accounts funded. */
 export type Devnet = { anvil: Anvil; deployment: Deployment; stop(): Promise<void> };
@@ -22,10 +33,7 @@ export async function startDevnet(options: { port?: number } = {}): Promise<Devn
   try {
     const accounts = devAccounts();
     const funded = [accounts.client, accounts.provider1, accounts.provider2, accounts.validator, accounts.builder];
-    const allocations = [
-      { to: accounts.treasury.address, amount: DEV_TREASURY_XPL },
-      ...funded.map((a) => ({ to: a.address, amount: DEV_ACCOUNT_XPL })),
-    ];
+    const allocations = funded.map((a) => ({ to: a.address, amount: DEV_ACCOUNT_XPL }));
     // The rest (the rewards pool and genesis holders, until their contracts exist) stays with the deployer.
     const rest = XPL_TOTAL_SUPPLY - allocations.reduce((sum, a) => sum + a.amount, 0n);
     allocations.push({ to: accounts.deployer.address, amount: rest });
@@ -33,9 +41,13 @@ export async function startDevnet(options: { port?: number } = {}): Promise<Devn
       rpcUrl: anvil.rpcUrl,
       wsUrl: anvil.wsUrl,
       privateKey: accounts.deployer.privateKey,
-      treasury: accounts.treasury.address,
       allocations,
+      governance: DEV_GOVERNANCE,
     });
+    // The treasury is the timelock, which exists only once deployed: fund it with a plain transfer.
+    const deployer = createPlasmaClient({ deployment, account: accounts.deployer.privateKey });
+    await transferXpl(deployer, { to: deployment.contracts.timelock, amount: DEV_TREASURY_XPL });
+    await deployer.close();
     deployment.devAccounts = accounts;
     return { anvil, deployment, stop: () => anvil.stop() };
   } catch (error) {
