@@ -53,12 +53,13 @@ export {
   type CreatePlasmaClientParameters,
   createPlasmaClient,
   type PlasmaClient,
+  writeAndWait,
 } from "./clients/createPlasmaClient.ts";
 export { type DeployPlasmaParameters, deployPlasma, XPL_TOTAL_SUPPLY } from "./deploy/deployPlasma.ts";
 export { type Deployment, deploymentSchema, readDeployment, writeDeployment } from "./deployment.ts";
 export { type Anvil, AnvilStartError, anvilBinary, startAnvil } from "./devnet/anvil.ts";
 export { DEV_ACCOUNT_NAMES, DEV_MNEMONIC, type DevAccountName, devAccounts } from "./devnet/devAccounts.ts";
-export { DEV_ACCOUNT_XPL, DEV_TREASURY_XPL, type Devnet, startDevnet } from "./devnet/startDevnet.ts";
+export { DEV_ACCOUNT_XPL, DEV_GOVERNANCE, DEV_TREASURY_XPL, type Devnet, startDevnet } from "./devnet/startDevnet.ts";
 export { PlasmaError, type PlasmaErrorOptions } from "./errors/base.ts";
 export { ContractRevertError, plasmaErrorsAbi, toPlasmaError } from "./errors/contract.ts";
 export {
