@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerBalanceCommand } from "./commands/balance.ts";
+import { registerDelegateCommand } from "./commands/delegate.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
 import { registerJobCommands } from "./commands/jobs.ts";
@@ -25,6 +26,7 @@ registerProviderCommands(program);
 registerMarketCommands(program);
 registerLeaseCommands(program);
 registerBalanceCommand(program);
+registerDelegateCommand(program);
 registerRunCommand(program);
 registerJobCommands(program);
 

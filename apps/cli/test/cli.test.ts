@@ -182,6 +182,29 @@ describe("plasma CLI against a running devnet", () => {
     assert.match(text.stdout, /status\s+ended \(stopped-by-client: the client stopped the lease\)/);
   });
 
+  it("delegates XPL voting power to oneself or another account", async () => {
+    const { balances } = await plasmaJson<{ balances: { xpl: string }[] }>(home, ["balance", "--account", "validator"]);
+    const own = await plasmaJson<{ votes: string }>(home, ["delegate", "--account", "validator"]);
+    assert.equal(own.votes, balances[0]?.xpl, "every XPL held counts once delegated");
+    const builder = await plasmaJson<{ balances: { address: string; xpl: string }[] }>(home, [
+      "balance",
+      "--account",
+      "builder",
+    ]);
+    const to = builder.balances[0]?.address ?? "";
+    const moved = await plasmaJson<{ delegate: string; votes: string }>(home, [
+      "delegate",
+      to,
+      "--account",
+      "validator",
+    ]);
+    assert.equal(moved.delegate.toLowerCase(), to.toLowerCase());
+    assert.equal(moved.votes, own.votes, "the builder holds no votes of its own until it delegates to itself");
+    const bad = await plasma(home, ["delegate", "nobody", "--account", "validator"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /"nobody" is not an address/);
+  });
+
   it("explains errors, with exit codes scripts can trust", async () => {
     const cases: [string[], number, RegExp][] = [
       [["lease", "open", "--offer", "99", "--duration", "1h"], 1, /Offer 99 does not exist/],

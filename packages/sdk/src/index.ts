@@ -41,7 +41,9 @@ export {
 } from "./actions/registry.ts";
 export {
   approveXpl,
+  delegateVotes,
   formatXpl,
+  getVotingPower,
   getXplAllowance,
   getXplBalance,
   signXplPermit,

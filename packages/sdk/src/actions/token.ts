@@ -105,3 +105,40 @@ export async function signXplPermit(
   const { r, s, v, yParity } = parseSignature(signature);
   return { value: params.value, deadline, r, s, v: Number(v ?? BigInt(yParity + 27)) };
 }
+
+/**
+ * Delegates the account's XPL voting power (to itself, to vote directly, or to anyone else);
+ * XPL counts for governance only once delegated.
+ * @example await delegateVotes(client, { to: client.account.address });
+ */
+export async function delegateVotes(client: PlasmaClient, params: { to: Address }): Promise<Hex> {
+  const receipt = await writeAndWait(client, "Delegating votes", {
+    address: client.addresses.xplToken,
+    abi: tokenAbi,
+    functionName: "delegate",
+    args: [params.to],
+  });
+  return receipt.transactionHash;
+}
+
+/** An account's current voting power and who it delegates its own XPL to (null: nobody yet). */
+export async function getVotingPower(
+  client: PlasmaClient,
+  account: Address,
+): Promise<{ votes: bigint; delegate: Address | null }> {
+  const [votes, delegate] = await Promise.all([
+    client.public.readContract({
+      address: client.addresses.xplToken,
+      abi: tokenAbi,
+      functionName: "getVotes",
+      args: [account],
+    }),
+    client.public.readContract({
+      address: client.addresses.xplToken,
+      abi: tokenAbi,
+      functionName: "delegates",
+      args: [account],
+    }),
+  ]);
+  return { votes, delegate: /^0x0{40}$/.test(delegate) ? null : delegate };
+}
