@@ -57,7 +57,13 @@ export {
   type PlasmaClient,
   writeAndWait,
 } from "./clients/createPlasmaClient.ts";
-export { type DeployPlasmaParameters, deployPlasma, XPL_TOTAL_SUPPLY } from "./deploy/deployPlasma.ts";
+export {
+  DEFAULT_GOVERNANCE,
+  type DeployPlasmaParameters,
+  deployPlasma,
+  type GovernanceSettings,
+  XPL_TOTAL_SUPPLY,
+} from "./deploy/deployPlasma.ts";
 export { type Deployment, deploymentSchema, readDeployment, writeDeployment } from "./deployment.ts";
 export { type Anvil, AnvilStartError, anvilBinary, startAnvil } from "./devnet/anvil.ts";
 export { DEV_ACCOUNT_NAMES, DEV_MNEMONIC, type DevAccountName, devAccounts } from "./devnet/devAccounts.ts";

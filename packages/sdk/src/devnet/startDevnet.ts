@@ -1,7 +1,7 @@
 import { parseEther } from "viem";
 import { transferXpl } from "../actions/token.ts";
 import { createPlasmaClient } from "../clients/createPlasmaClient.ts";
-import { deployPlasma, XPL_TOTAL_SUPPLY } from "../deploy/deployPlasma.ts";
+import { DEFAULT_GOVERNANCE, deployPlasma, type GovernanceSettings, XPL_TOTAL_SUPPLY } from "../deploy/deployPlasma.ts";
 import type { Deployment } from "../deployment.ts";
 import { type Anvil, startAnvil } from "./anvil.ts";
 import { devAccounts } from "./devAccounts.ts";
@@ -12,12 +12,11 @@ export const DEV_ACCOUNT_XPL = parseEther("1000000");
 export const DEV_TREASURY_XPL = parseEther("200000000");
 
 /** Governance on the devnet: minutes instead of days, so that a proposal's life can be tried by hand. */
-export const DEV_GOVERNANCE = {
+export const DEV_GOVERNANCE: GovernanceSettings = {
+  ...DEFAULT_GOVERNANCE,
   votingDelay: 60,
   votingPeriod: 300,
   timelockDelay: 60,
-  proposalThreshold: parseEther("100000"),
-  quorumPercent: 4,
 };
 
 /** A local chain with Plasma deployed and the dev accounts funded. */
