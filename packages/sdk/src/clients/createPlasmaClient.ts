@@ -156,14 +156,21 @@ export async function writeAndWait(
   call: { address: Address; abi: Abi; functionName: string; args: readonly unknown[] },
 ): Promise<TransactionReceipt> {
   const wallet = requireWallet(client, action);
-  return transact(client, () =>
-    wallet.writeContract({
-      address: call.address,
-      abi: call.abi,
-      functionName: call.functionName,
-      args: call.args,
-    } as never),
-  );
+  return transact(client, async () => {
+    const request = { address: call.address, abi: call.abi, functionName: call.functionName, args: call.args };
+    const estimate = await client.public.estimateContractGas({ ...request, account: wallet.account } as never);
+    return wallet.writeContract({ ...request, gas: withHeadroom(estimate) } as never);
+  });
+}
+
+/**
+ * The gas limit sent for an estimate. The market's gas depends on the block's time: a lease ended in
+ * the second it started pays nobody, while one second later it pays the provider, the fee and the
+ * builder share (up to three fresh storage slots, ~75k gas), so an estimate one block early runs short.
+ * Unused gas is not charged, so the fixed margin costs nothing.
+ */
+function withHeadroom(estimate: bigint): bigint {
+  return estimate + estimate / 4n + 100_000n;
 }
 
 /** Runs a read and converts its errors to Plasma errors. */

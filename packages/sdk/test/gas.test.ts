@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { completeLease, createOffer, getLease, openLease, registerProvider, stake, startLease } from "@plasma/sdk";
+import { createTestClient, http, keccak256, parseEther, toHex } from "viem";
+import { startTestNet, type TestNet } from "./helpers.ts";
+
+describe("gas estimates that depend on the block's time", () => {
+  let net: TestNet;
+  before(async () => {
+    net = await startTestNet();
+  });
+  after(() => net.stop());
+
+  it("completes the chain's first lease even when it is mined seconds after the estimate's block", async () => {
+    const provider = net.as("provider1");
+    await registerProvider(provider, { endpoint: "http://127.0.0.1:8700" });
+    await stake(provider, { amount: parseEther("5000") });
+    const { offerId } = await createOffer(provider, {
+      gpuModel: "H100",
+      vramGb: 80,
+      gpuCount: 1,
+      pricePerGpuSecond: 10n ** 12n,
+      region: "eu",
+    });
+    const { leaseId } = await openLease(net.as("client"), {
+      offerId,
+      gpus: 1,
+      maxSeconds: 3600,
+      specHash: keccak256(toHex("spec")),
+    });
+    await startLease(provider, { leaseId });
+    const { startedAt } = await getLease(provider, leaseId);
+    // Estimated in the start's second (nothing accrued: no pay, no fee), mined ten seconds later, when
+    // both move and the protocol's first fee fills a fresh storage slot.
+    const test = createTestClient({ mode: "anvil", transport: http(net.devnet.deployment.rpcUrl) });
+    await test.setAutomine(false);
+    const completed = completeLease(provider, { leaseId, resultHash: keccak256(toHex("manifest")) });
+    const sent = async () => Object.keys((await test.getTxpoolContent()).pending).length > 0;
+    for (let i = 0; i < 200 && !(await sent()); i++) await new Promise((r) => setTimeout(r, 25)); // bounded: 5 s
+    await test.setNextBlockTimestamp({ timestamp: BigInt(startedAt + 10) });
+    await test.mine({ blocks: 1 });
+    await test.setAutomine(true);
+    await completed;
+    const lease = await getLease(provider, leaseId);
+    assert.equal(lease.endReason, "completed");
+    assert.equal(lease.paid, 10n * 10n ** 12n);
+  });
+});
