@@ -15,6 +15,8 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     bytes32 public constant START_DEADLINE = "startDeadline";
     bytes32 public constant MIN_PROVIDER_STAKE = "minProviderStake";
     bytes32 public constant UNBONDING_PERIOD = "unbondingPeriod";
+    bytes32 public constant EMISSION_PER_EPOCH = "emissionPerEpoch";
+    bytes32 public constant REWARD_FEE_CAP_BPS = "rewardFeeCapBps";
 
     uint256 public constant MAX_PROTOCOL_FEE_BPS = 2_000; // 20 %
     uint256 public constant MAX_BUILDER_SHARE_BPS = 10_000; // all of the fee
@@ -25,9 +27,14 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     // Unbonding must outlast the longest start deadline, so a no-show penalty can always be slashed.
     uint256 public constant MIN_UNBONDING_PERIOD = 1 days;
     uint256 public constant MAX_UNBONDING_PERIOD = 60 days;
+    uint256 public constant MAX_EMISSION_PER_EPOCH = 10_000_000 ether;
+    // A provider's epoch reward is at most this share of the protocol fee its work paid. Below 100 %,
+    // leasing one's own offers to farm rewards always costs more than it earns, whatever governance votes.
+    uint256 public constant MAX_REWARD_FEE_CAP_BPS = 9_000;
 
     MarketParams private _market;
     StakingParams private _staking;
+    RewardParams private _rewards;
 
     /// @param owner_ Account allowed to change parameters (handed to the timelock by governance).
     /// @param treasury_ Receiver of protocol fees.
@@ -41,6 +48,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
             treasury: treasury_
         });
         _staking = StakingParams({minProviderStake: 1_000 ether, unbondingPeriod: 7 days});
+        _rewards = RewardParams({emissionPerEpoch: 50_000 ether, rewardFeeCapBps: 5_000});
         emit TreasuryChanged(address(0), treasury_);
     }
 
@@ -55,7 +63,9 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         else if (name == NO_SHOW_PENALTY_BPS) _market.noShowPenaltyBps = uint16(value);
         else if (name == START_DEADLINE) _market.startDeadline = uint32(value);
         else if (name == MIN_PROVIDER_STAKE) _staking.minProviderStake = uint128(value);
-        else _staking.unbondingPeriod = uint32(value); // bounds() already rejected unknown names
+        else if (name == UNBONDING_PERIOD) _staking.unbondingPeriod = uint32(value);
+        else if (name == EMISSION_PER_EPOCH) _rewards.emissionPerEpoch = uint128(value);
+        else _rewards.rewardFeeCapBps = uint16(value); // bounds() already rejected unknown names
         emit ParameterChanged(name, old, value);
     }
 
@@ -74,6 +84,8 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == START_DEADLINE) return _market.startDeadline;
         if (name == MIN_PROVIDER_STAKE) return _staking.minProviderStake;
         if (name == UNBONDING_PERIOD) return _staking.unbondingPeriod;
+        if (name == EMISSION_PER_EPOCH) return _rewards.emissionPerEpoch;
+        if (name == REWARD_FEE_CAP_BPS) return _rewards.rewardFeeCapBps;
         revert ParamsUnknown(name);
     }
 
@@ -85,6 +97,8 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == START_DEADLINE) return (MIN_START_DEADLINE, MAX_START_DEADLINE);
         if (name == MIN_PROVIDER_STAKE) return (0, MAX_MIN_PROVIDER_STAKE);
         if (name == UNBONDING_PERIOD) return (MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD);
+        if (name == EMISSION_PER_EPOCH) return (0, MAX_EMISSION_PER_EPOCH);
+        if (name == REWARD_FEE_CAP_BPS) return (0, MAX_REWARD_FEE_CAP_BPS);
         revert ParamsUnknown(name);
     }
 
@@ -96,5 +110,10 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     /// @inheritdoc IProtocolParameters
     function stakingParams() external view returns (StakingParams memory) {
         return _staking;
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function rewardParams() external view returns (RewardParams memory) {
+        return _rewards;
     }
 }

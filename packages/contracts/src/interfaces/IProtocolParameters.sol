@@ -21,6 +21,12 @@ interface IProtocolParameters {
         uint32 unbondingPeriod; // seconds between an unstake request and the withdrawal
     }
 
+    /// @notice Parameters of provider rewards.
+    struct RewardParams {
+        uint128 emissionPerEpoch; // XPL wei the rewards pool pays out per epoch (at most what it holds)
+        uint16 rewardFeeCapBps; // a provider's epoch reward is at most this share of the protocol fee its work paid
+    }
+
     /// @notice Emitted when a numeric parameter changes.
     event ParameterChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
     /// @notice Emitted when the treasury address changes.
@@ -58,4 +64,7 @@ interface IProtocolParameters {
 
     /// @notice Returns the parameters provider staking uses, in one call.
     function stakingParams() external view returns (StakingParams memory);
+
+    /// @notice Returns the parameters the rewards distributor uses, in one call.
+    function rewardParams() external view returns (RewardParams memory);
 }

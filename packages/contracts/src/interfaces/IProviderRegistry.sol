@@ -27,6 +27,37 @@ interface IProviderRegistry {
         string region; // e.g. "eu-central"
     }
 
+    /// @notice XPL that token holders delegated to a provider. Counted in shares, so that a slash or a
+    ///         reward reaches every delegator in proportion to what it has delegated.
+    struct DelegationPool {
+        uint128 active; // delegated XPL backing the provider; slashable
+        uint128 activeShares;
+        uint128 unbonding; // delegated XPL on its way out; still slashable, earns nothing
+        uint128 unbondingShares;
+        uint16 commissionBps; // the provider's cut of its rewards before the rest is shared by stake
+        uint16 pendingCommissionBps; // a raise waiting for its delay
+        uint64 pendingCommissionAt; // when that raise takes effect (0: none pending)
+        uint256 rewardPerShare; // delegator rewards per active share ever added, scaled by 1e36
+    }
+
+    /// @notice One delegator's position with one provider, in shares.
+    struct Delegation {
+        uint128 shares;
+        uint128 unbondingShares;
+        uint128 rewards; // settled, not yet claimed
+        uint64 releaseAt; // when the unbonding shares may be withdrawn
+        uint256 rewardDebt;
+    }
+
+    /// @notice A delegator's position in XPL, as a user reads it.
+    struct DelegationInfo {
+        uint256 stake; // XPL the active shares are worth now
+        uint256 unbonding; // XPL the unbonding shares are worth now
+        uint64 releaseAt;
+        uint256 rewards; // claimable rewards
+        uint256 shares;
+    }
+
     /// @notice What a provider publishes when it creates an offer.
     struct OfferInput {
         string gpuModel;
@@ -52,6 +83,14 @@ interface IProviderRegistry {
         string region
     );
     event OfferUpdated(uint256 indexed offerId, address indexed provider, uint96 pricePerGpuSecond, uint16 gpuCount, bool active);
+    event Delegated(address indexed provider, address indexed delegator, uint256 amount, uint256 shares);
+    event UndelegationRequested(address indexed provider, address indexed delegator, uint256 amount, uint64 releaseAt);
+    event DelegationWithdrawn(address indexed provider, address indexed delegator, uint256 amount);
+    event DelegationsSlashed(address indexed provider, uint256 fromActive, uint256 fromUnbonding);
+    event CommissionRaiseScheduled(address indexed provider, uint16 commissionBps, uint64 effectiveAt);
+    event CommissionChanged(address indexed provider, uint16 commissionBps);
+    event DelegatorRewardsAdded(address indexed provider, uint256 amount);
+    event DelegationRewardsClaimed(address indexed provider, address indexed delegator, uint256 amount);
     event CapacityReserved(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
     event CapacityReleased(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
 
@@ -74,6 +113,11 @@ interface IProviderRegistry {
     error RegistryOfferInactive(uint256 offerId);
     error RegistryInsufficientCapacity(uint256 offerId, uint16 requested, uint16 available);
     error RegistryReleaseExceedsInUse(uint256 offerId, uint16 gpus, uint16 gpusInUse);
+    error RegistryCommissionTooHigh(uint256 commissionBps);
+    error RegistryAmountTooSmall(uint256 amount);
+    error RegistryUndelegateExceedsDelegation(address provider, address delegator, uint256 amount, uint256 delegated);
+    error RegistryNoDelegators(address provider);
+    error RegistryNothingToClaim(address account);
 
     /// @notice Registers the caller as a provider.
     /// @param endpoint URL of the provider's HTTP API (1–256 bytes).
@@ -99,6 +143,30 @@ interface IProviderRegistry {
     /// @return amount XPL wei sent to the caller.
     function withdraw() external returns (uint256 amount);
 
+    /// @notice Delegates XPL to a provider's stake; it backs the provider (minimum stake), earns a share of
+    ///         its rewards after commission and is slashed pro rata with the provider's own stake.
+    ///         The caller must have approved this contract.
+    function delegate(address provider, uint256 amount) external;
+
+    /// @notice Moves delegated XPL into the unbonding queue: it stops earning, stays slashable and may be
+    ///         withdrawn after the unbonding period. A new request restarts the timer.
+    /// @param amount XPL wei, or `type(uint256).max` for the whole delegation.
+    function undelegate(address provider, uint256 amount) external;
+
+    /// @notice Withdraws the caller's unbonded delegation from `provider` once its period has passed.
+    /// @return amount XPL wei sent (less than requested if a slash hit it while unbonding).
+    function withdrawDelegation(address provider) external returns (uint256 amount);
+
+    /// @notice Sends the caller its rewards from delegating to `provider`.
+    function claimDelegationRewards(address provider) external returns (uint256 amount);
+
+    /// @notice Sets the caller's commission on its rewards. A cut applies at once; a raise applies after
+    ///         the unbonding period, so delegators can leave before it does.
+    function setCommission(uint16 commissionBps) external;
+
+    /// @notice Adds rewards for the delegators of `provider`, pulled from the caller. Rewarder only.
+    function addDelegatorRewards(address provider, uint256 amount) external;
+
     /// @notice Publishes a new, active offer. Requires the minimum stake.
     /// @return offerId The new offer's id (ids start at 1).
     function createOffer(OfferInput calldata input) external returns (uint256 offerId);
@@ -114,8 +182,9 @@ interface IProviderRegistry {
     /// @notice Returns GPUs of an offer to the pool when a lease ends. Market only.
     function releaseCapacity(uint256 offerId, uint16 gpus) external;
 
-    /// @notice Takes up to `amount` from a provider's stake, then from its unbonding queue, and sends it
-    ///         to `recipient`. Slasher only.
+    /// @notice Takes up to `amount` from everything backing a provider — its stake and unbonding queue and
+    ///         its delegators' stake and unbonding queue — the same fraction from each, and sends it to
+    ///         `recipient`. Rounding dust comes from the provider's own stake first. Slasher only.
     /// @return slashed The amount actually taken (less than `amount` when the stake runs out).
     function slash(address provider, uint256 amount, address recipient) external returns (uint256 slashed);
 
@@ -124,6 +193,21 @@ interface IProviderRegistry {
 
     /// @notice Returns an offer. Reverts for an unknown id.
     function getOffer(uint256 offerId) external view returns (Offer memory);
+
+    /// @notice The provider's own stake plus the XPL actively delegated to it: what counts for the minimum.
+    function backing(address provider) external view returns (uint256);
+
+    /// @notice The commission in effect now.
+    function commissionOf(address provider) external view returns (uint16);
+
+    /// @notice Returns a provider's delegation pool.
+    function getDelegationPool(address provider) external view returns (DelegationPool memory);
+
+    /// @notice Returns a delegator's position with a provider, in XPL.
+    function getDelegation(address provider, address delegator) external view returns (DelegationInfo memory);
+
+    /// @notice XPL held for delegator rewards not yet claimed (including rounding dust).
+    function delegatorRewardsHeld() external view returns (uint256);
 
     /// @notice Number of offers ever created; offer ids run from 1 to this.
     function offerCount() external view returns (uint256);

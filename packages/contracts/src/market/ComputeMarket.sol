@@ -9,6 +9,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IComputeMarket} from "../interfaces/IComputeMarket.sol";
 import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
 import {LeaseMath} from "../libraries/LeaseMath.sol";
 
 /// @title ComputeMarket
@@ -22,6 +23,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     IERC20 public immutable xpl;
     IProviderRegistry public immutable registry;
     IProtocolParameters public immutable params;
+    IRewardsDistributor public immutable rewards;
 
     /// @dev Storage layout of a lease, packed so that opening writes four slots and ending updates
     ///      slots it already wrote (plus the result hash). The builder, usually absent, lives apart.
@@ -52,10 +54,12 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     mapping(address builder => uint256) private _builderBalances;
     uint256 private _protocolFees;
 
-    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_) {
+    /// @param rewards_ Where settled GPU-seconds and the fees they paid are recorded for provider rewards.
+    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_, IRewardsDistributor rewards_) {
         xpl = xpl_;
         registry = registry_;
         params = params_;
+        rewards = rewards_;
     }
 
     // ---------------------------------------------------------------- client
@@ -287,6 +291,8 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         _protocolFees += protocolFee;
         if (builderFee > 0) _builderBalances[builder] += builderFee;
         emit LeaseSettled(leaseId, l.provider, gross, providerAmount, protocolFee, builderFee);
+        // gross is price × gpus × whole seconds, so the division is exact.
+        rewards.recordWork(l.provider, gross / l.pricePerGpuSecond, protocolFee);
     }
 
     function _accruedGross(LeaseRecord storage l) private view returns (uint256) {

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
@@ -13,7 +14,9 @@ import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 /// @title ProviderRegistry
 /// @notice Providers register an endpoint, stake XPL and publish GPU offers. The market reserves and
 ///         releases offer capacity; slashers (the market for no-shows, verification later) take stake.
-///         XPL held here always equals the sum of every provider's stake plus its unbonding queue.
+///         Token holders delegate XPL to providers for a share of their rewards and of their risk.
+///         XPL held here always equals every provider's stake and unbonding queue, plus every
+///         delegation pool's active and unbonding XPL, plus the delegator rewards not yet claimed.
 contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -21,10 +24,15 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     bytes32 public constant MARKET_ROLE = keccak256("MARKET_ROLE");
     /// @notice May slash provider stake.
     bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
+    /// @notice May add delegator rewards.
+    bytes32 public constant REWARDER_ROLE = keccak256("REWARDER_ROLE");
 
     uint256 public constant MAX_ENDPOINT_LENGTH = 256;
     uint256 public constant MAX_ATTRIBUTES_LENGTH = 1024;
     uint256 public constant MAX_LABEL_LENGTH = 64;
+    uint256 public constant MAX_COMMISSION_BPS = 10_000;
+    uint256 private constant BPS = 10_000;
+    uint256 private constant REWARD_PRECISION = 1e36;
 
     IERC20 public immutable xpl;
     IProtocolParameters public immutable params;
@@ -32,6 +40,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     mapping(address provider => Provider) private _providers;
     mapping(uint256 offerId => Offer) private _offers;
     uint256 private _offerCount;
+    mapping(address provider => DelegationPool) private _pools;
+    mapping(address provider => mapping(address delegator => Delegation)) private _delegations;
+    uint256 private _delegatorRewards;
 
     /// @param xpl_ The XPL token.
     /// @param params_ Where the minimum stake and unbonding period live.
@@ -83,7 +94,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (amount > p.stake) revert RegistryUnstakeExceedsStake(msg.sender, amount, p.stake);
         uint128 remaining = p.stake - uint128(amount); // amount <= stake, checked above
         uint256 minimum = params.stakingParams().minProviderStake;
-        if (p.activeOffers > 0 && remaining < minimum) revert RegistryStakeBelowMinimum(msg.sender, remaining, minimum);
+        uint256 backingLeft = uint256(remaining) + _pools[msg.sender].active;
+        if (p.activeOffers > 0 && backingLeft < minimum) revert RegistryStakeBelowMinimum(msg.sender, backingLeft, minimum);
         p.stake = remaining;
         p.unbonding += uint128(amount);
         uint64 releaseAt = uint64(block.timestamp + params.stakingParams().unbondingPeriod);
@@ -105,12 +117,123 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         xpl.safeTransfer(msg.sender, amount);
     }
 
+    // ---------------------------------------------------------------- delegation
+
+    /// @inheritdoc IProviderRegistry
+    function delegate(address provider, uint256 amount) external nonReentrant {
+        _registered(provider);
+        if (amount == 0) revert RegistryZeroAmount();
+        DelegationPool storage pool = _pools[provider];
+        Delegation storage d = _delegations[provider][msg.sender];
+        _settleRewards(pool, d);
+        uint256 shares = _toShares(amount, pool.active, pool.activeShares, Math.Rounding.Floor);
+        if (shares == 0) revert RegistryAmountTooSmall(amount);
+        pool.active += SafeCast.toUint128(amount);
+        pool.activeShares += SafeCast.toUint128(shares);
+        d.shares += uint128(shares); // d.shares <= pool.activeShares, which fits
+        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+        emit Delegated(provider, msg.sender, amount, shares);
+        xpl.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function undelegate(address provider, uint256 amount) external {
+        if (amount == 0) revert RegistryZeroAmount();
+        DelegationPool storage pool = _pools[provider];
+        Delegation storage d = _delegations[provider][msg.sender];
+        _settleRewards(pool, d);
+        uint256 shares;
+        if (amount == type(uint256).max) {
+            shares = d.shares;
+            amount = _toAssets(shares, pool.active, pool.activeShares);
+        } else {
+            // Round the shares burned up, so the pool never pays out more than a delegator's part.
+            shares = _toShares(amount, pool.active, pool.activeShares, Math.Rounding.Ceil);
+        }
+        uint256 delegated = _toAssets(d.shares, pool.active, pool.activeShares);
+        if (shares > d.shares || amount == 0) revert RegistryUndelegateExceedsDelegation(provider, msg.sender, amount, delegated);
+        uint256 unbondingShares = _toShares(amount, pool.unbonding, pool.unbondingShares, Math.Rounding.Floor);
+        if (unbondingShares == 0) revert RegistryAmountTooSmall(amount);
+        // Every cast below is safe: the values are parts of pool totals that are uint128.
+        pool.active -= uint128(amount);
+        pool.activeShares -= uint128(shares);
+        d.shares -= uint128(shares);
+        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+        pool.unbonding += uint128(amount);
+        pool.unbondingShares += SafeCast.toUint128(unbondingShares);
+        d.unbondingShares += uint128(unbondingShares);
+        uint64 releaseAt = uint64(block.timestamp + params.stakingParams().unbondingPeriod);
+        d.releaseAt = releaseAt;
+        emit UndelegationRequested(provider, msg.sender, amount, releaseAt);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function withdrawDelegation(address provider) external nonReentrant returns (uint256 amount) {
+        DelegationPool storage pool = _pools[provider];
+        Delegation storage d = _delegations[provider][msg.sender];
+        uint128 shares = d.unbondingShares;
+        if (shares == 0) revert RegistryNothingToWithdraw(msg.sender);
+        if (block.timestamp < d.releaseAt) revert RegistryUnbondingNotFinished(msg.sender, d.releaseAt, block.timestamp);
+        amount = _toAssets(shares, pool.unbonding, pool.unbondingShares);
+        pool.unbonding -= uint128(amount); // a share's value never exceeds the pool it is part of
+        pool.unbondingShares -= shares;
+        d.unbondingShares = 0;
+        d.releaseAt = 0;
+        emit DelegationWithdrawn(provider, msg.sender, amount);
+        if (amount > 0) xpl.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function claimDelegationRewards(address provider) external nonReentrant returns (uint256 amount) {
+        DelegationPool storage pool = _pools[provider];
+        Delegation storage d = _delegations[provider][msg.sender];
+        _settleRewards(pool, d);
+        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+        amount = d.rewards;
+        if (amount == 0) revert RegistryNothingToClaim(msg.sender);
+        d.rewards = 0;
+        _delegatorRewards -= amount; // what is owed never exceeds what was added (debts round up)
+        emit DelegationRewardsClaimed(provider, msg.sender, amount);
+        xpl.safeTransfer(msg.sender, amount);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function setCommission(uint16 commissionBps) external {
+        _registered(msg.sender);
+        if (commissionBps > MAX_COMMISSION_BPS) revert RegistryCommissionTooHigh(commissionBps);
+        DelegationPool storage pool = _pools[msg.sender];
+        uint16 current = _commission(pool);
+        if (commissionBps <= current) {
+            pool.commissionBps = commissionBps;
+            pool.pendingCommissionAt = 0;
+            pool.pendingCommissionBps = 0;
+            emit CommissionChanged(msg.sender, commissionBps);
+        } else {
+            uint64 effectiveAt = uint64(block.timestamp + params.stakingParams().unbondingPeriod);
+            pool.commissionBps = current;
+            pool.pendingCommissionBps = commissionBps;
+            pool.pendingCommissionAt = effectiveAt;
+            emit CommissionRaiseScheduled(msg.sender, commissionBps, effectiveAt);
+        }
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function addDelegatorRewards(address provider, uint256 amount) external onlyRole(REWARDER_ROLE) nonReentrant {
+        DelegationPool storage pool = _pools[provider];
+        if (pool.activeShares == 0) revert RegistryNoDelegators(provider);
+        if (amount == 0) revert RegistryZeroAmount();
+        pool.rewardPerShare += Math.mulDiv(amount, REWARD_PRECISION, pool.activeShares);
+        _delegatorRewards += amount;
+        emit DelegatorRewardsAdded(provider, amount);
+        xpl.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
     // ---------------------------------------------------------------- offers
 
     /// @inheritdoc IProviderRegistry
     function createOffer(OfferInput calldata input) external returns (uint256 offerId) {
         Provider storage p = _registered(msg.sender);
-        _checkMinimumStake(msg.sender, p.stake);
+        _checkMinimumStake(msg.sender, _backing(msg.sender));
         if (bytes(input.gpuModel).length == 0) revert RegistryEmptyGpuModel();
         _checkLength(bytes(input.gpuModel).length, MAX_LABEL_LENGTH);
         _checkLength(bytes(input.region).length, MAX_LABEL_LENGTH);
@@ -143,7 +266,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (gpuCount < o.gpusInUse) revert RegistryGpuCountBelowInUse(offerId, gpuCount, o.gpusInUse);
         Provider storage p = _providers[msg.sender];
         if (active && !o.active) {
-            _checkMinimumStake(msg.sender, p.stake);
+            _checkMinimumStake(msg.sender, _backing(msg.sender));
             ++p.activeOffers;
         } else if (!active && o.active) {
             --p.activeOffers; // the offer was active, so the count is at least one
@@ -165,8 +288,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         Offer storage o = _offer(offerId);
         if (!o.active) revert RegistryOfferInactive(offerId);
         provider = o.provider;
-        // A provider whose stake was slashed below the minimum takes no new leases.
-        _checkMinimumStake(provider, _providers[provider].stake);
+        // A provider whose backing was slashed (or undelegated) below the minimum takes no new leases.
+        _checkMinimumStake(provider, _backing(provider));
         uint16 available = o.gpuCount - o.gpusInUse; // gpusInUse <= gpuCount is kept by every write
         if (gpus > available) revert RegistryInsufficientCapacity(offerId, gpus, available);
         uint16 inUse = o.gpusInUse + gpus;
@@ -192,11 +315,30 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         returns (uint256 slashed)
     {
         Provider storage p = _providers[provider];
-        uint128 fromStake = uint128(amount < p.stake ? amount : p.stake);
-        uint128 fromUnbonding = uint128(amount - fromStake < p.unbonding ? amount - fromStake : p.unbonding);
-        p.stake -= fromStake;
-        p.unbonding -= fromUnbonding;
-        slashed = uint256(fromStake) + fromUnbonding;
+        DelegationPool storage pool = _pools[provider];
+        uint256 total = uint256(p.stake) + p.unbonding + pool.active + pool.unbonding;
+        slashed = amount < total ? amount : total;
+        if (slashed > 0) {
+            uint256[4] memory held = [uint256(p.stake), p.unbonding, pool.active, pool.unbonding];
+            uint256[4] memory cut;
+            uint256 dust = slashed;
+            for (uint256 i; i < 4; ++i) {
+                cut[i] = Math.mulDiv(slashed, held[i], total);
+                dust -= cut[i];
+            }
+            // Rounding dust (at most 3 wei) comes from the provider's own buckets first: it is the one at fault.
+            for (uint256 i; i < 4 && dust > 0; ++i) {
+                uint256 extra = Math.min(dust, held[i] - cut[i]);
+                cut[i] += extra;
+                dust -= extra;
+            }
+            // Each cut is at most the uint128 bucket it comes from.
+            p.stake -= uint128(cut[0]);
+            p.unbonding -= uint128(cut[1]);
+            pool.active -= uint128(cut[2]);
+            pool.unbonding -= uint128(cut[3]);
+            if (cut[2] + cut[3] > 0) emit DelegationsSlashed(provider, cut[2], cut[3]);
+        }
         emit Slashed(provider, recipient, slashed, p.stake, p.unbonding);
         if (slashed > 0) xpl.safeTransfer(recipient, slashed);
     }
@@ -218,6 +360,38 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         return _offerCount;
     }
 
+    /// @inheritdoc IProviderRegistry
+    function backing(address provider) external view returns (uint256) {
+        return _backing(provider);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function commissionOf(address provider) external view returns (uint16) {
+        return _commission(_pools[provider]);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function getDelegationPool(address provider) external view returns (DelegationPool memory pool) {
+        pool = _pools[provider];
+        pool.commissionBps = _commission(_pools[provider]);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function getDelegation(address provider, address delegator) external view returns (DelegationInfo memory info) {
+        DelegationPool storage pool = _pools[provider];
+        Delegation storage d = _delegations[provider][delegator];
+        info.shares = d.shares;
+        info.stake = _toAssets(d.shares, pool.active, pool.activeShares);
+        info.unbonding = _toAssets(d.unbondingShares, pool.unbonding, pool.unbondingShares);
+        info.releaseAt = d.releaseAt;
+        info.rewards = d.rewards + _pendingRewards(pool, d);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function delegatorRewardsHeld() external view returns (uint256) {
+        return _delegatorRewards;
+    }
+
     // ---------------------------------------------------------------- internals
 
     function _stake(uint256 amount) private {
@@ -227,6 +401,45 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         p.stake = newStake;
         emit Staked(msg.sender, amount, newStake);
         xpl.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    function _backing(address provider) private view returns (uint256) {
+        return uint256(_providers[provider].stake) + _pools[provider].active;
+    }
+
+    function _commission(DelegationPool storage pool) private view returns (uint16) {
+        uint64 at = pool.pendingCommissionAt;
+        return at != 0 && block.timestamp >= at ? pool.pendingCommissionBps : pool.commissionBps;
+    }
+
+    /// @dev Shares and XPL convert with one virtual share and one virtual wei, so a pool emptied by a
+    ///      slash keeps working and an early depositor cannot inflate the share price against later ones.
+    function _toShares(uint256 assets, uint256 poolAssets, uint256 poolShares, Math.Rounding rounding)
+        private
+        pure
+        returns (uint256)
+    {
+        return Math.mulDiv(assets, poolShares + 1, poolAssets + 1, rounding);
+    }
+
+    function _toAssets(uint256 shares, uint256 poolAssets, uint256 poolShares) private pure returns (uint256) {
+        return Math.mulDiv(shares, poolAssets + 1, poolShares + 1);
+    }
+
+    /// @dev Debts round up and accruals down, so delegators together never claim more than was added.
+    function _rewardDebt(uint256 shares, uint256 rewardPerShare) private pure returns (uint256) {
+        return Math.mulDiv(shares, rewardPerShare, REWARD_PRECISION, Math.Rounding.Ceil);
+    }
+
+    function _pendingRewards(DelegationPool storage pool, Delegation storage d) private view returns (uint256) {
+        uint256 accrued = Math.mulDiv(d.shares, pool.rewardPerShare, REWARD_PRECISION);
+        return accrued > d.rewardDebt ? accrued - d.rewardDebt : 0;
+    }
+
+    /// @dev Moves a delegator's accrued rewards into its claimable balance; the caller resets the debt.
+    function _settleRewards(DelegationPool storage pool, Delegation storage d) private {
+        uint256 pending = _pendingRewards(pool, d);
+        if (pending > 0) d.rewards += SafeCast.toUint128(pending);
     }
 
     function _registered(address provider) private view returns (Provider storage p) {

@@ -300,12 +300,12 @@ contract ProviderRegistryTest is Fixture {
         registry.releaseCapacity(id, 3);
     }
 
-    function test_slash_takesStakeThenUnbondingCappedAtWhatIsThere() public {
+    function test_slash_takesStakeAndUnbondingProRataCappedAtWhatIsThere() public {
         _registerAndStake(provider, 1000 ether);
         vm.prank(provider);
         registry.requestUnstake(400 ether); // stake 600, unbonding 400
         vm.expectEmit(true, true, true, true, address(registry));
-        emit IProviderRegistry.Slashed(provider, client, 700 ether, 0, 300 ether);
+        emit IProviderRegistry.Slashed(provider, client, 700 ether, 180 ether, 120 ether); // 70 % of each
         vm.prank(address(market));
         assertEq(registry.slash(provider, 700 ether, client), 700 ether);
         vm.prank(address(market));

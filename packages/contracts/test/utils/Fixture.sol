@@ -6,6 +6,7 @@ import {XPLToken} from "../../src/token/XPLToken.sol";
 import {ProtocolParameters} from "../../src/config/ProtocolParameters.sol";
 import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
+import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
@@ -26,10 +27,13 @@ abstract contract Fixture is Test {
     ProtocolParameters internal params;
     ProviderRegistry internal registry;
     ComputeMarket internal market;
+    RewardsDistributor internal rewards;
 
     uint96 internal constant PRICE = 1e15; // wei per GPU-second
     uint256 internal constant FUNDS = 1_000_000 ether;
     uint256 internal constant STAKE = 10_000 ether;
+    uint256 internal constant EPOCH = 1 days;
+    uint256 internal constant REWARDS_POOL = 100_000_000 ether;
 
     function setUp() public virtual {
         vm.warp(1_700_000_000);
@@ -43,10 +47,14 @@ abstract contract Fixture is Test {
         amounts[4] = 1_000_000_000 ether - 4 * FUNDS;
         xpl = new XPLToken(to, amounts);
         registry = new ProviderRegistry(xpl, params, owner);
-        market = new ComputeMarket(xpl, registry, params);
+        rewards = new RewardsDistributor(xpl, registry, params, EPOCH, owner);
+        market = new ComputeMarket(xpl, registry, params, rewards);
         vm.startPrank(owner);
         registry.grantRole(registry.MARKET_ROLE(), address(market));
         registry.grantRole(registry.SLASHER_ROLE(), address(market));
+        registry.grantRole(registry.REWARDER_ROLE(), address(rewards));
+        rewards.grantRole(rewards.RECORDER_ROLE(), address(market));
+        xpl.transfer(address(rewards), REWARDS_POOL);
         vm.stopPrank();
         for (uint256 i; i < 4; ++i) {
             vm.prank(to[i]);
