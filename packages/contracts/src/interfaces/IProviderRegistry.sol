@@ -37,6 +37,8 @@ interface IProviderRegistry {
         uint16 commissionBps; // the provider's cut of its rewards before the rest is shared by stake
         uint16 pendingCommissionBps; // a raise waiting for its delay
         uint64 pendingCommissionAt; // when that raise takes effect (0: none pending)
+        uint32 activeEra; // bumped when a slash leaves the active shares worthless: they are written off
+        uint32 unbondingEra; // the same for the unbonding shares
         uint256 rewardPerShare; // delegator rewards per active share ever added, scaled by 1e36
     }
 
@@ -46,6 +48,8 @@ interface IProviderRegistry {
         uint128 unbondingShares;
         uint128 rewards; // settled, not yet claimed
         uint64 releaseAt; // when the unbonding shares may be withdrawn
+        uint32 activeEra; // the pool's era its shares belong to
+        uint32 unbondingEra;
         uint256 rewardDebt;
     }
 
@@ -184,7 +188,9 @@ interface IProviderRegistry {
 
     /// @notice Takes up to `amount` from everything backing a provider — its stake and unbonding queue and
     ///         its delegators' stake and unbonding queue — the same fraction from each, and sends it to
-    ///         `recipient`. Rounding dust comes from the provider's own stake first. Slasher only.
+    ///         `recipient`. Rounding dust comes from the provider's own stake first. A delegation pool left
+    ///         worth less than a billionth of a wei per share is slashed out whole (its shares would
+    ///         otherwise inflate without bound) and starts a new era. Slasher only.
     /// @return slashed The amount actually taken (less than `amount` when the stake runs out).
     function slash(address provider, uint256 amount, address recipient) external returns (uint256 slashed);
 

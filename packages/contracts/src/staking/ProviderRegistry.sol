@@ -33,6 +33,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     uint256 public constant MAX_COMMISSION_BPS = 10_000;
     uint256 private constant BPS = 10_000;
     uint256 private constant REWARD_PRECISION = 1e36;
+    /// @dev A pool whose shares outnumber its wei by more than this is written off by the slash that did it.
+    uint256 private constant MAX_SHARES_PER_WEI = 1e9;
 
     IERC20 public immutable xpl;
     IProtocolParameters public immutable params;
@@ -43,6 +45,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     mapping(address provider => DelegationPool) private _pools;
     mapping(address provider => mapping(address delegator => Delegation)) private _delegations;
     uint256 private _delegatorRewards;
+    mapping(address provider => mapping(uint32 era => uint256)) private _eraEndRewardPerShare;
 
     /// @param xpl_ The XPL token.
     /// @param params_ Where the minimum stake and unbonding period live.
@@ -125,7 +128,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (amount == 0) revert RegistryZeroAmount();
         DelegationPool storage pool = _pools[provider];
         Delegation storage d = _delegations[provider][msg.sender];
-        _settleRewards(pool, d);
+        _sync(provider, pool, d);
         uint256 shares = _toShares(amount, pool.active, pool.activeShares, Math.Rounding.Floor);
         if (shares == 0) revert RegistryAmountTooSmall(amount);
         pool.active += SafeCast.toUint128(amount);
@@ -141,7 +144,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (amount == 0) revert RegistryZeroAmount();
         DelegationPool storage pool = _pools[provider];
         Delegation storage d = _delegations[provider][msg.sender];
-        _settleRewards(pool, d);
+        _sync(provider, pool, d);
         uint256 shares;
         if (amount == type(uint256).max) {
             shares = d.shares;
@@ -171,6 +174,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     function withdrawDelegation(address provider) external nonReentrant returns (uint256 amount) {
         DelegationPool storage pool = _pools[provider];
         Delegation storage d = _delegations[provider][msg.sender];
+        _sync(provider, pool, d);
         uint128 shares = d.unbondingShares;
         if (shares == 0) revert RegistryNothingToWithdraw(msg.sender);
         if (block.timestamp < d.releaseAt) revert RegistryUnbondingNotFinished(msg.sender, d.releaseAt, block.timestamp);
@@ -187,8 +191,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     function claimDelegationRewards(address provider) external nonReentrant returns (uint256 amount) {
         DelegationPool storage pool = _pools[provider];
         Delegation storage d = _delegations[provider][msg.sender];
-        _settleRewards(pool, d);
-        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+        _sync(provider, pool, d);
         amount = d.rewards;
         if (amount == 0) revert RegistryNothingToClaim(msg.sender);
         d.rewards = 0;
@@ -337,6 +340,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
             p.unbonding -= uint128(cut[1]);
             pool.active -= uint128(cut[2]);
             pool.unbonding -= uint128(cut[3]);
+            uint256 writtenOff = _writeOffWorthlessShares(provider, pool);
+            slashed += writtenOff;
+            cut[2] += writtenOff; // the written-off dust is reported with the active part
             if (cut[2] + cut[3] > 0) emit DelegationsSlashed(provider, cut[2], cut[3]);
         }
         emit Slashed(provider, recipient, slashed, p.stake, p.unbonding);
@@ -380,11 +386,15 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     function getDelegation(address provider, address delegator) external view returns (DelegationInfo memory info) {
         DelegationPool storage pool = _pools[provider];
         Delegation storage d = _delegations[provider][delegator];
-        info.shares = d.shares;
-        info.stake = _toAssets(d.shares, pool.active, pool.activeShares);
-        info.unbonding = _toAssets(d.unbondingShares, pool.unbonding, pool.unbondingShares);
-        info.releaseAt = d.releaseAt;
-        info.rewards = d.rewards + _pendingRewards(pool, d);
+        info.rewards = d.rewards + _pendingRewards(provider, pool, d);
+        if (d.activeEra == pool.activeEra) {
+            info.shares = d.shares;
+            info.stake = _toAssets(d.shares, pool.active, pool.activeShares);
+        }
+        if (d.unbondingEra == pool.unbondingEra) {
+            info.unbonding = _toAssets(d.unbondingShares, pool.unbonding, pool.unbondingShares);
+            info.releaseAt = d.releaseAt;
+        }
     }
 
     /// @inheritdoc IProviderRegistry
@@ -431,15 +441,50 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         return Math.mulDiv(shares, rewardPerShare, REWARD_PRECISION, Math.Rounding.Ceil);
     }
 
-    function _pendingRewards(DelegationPool storage pool, Delegation storage d) private view returns (uint256) {
-        uint256 accrued = Math.mulDiv(d.shares, pool.rewardPerShare, REWARD_PRECISION);
+    /// @dev Rewards accrued since the debt was set; shares of a written-off era earn up to its end only.
+    function _pendingRewards(address provider, DelegationPool storage pool, Delegation storage d)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 perShare =
+            d.activeEra == pool.activeEra ? pool.rewardPerShare : _eraEndRewardPerShare[provider][d.activeEra];
+        uint256 accrued = Math.mulDiv(d.shares, perShare, REWARD_PRECISION);
         return accrued > d.rewardDebt ? accrued - d.rewardDebt : 0;
     }
 
-    /// @dev Moves a delegator's accrued rewards into its claimable balance; the caller resets the debt.
-    function _settleRewards(DelegationPool storage pool, Delegation storage d) private {
-        uint256 pending = _pendingRewards(pool, d);
+    /// @dev Brings a delegation up to date before any change: accrued rewards become claimable and shares
+    ///      of a written-off era are dropped. A caller that then changes the shares resets the debt.
+    function _sync(address provider, DelegationPool storage pool, Delegation storage d) private {
+        uint256 pending = _pendingRewards(provider, pool, d);
         if (pending > 0) d.rewards += SafeCast.toUint128(pending);
+        if (d.activeEra != pool.activeEra) {
+            d.shares = 0;
+            d.activeEra = pool.activeEra;
+        }
+        if (d.unbondingEra != pool.unbondingEra) {
+            d.unbondingShares = 0;
+            d.unbondingEra = pool.unbondingEra;
+        }
+        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+    }
+
+    /// @dev Shares worth (almost) nothing would let the next deposit mint an unbounded number of shares:
+    ///      slash the last wei too and start a new era, in which the old shares count for nothing.
+    function _writeOffWorthlessShares(address provider, DelegationPool storage pool) private returns (uint256 dust) {
+        if (pool.activeShares > 0 && uint256(pool.active) * MAX_SHARES_PER_WEI < pool.activeShares) {
+            dust = pool.active;
+            _eraEndRewardPerShare[provider][pool.activeEra] = pool.rewardPerShare;
+            ++pool.activeEra;
+            pool.active = 0;
+            pool.activeShares = 0;
+        }
+        if (pool.unbondingShares > 0 && uint256(pool.unbonding) * MAX_SHARES_PER_WEI < pool.unbondingShares) {
+            dust += pool.unbonding;
+            ++pool.unbondingEra;
+            pool.unbonding = 0;
+            pool.unbondingShares = 0;
+        }
     }
 
     function _registered(address provider) private view returns (Provider storage p) {

@@ -5,15 +5,17 @@ import {Test} from "../utils/Test.sol";
 import {XPLToken} from "../../src/token/XPLToken.sol";
 import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
+import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
-/// @notice Drives the market and registry at random for the invariant tests, keeping a ghost ledger
+/// @notice Drives the market, registry (stakes and delegations) and rewards at random for the invariant tests, keeping a ghost ledger
 ///         of what each lease took in and paid out.
 contract MarketHandler is Test {
     XPLToken public xpl;
     ProviderRegistry public registry;
     ComputeMarket public market;
+    RewardsDistributor public rewards;
 
     address[] public clients;
     address[] public providers;
@@ -27,8 +29,16 @@ contract MarketHandler is Test {
     uint256 public ghostPenalties;
     uint256 public calls;
 
-    constructor(XPLToken xpl_, ProviderRegistry registry_, ComputeMarket market_, address[] memory clients_, address[] memory providers_, address builder_) {
-        (xpl, registry, market, builder) = (xpl_, registry_, market_, builder_);
+    constructor(
+        XPLToken xpl_,
+        ProviderRegistry registry_,
+        ComputeMarket market_,
+        RewardsDistributor rewards_,
+        address[] memory clients_,
+        address[] memory providers_,
+        address builder_
+    ) {
+        (xpl, registry, market, rewards, builder) = (xpl_, registry_, market_, rewards_, builder_);
         clients = clients_;
         providers = providers_;
         for (uint256 i; i < providers.length; ++i) {
@@ -145,6 +155,49 @@ contract MarketHandler is Test {
         ++calls;
         vm.prank(providers[providerSeed % providers.length]);
         try registry.withdraw() {} catch {}
+    }
+
+    // Clients double as delegators.
+    function delegate(uint256 delegatorSeed, uint256 providerSeed, uint256 amount) external {
+        ++calls;
+        vm.prank(clients[delegatorSeed % clients.length]);
+        try registry.delegate(providers[providerSeed % providers.length], bound(amount, 1, 3000 ether)) {} catch {}
+    }
+
+    function undelegate(uint256 delegatorSeed, uint256 providerSeed, uint256 amount, bool all) external {
+        ++calls;
+        vm.prank(clients[delegatorSeed % clients.length]);
+        try registry.undelegate(providers[providerSeed % providers.length], all ? type(uint256).max : bound(amount, 1, 3000 ether)) {}
+            catch {}
+    }
+
+    function withdrawDelegation(uint256 delegatorSeed, uint256 providerSeed) external {
+        ++calls;
+        vm.prank(clients[delegatorSeed % clients.length]);
+        try registry.withdrawDelegation(providers[providerSeed % providers.length]) {} catch {}
+    }
+
+    function claimDelegationRewards(uint256 delegatorSeed, uint256 providerSeed) external {
+        ++calls;
+        vm.prank(clients[delegatorSeed % clients.length]);
+        try registry.claimDelegationRewards(providers[providerSeed % providers.length]) {} catch {}
+    }
+
+    function setCommission(uint256 providerSeed, uint256 bps) external {
+        ++calls;
+        vm.prank(providers[providerSeed % providers.length]);
+        try registry.setCommission(uint16(bound(bps, 0, 10_000))) {} catch {}
+    }
+
+    function distributeRewards(uint256 providerSeed) external {
+        ++calls;
+        try rewards.distributePending(providers[providerSeed % providers.length], 8) {} catch {}
+    }
+
+    function claimRewards(uint256 providerSeed) external {
+        ++calls;
+        vm.prank(providers[providerSeed % providers.length]);
+        try rewards.claim() {} catch {}
     }
 
     /// @dev Calls the market as `caller` and books the balance changes of the lease's two parties.

@@ -5,6 +5,7 @@ import {Fixture} from "../utils/Fixture.sol";
 import {MarketHandler} from "./MarketHandler.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
 
 /// @notice Conservation: after every random call, each contract holds exactly what it owes and no
 ///         party has received more than it is owed.
@@ -19,7 +20,7 @@ contract MarketInvariants is Fixture {
         clientList.push(stranger);
         providerList.push(provider);
         providerList.push(provider2);
-        handler = new MarketHandler(xpl, registry, market, clientList, providerList, builder);
+        handler = new MarketHandler(xpl, registry, market, rewards, clientList, providerList, builder);
         // The handler acts for these accounts through pranks; give it their approvals' effect.
         address[4] memory all = [client, stranger, provider, provider2];
         for (uint256 i; i < all.length; ++i) {
@@ -37,13 +38,34 @@ contract MarketInvariants is Fixture {
         assertEq(xpl.balanceOf(address(market)), owed, "market balance == escrows + builder fees + protocol fees");
     }
 
-    function invariant_registryHoldsExactlyTheStakes() public view {
-        uint256 owed;
+    function invariant_registryHoldsExactlyTheStakesDelegationsAndDelegatorRewards() public view {
+        uint256 owed = registry.delegatorRewardsHeld();
         for (uint256 i; i < providerList.length; ++i) {
             IProviderRegistry.Provider memory p = registry.getProvider(providerList[i]);
-            owed += uint256(p.stake) + p.unbonding;
+            IProviderRegistry.DelegationPool memory pool = registry.getDelegationPool(providerList[i]);
+            owed += uint256(p.stake) + p.unbonding + pool.active + pool.unbonding;
         }
-        assertEq(xpl.balanceOf(address(registry)), owed, "registry balance == stakes + unbonding");
+        assertEq(xpl.balanceOf(address(registry)), owed, "registry balance == stakes + delegations + delegator rewards");
+    }
+
+    function invariant_rewardsNeverPayMoreThanEmittedOrHeld() public view {
+        assertGe(xpl.balanceOf(address(rewards)), rewards.reserved() + rewards.totalOwed(), "pool covers what it owes");
+        uint256 paid;
+        for (uint256 e; e <= rewards.currentEpoch(); ++e) {
+            IRewardsDistributor.Epoch memory epoch = rewards.getEpoch(e);
+            assertLe(epoch.paid, epoch.emission, "an epoch pays at most its emission");
+            assertLe(epoch.distributedGpuSeconds, epoch.gpuSeconds, "distributed work <= recorded work");
+            paid += epoch.paid;
+        }
+        assertEq(REWARDS_POOL - xpl.balanceOf(address(rewards)) + rewards.totalOwed(), paid, "what left the pool or is owed == what epochs paid");
+    }
+
+    function invariant_everyXplIsAccountedFor() public view {
+        address[10] memory holders =
+            [client, stranger, provider, provider2, builder, owner, treasury, address(market), address(registry), address(rewards)];
+        uint256 sum;
+        for (uint256 i; i < holders.length; ++i) sum += xpl.balanceOf(holders[i]);
+        assertEq(sum, xpl.totalSupply(), "no XPL created or lost");
     }
 
     function invariant_nobodyReceivesMoreThanOwed() public view {

@@ -54,7 +54,7 @@ abstract contract Fixture is Test {
         registry.grantRole(registry.SLASHER_ROLE(), address(market));
         registry.grantRole(registry.REWARDER_ROLE(), address(rewards));
         rewards.grantRole(rewards.RECORDER_ROLE(), address(market));
-        xpl.transfer(address(rewards), REWARDS_POOL);
+        xpl.transfer(address(rewards), _rewardsPool());
         vm.stopPrank();
         for (uint256 i; i < 4; ++i) {
             vm.prank(to[i]);
@@ -62,6 +62,11 @@ abstract contract Fixture is Test {
             vm.prank(to[i]);
             xpl.approve(address(market), type(uint256).max);
         }
+    }
+
+    /// @dev XPL the rewards pool starts with.
+    function _rewardsPool() internal pure virtual returns (uint256) {
+        return REWARDS_POOL;
     }
 
     function _registerAndStake(address who, uint256 amount) internal {

@@ -107,6 +107,10 @@ abstract contract Test {
         if (a > b) revert(string.concat(message, ": ", _str(a), " > ", _str(b)));
     }
 
+    function assertLt(uint256 a, uint256 b, string memory message) internal pure {
+        if (a >= b) revert(string.concat(message, ": ", _str(a), " >= ", _str(b)));
+    }
+
     function assertGe(uint256 a, uint256 b, string memory message) internal pure {
         if (a < b) revert(string.concat(message, ": ", _str(a), " < ", _str(b)));
     }
