@@ -3,6 +3,7 @@ export {
   plasmaGovernorAbi,
   protocolParametersAbi,
   providerRegistryAbi,
+  rewardsDistributorAbi,
   timelockControllerAbi,
   xplTokenAbi,
 } from "./abis.ts";
@@ -11,6 +12,7 @@ export {
   plasmaGovernorBytecode,
   protocolParametersBytecode,
   providerRegistryBytecode,
+  rewardsDistributorBytecode,
   timelockControllerBytecode,
   xplTokenBytecode,
 } from "./bytecode.ts";

@@ -22,6 +22,7 @@ const CONTRACTS = [
   { name: "ProtocolParameters", source: "src/config/ProtocolParameters.sol", exportAs: "protocolParameters" },
   { name: "ProviderRegistry", source: "src/staking/ProviderRegistry.sol", exportAs: "providerRegistry" },
   { name: "ComputeMarket", source: "src/market/ComputeMarket.sol", exportAs: "computeMarket" },
+  { name: "RewardsDistributor", source: "src/rewards/RewardsDistributor.sol", exportAs: "rewardsDistributor" },
   { name: "PlasmaGovernor", source: "src/governance/PlasmaGovernor.sol", exportAs: "plasmaGovernor" },
   {
     name: "TimelockController",

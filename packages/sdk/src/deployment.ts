@@ -21,6 +21,8 @@ export const deploymentSchema = z.object({
     protocolParameters: address,
     providerRegistry: address,
     computeMarket: address,
+    /** The rewards pool: pays each epoch's emission to providers and their delegators. */
+    rewardsDistributor: address,
     /** Owns every parameter, the registry's roles and the treasury; only the governor proposes to it. */
     timelock: address,
     governor: address,

@@ -40,6 +40,27 @@ export {
   withdrawStake,
 } from "./actions/registry.ts";
 export {
+  type BuilderEarnings,
+  claimBuilderEarnings,
+  claimRewards,
+  type EpochWork,
+  getBuilderEarnings,
+  getRewardsSummary,
+  type RewardsSummary,
+} from "./actions/rewards.ts";
+export {
+  claimDelegationRewards,
+  type Delegation,
+  type DelegationPool,
+  delegateStake,
+  getDelegation,
+  getDelegationPool,
+  listDelegations,
+  setCommission,
+  undelegateStake,
+  withdrawDelegation,
+} from "./actions/staking.ts";
+export {
   approveXpl,
   delegateVotes,
   formatXpl,
@@ -59,6 +80,7 @@ export {
 } from "./clients/createPlasmaClient.ts";
 export {
   DEFAULT_GOVERNANCE,
+  DEFAULT_REWARDS_EPOCH_SECONDS,
   type DeployPlasmaParameters,
   deployPlasma,
   type GovernanceSettings,
@@ -67,7 +89,15 @@ export {
 export { type Deployment, deploymentSchema, readDeployment, writeDeployment } from "./deployment.ts";
 export { type Anvil, AnvilStartError, anvilBinary, startAnvil } from "./devnet/anvil.ts";
 export { DEV_ACCOUNT_NAMES, DEV_MNEMONIC, type DevAccountName, devAccounts } from "./devnet/devAccounts.ts";
-export { DEV_ACCOUNT_XPL, DEV_GOVERNANCE, DEV_TREASURY_XPL, type Devnet, startDevnet } from "./devnet/startDevnet.ts";
+export {
+  DEV_ACCOUNT_XPL,
+  DEV_GOVERNANCE,
+  DEV_REWARDS_EPOCH_SECONDS,
+  DEV_REWARDS_POOL_XPL,
+  DEV_TREASURY_XPL,
+  type Devnet,
+  startDevnet,
+} from "./devnet/startDevnet.ts";
 export { PlasmaError, type PlasmaErrorOptions } from "./errors/base.ts";
 export { ContractRevertError, plasmaErrorsAbi, toPlasmaError } from "./errors/contract.ts";
 export {
@@ -77,6 +107,7 @@ export {
   DeploymentNotFoundError,
   InsufficientXplError,
   InvalidArgumentError,
+  NothingToDoError,
   InvalidDeploymentError,
   RpcUnreachableError,
   TransactionRevertedError,

@@ -237,16 +237,19 @@ export type ProtocolParameterValues = {
   treasury: Address;
   minProviderStake: bigint;
   unbondingPeriod: number;
+  emissionPerEpoch: bigint;
+  rewardFeeCapBps: number;
 };
 
 /** Reads every protocol parameter. */
 export async function getProtocolParameters(client: PlasmaClient): Promise<ProtocolParameterValues> {
   const address = client.addresses.protocolParameters;
-  const [market, staking] = await read(client, () =>
+  const [market, staking, rewards] = await read(client, () =>
     Promise.all([
       client.public.readContract({ address, abi: paramsAbi, functionName: "marketParams" }),
       client.public.readContract({ address, abi: paramsAbi, functionName: "stakingParams" }),
+      client.public.readContract({ address, abi: paramsAbi, functionName: "rewardParams" }),
     ]),
   );
-  return { ...market, ...staking };
+  return { ...market, ...staking, ...rewards };
 }

@@ -7,6 +7,8 @@ import {
   protocolParametersBytecode,
   providerRegistryAbi,
   providerRegistryBytecode,
+  rewardsDistributorAbi,
+  rewardsDistributorBytecode,
   timelockControllerAbi,
   timelockControllerBytecode,
   xplTokenAbi,
@@ -64,13 +66,21 @@ export type DeployPlasmaParameters = {
   governance?: Partial<GovernanceSettings> | undefined;
   /** Genesis allocation; must add up to the total supply. Defaults to everything to the deployer. */
   allocations?: { to: Address; amount: bigint }[] | undefined;
+  /** Seconds per rewards epoch (default a day). */
+  rewardsEpochSeconds?: number | undefined;
+  /** XPL (wei) the deployer moves into the rewards pool after deployment (default none). */
+  rewardsPool?: bigint | undefined;
 };
 
+/** Rewards epochs last a day unless the deployment says otherwise. */
+export const DEFAULT_REWARDS_EPOCH_SECONDS = 86_400;
+
 /**
- * Deploys XPLToken, ProtocolParameters, ProviderRegistry, ComputeMarket, a TimelockController and the
- * PlasmaGovernor to any EVM chain and wires them: the market may reserve capacity and slash no-shows,
- * the timelock owns every parameter, the registry's roles and the treasury, only the governor may
- * propose to it, and the deployer renounces every role it had.
+ * Deploys XPLToken, ProtocolParameters, ProviderRegistry, RewardsDistributor, ComputeMarket, a
+ * TimelockController and the PlasmaGovernor to any EVM chain and wires them: the market may reserve
+ * capacity, slash no-shows and record work for rewards, the distributor may pay delegators, the
+ * timelock owns every parameter, every role and the treasury, only the governor may propose to it,
+ * and the deployer renounces every role it had.
  * @returns The deployment, ready for `writeDeployment`.
  * @example const deployment = await deployPlasma({ rpcUrl: "http://127.0.0.1:8545", privateKey: "0xac09…" });
  */
@@ -133,10 +143,18 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       protocolParameters,
       account.address,
     ]);
+    const rewardsDistributor = await deploy(rewardsDistributorAbi, rewardsDistributorBytecode, [
+      xplToken,
+      providerRegistry,
+      protocolParameters,
+      BigInt(p.rewardsEpochSeconds ?? DEFAULT_REWARDS_EPOCH_SECONDS),
+      account.address,
+    ]);
     const computeMarket = await deploy(computeMarketAbi, computeMarketBytecode, [
       xplToken,
       providerRegistry,
       protocolParameters,
+      rewardsDistributor,
     ]);
     for (const name of ["MARKET_ROLE", "SLASHER_ROLE"]) {
       await write(providerRegistry, providerRegistryAbi, "grantRole", [
@@ -144,6 +162,14 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
         computeMarket,
       ]);
     }
+    await write(providerRegistry, providerRegistryAbi, "grantRole", [
+      await role(providerRegistry, providerRegistryAbi, "REWARDER_ROLE"),
+      rewardsDistributor,
+    ]);
+    await write(rewardsDistributor, rewardsDistributorAbi, "grantRole", [
+      await role(rewardsDistributor, rewardsDistributorAbi, "RECORDER_ROLE"),
+      computeMarket,
+    ]);
     const governor = await deploy(plasmaGovernorAbi, plasmaGovernorBytecode, [
       xplToken,
       timelock,
@@ -158,9 +184,18 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
         governor,
       ]);
     }
-    const registryAdmin = await role(providerRegistry, providerRegistryAbi, "DEFAULT_ADMIN_ROLE");
-    await write(providerRegistry, providerRegistryAbi, "grantRole", [registryAdmin, timelock]);
-    await write(providerRegistry, providerRegistryAbi, "renounceRole", [registryAdmin, account.address]);
+    // The same admin role id in every AccessControl contract (bytes32(0)).
+    const admin = await role(providerRegistry, providerRegistryAbi, "DEFAULT_ADMIN_ROLE");
+    for (const [address, abi] of [
+      [providerRegistry, providerRegistryAbi],
+      [rewardsDistributor, rewardsDistributorAbi],
+    ] as const) {
+      await write(address, abi, "grantRole", [admin, timelock]);
+      await write(address, abi, "renounceRole", [admin, account.address]);
+    }
+    if (p.rewardsPool && p.rewardsPool > 0n) {
+      await write(xplToken, xplTokenAbi, "transfer", [rewardsDistributor, p.rewardsPool]);
+    }
     const timelockAdmin = await role(timelock, timelockControllerAbi, "DEFAULT_ADMIN_ROLE");
     await write(timelock, timelockControllerAbi, "renounceRole", [timelockAdmin, account.address]);
     return {
@@ -170,7 +205,15 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       ...(p.wsUrl ? { wsUrl: p.wsUrl } : {}),
       deployer: account.address,
       deployedAtBlock: Number(startBlock),
-      contracts: { xplToken, protocolParameters, providerRegistry, computeMarket, timelock, governor },
+      contracts: {
+        xplToken,
+        protocolParameters,
+        providerRegistry,
+        computeMarket,
+        rewardsDistributor,
+        timelock,
+        governor,
+      },
     };
   } catch (error) {
     throw toPlasmaError(error, p.rpcUrl);

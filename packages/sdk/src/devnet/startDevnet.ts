@@ -11,6 +11,11 @@ export const DEV_ACCOUNT_XPL = parseEther("1000000");
 /** XPL the treasury starts with. */
 export const DEV_TREASURY_XPL = parseEther("200000000");
 
+/** XPL the rewards pool starts with. */
+export const DEV_REWARDS_POOL_XPL = parseEther("100000000");
+/** Rewards epochs on the devnet: an hour, so that a reward can be claimed the same day. */
+export const DEV_REWARDS_EPOCH_SECONDS = 3600;
+
 /** Governance on the devnet: minutes instead of days, so that a proposal's life can be tried by hand. */
 export const DEV_GOVERNANCE: GovernanceSettings = {
   ...DEFAULT_GOVERNANCE,
@@ -33,7 +38,7 @@ export async function startDevnet(options: { port?: number } = {}): Promise<Devn
     const accounts = devAccounts();
     const funded = [accounts.client, accounts.provider1, accounts.provider2, accounts.validator, accounts.builder];
     const allocations = funded.map((a) => ({ to: a.address, amount: DEV_ACCOUNT_XPL }));
-    // The rest (the rewards pool and genesis holders, until their contracts exist) stays with the deployer.
+    // The rest (the rewards pool and the treasury, until their contracts exist) stays with the deployer.
     const rest = XPL_TOTAL_SUPPLY - allocations.reduce((sum, a) => sum + a.amount, 0n);
     allocations.push({ to: accounts.deployer.address, amount: rest });
     const deployment = await deployPlasma({
@@ -42,6 +47,8 @@ export async function startDevnet(options: { port?: number } = {}): Promise<Devn
       privateKey: accounts.deployer.privateKey,
       allocations,
       governance: DEV_GOVERNANCE,
+      rewardsEpochSeconds: DEV_REWARDS_EPOCH_SECONDS,
+      rewardsPool: DEV_REWARDS_POOL_XPL,
     });
     // The treasury is the timelock, which exists only once deployed: fund it with a plain transfer.
     const deployer = createPlasmaClient({ deployment, account: accounts.deployer.privateKey });

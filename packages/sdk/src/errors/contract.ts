@@ -1,4 +1,12 @@
-import { computeMarketAbi, protocolParametersAbi, providerRegistryAbi, xplTokenAbi } from "@plasma/contracts";
+import {
+  computeMarketAbi,
+  plasmaGovernorAbi,
+  protocolParametersAbi,
+  providerRegistryAbi,
+  rewardsDistributorAbi,
+  timelockControllerAbi,
+  xplTokenAbi,
+} from "@plasma/contracts";
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -16,8 +24,11 @@ import { RpcUnreachableError } from "./errors.ts";
 export const plasmaErrorsAbi = dedupeErrors([
   ...computeMarketAbi,
   ...providerRegistryAbi,
+  ...rewardsDistributorAbi,
   ...protocolParametersAbi,
   ...xplTokenAbi,
+  ...plasmaGovernorAbi,
+  ...timelockControllerAbi,
 ]);
 
 function dedupeErrors<T extends { type: string; name?: string }>(abi: readonly T[]): T[] {
@@ -76,8 +87,8 @@ const EXPLAIN: Record<string, Explain> = {
     "Stake more with `plasma provider stake AMOUNT`, or deactivate your offers before unstaking.",
   ],
   RegistryNothingToWithdraw: ([p]) => [
-    `${p} has no unbonded stake to withdraw.`,
-    "Request it first with `plasma provider unstake`.",
+    `${p} has nothing unbonded to withdraw.`,
+    "Request it first: `plasma provider unstake` for your own stake, `plasma stake undelegate` for a delegation.",
   ],
   RegistryUnbondingNotFinished: ([p, at]) => [`${p}'s stake unbonds at ${time(at)}; withdraw after that.`],
   RegistryUnknownOffer: ([id]) => [`Offer ${id} does not exist.`, "List offers with `plasma market offers`."],
@@ -98,6 +109,22 @@ const EXPLAIN: Record<string, Explain> = {
     "Ask for fewer GPUs or choose another offer.",
   ],
   RegistryReleaseExceedsInUse: ([id]) => [`Offer ${id} has fewer GPUs in use than released.`],
+  RegistryCommissionTooHigh: ([bps]) => [`A commission of ${bps} bps is above 100 % (10000 bps).`],
+  RegistryAmountTooSmall: ([amount]) => [`${xpl(amount)} is too small to buy a single share of this pool.`],
+  RegistryUndelegateExceedsDelegation: ([p, who, amount, delegated]) => [
+    `${who} has ${xpl(delegated)} delegated to ${p}; it cannot undelegate ${xpl(amount)}.`,
+    "See your delegations with `plasma stake show`.",
+  ],
+  RegistryNoDelegators: ([p]) => [`${p} has no delegators to reward.`],
+  RegistryNothingToClaim: ([who]) => [`${who} has no delegation rewards to claim from this provider.`],
+  // rewards
+  RewardsEpochNotEnded: ([epoch, endsAt]) => [`Epoch ${epoch} ends at ${time(endsAt)}; its rewards come after.`],
+  RewardsNoWork: ([epoch, p]) => [`${p} settled no GPU-seconds in epoch ${epoch}.`],
+  RewardsAlreadyDistributed: ([epoch, p]) => [`${p}'s rewards for epoch ${epoch} were already paid.`],
+  RewardsNothingToClaim: ([who]) => [
+    `${who} has no provider rewards to claim.`,
+    "Rewards come from GPU-seconds settled in epochs that have ended: see `plasma rewards show`.",
+  ],
   // parameters
   ParamsUnknown: ([name]) => [`There is no parameter named ${paramName(name)}.`],
   ParamsOutOfBounds: ([name, value, min, max]) => [

@@ -94,3 +94,11 @@ export class InvalidArgumentError extends PlasmaError {
     super(what, { metaMessages: [fix] });
   }
 }
+
+/** The call would do nothing: nothing to claim, withdraw or undelegate (yet). */
+export class NothingToDoError extends PlasmaError {
+  override name = "NothingToDoError";
+  constructor(what: string, fix: string) {
+    super(what, { metaMessages: [fix] });
+  }
+}
