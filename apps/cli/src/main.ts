@@ -7,7 +7,10 @@ import { registerJobCommands } from "./commands/jobs.ts";
 import { registerLeaseCommands } from "./commands/lease.ts";
 import { registerMarketCommands } from "./commands/market.ts";
 import { registerProviderCommands } from "./commands/provider.ts";
+import { registerRewardsCommands } from "./commands/rewards.ts";
 import { registerRunCommand } from "./commands/run.ts";
+import { registerStakeCommands } from "./commands/stake.ts";
+import { registerWarpCommand } from "./commands/warp.ts";
 import { EXIT, reportError } from "./output.ts";
 
 const program = new Command()
@@ -27,6 +30,9 @@ registerMarketCommands(program);
 registerLeaseCommands(program);
 registerBalanceCommand(program);
 registerDelegateCommand(program);
+registerStakeCommands(program);
+registerRewardsCommands(program);
+registerWarpCommand(program);
 registerRunCommand(program);
 registerJobCommands(program);
 

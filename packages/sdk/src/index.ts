@@ -107,8 +107,8 @@ export {
   DeploymentNotFoundError,
   InsufficientXplError,
   InvalidArgumentError,
-  NothingToDoError,
   InvalidDeploymentError,
+  NothingToDoError,
   RpcUnreachableError,
   TransactionRevertedError,
 } from "./errors/errors.ts";

@@ -11,6 +11,7 @@ import {
 } from "@plasma/sdk";
 import type { Command } from "commander";
 import { type Hex, isAddress, isHex } from "viem";
+import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
 import type { Context } from "../context.ts";
 import { fields, UsageError } from "../output.ts";
@@ -91,8 +92,6 @@ export function registerLeaseCommands(program: Command): void {
               metaMessages: ["Pass 0x followed by 64 hex digits."],
             });
           }
-          if (o.builder !== undefined && !isAddress(o.builder))
-            throw new UsageError(`--builder ${o.builder} is not an address.`);
           const offerId = BigInt(parsePositiveInteger(o.offer, "--offer"));
           const gpus = parsePositiveInteger(o.gpus, "--gpus");
           const maxSeconds = parseDuration(o.duration);
@@ -103,7 +102,7 @@ export function registerLeaseCommands(program: Command): void {
             maxSeconds,
             maxPricePerGpuSecond: o.maxPrice === undefined ? undefined : parsePricePerHour(o.maxPrice, "--max-price"),
             specHash: o.specHash as Hex | undefined,
-            builder: o.builder as `0x${string}` | undefined,
+            builder: o.builder === undefined ? undefined : resolveAddress(ctx, o.builder, "builder"),
           });
           ctx.out.result(
             {

@@ -7,6 +7,7 @@ import {
   type Offer,
   registerProvider,
   requestUnstake,
+  setCommission,
   stake,
   updateOffer,
   updateProvider,
@@ -106,6 +107,29 @@ export function registerProviderCommands(program: Command): void {
         ctx.out.result(
           { provider: p.address, staked: amount, stake: p.stake, tx: hash },
           () => `Staked ${xpl(amount)}; stake is now ${xpl(p.stake)} (tx ${hash})`,
+        );
+      }),
+    );
+
+  provider
+    .command("commission <percent>")
+    .description(
+      "your cut of rewards before the rest is shared with delegators, e.g. 10 (%); raises apply after the unbonding period",
+    )
+    .action(
+      withContext("provider1", async (ctx, percentText: string) => {
+        const value = Number(percentText.trim().replace(/\s*%$/, ""));
+        const bps = Math.round(value * 100);
+        if (!Number.isFinite(value) || value < 0 || value > 100 || Math.abs(bps - value * 100) > 1e-6) {
+          throw new UsageError(`"${percentText}" is not a commission.`, {
+            metaMessages: ["Pass a percentage between 0 and 100 with at most two decimals, e.g. 10 or 7.5."],
+          });
+        }
+        const { hash, effectiveAt, scheduled } = await setCommission(ctx.client, { bps });
+        ctx.out.result({ provider: signer(ctx), commissionBps: bps, effectiveAt, scheduled, tx: hash }, () =>
+          scheduled
+            ? `Commission raise to ${value} % scheduled: it applies from ${formatTime(effectiveAt)}, so delegators can leave first (tx ${hash}).`
+            : `Commission is now ${value} % (tx ${hash}).`,
         );
       }),
     );

@@ -23,6 +23,7 @@ import type { Command } from "commander";
 import ora from "ora";
 import type { Address } from "viem";
 import { parse as parseYaml } from "yaml";
+import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
 import type { Context } from "../context.ts";
 import { describeLeaseEnd, downloadVerifiedResults, lastLogLines, providerApiFor } from "../jobClient.ts";
@@ -52,6 +53,7 @@ type RunOptions = {
   timeout?: string;
   network?: string;
   out?: string;
+  builder?: string;
 };
 
 const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
@@ -214,6 +216,7 @@ export function registerRunCommand(program: Command): void {
     .option("--timeout <time>", "job time limit: 90s, 30m, 2h (default: 1h)")
     .option("--network <mode>", "none (default) or egress")
     .option("--out <dir>", "where to save results (default: ./plasma-results/lease-N)")
+    .option("--builder <address>", "app or tool that brought this job: it earns a share of the protocol fee")
     .action(
       withContext("client", async (ctx, specArg: string | undefined, o: RunOptions) => {
         // Everything after `--` is the command; commander would otherwise take its first word as the spec.
@@ -233,6 +236,7 @@ export function registerRunCommand(program: Command): void {
           maxSeconds: spec.timeoutSeconds + LEASE_MARGIN_SECONDS,
           maxPricePerGpuSecond: o.maxPrice === undefined ? undefined : parsePricePerHour(o.maxPrice, "--max-price"),
           specHash: hashJobSpec(spec),
+          builder: o.builder === undefined ? undefined : resolveAddress(ctx, o.builder, "builder"),
         });
         const { api, lease } = await providerApiFor(ctx.client, opened.leaseId);
         say(

@@ -151,7 +151,12 @@ export async function getBuilderEarnings(client: PlasmaClient, builder: Address)
         args: { from: client.addresses.timelock, to: builder },
         fromBlock,
       }),
-      client.public.readContract({ address: market, abi: computeMarketAbi, functionName: "builderBalance", args: [builder] }),
+      client.public.readContract({
+        address: market,
+        abi: computeMarketAbi,
+        functionName: "builderBalance",
+        args: [builder],
+      }),
     ]),
   );
   const mine = new Set(

@@ -77,7 +77,7 @@ export async function getDelegation(client: PlasmaClient, provider: Address, del
 
 /** Reads what backs a provider and its commission. */
 export async function getDelegationPool(client: PlasmaClient, provider: Address): Promise<DelegationPool> {
-  const [pool, record] = await Promise.all([
+  const [pool, record, block] = await Promise.all([
     read(client, () =>
       client.public.readContract({
         address: client.addresses.providerRegistry,
@@ -87,6 +87,7 @@ export async function getDelegationPool(client: PlasmaClient, provider: Address)
       }),
     ),
     getProvider(client, provider),
+    client.public.getBlock(),
   ]);
   const pending =
     pool.pendingCommissionAt > 0n && pool.pendingCommissionBps !== pool.commissionBps
@@ -99,7 +100,7 @@ export async function getDelegationPool(client: PlasmaClient, provider: Address)
     delegatedUnbonding: pool.unbonding,
     backing: record.stake + pool.active,
     commissionBps: pool.commissionBps,
-    pendingCommission: pending && pending.effectiveAt * 1000 > Date.now() ? pending : undefined,
+    pendingCommission: pending && BigInt(pending.effectiveAt) > block.timestamp ? pending : undefined,
   };
 }
 
@@ -128,7 +129,8 @@ export async function listDelegations(client: PlasmaClient, delegator: Address):
  * @example await delegateStake(client, { provider: "0xabc…", amount: parseEther("5000") });
  */
 export async function delegateStake(client: PlasmaClient, p: { provider: Address; amount: bigint }): Promise<Hex> {
-  if (p.amount <= 0n) throw new InvalidArgumentError("The amount to delegate must be above zero.", "Pass XPL, e.g. 5000.");
+  if (p.amount <= 0n)
+    throw new InvalidArgumentError("The amount to delegate must be above zero.", "Pass XPL, e.g. 5000.");
   const owner = accountAddress(client, "Delegating");
   await requireProvider(client, p.provider);
   const registry = client.addresses.providerRegistry;
@@ -169,7 +171,11 @@ export async function undelegateStake(
     p.amount === "all" ? maxUint256 : p.amount,
   ]);
   const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "UndelegationRequested", logs: receipt.logs });
-  return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n, releaseAt: Number(event?.args.releaseAt ?? 0) };
+  return {
+    hash: receipt.transactionHash,
+    amount: event?.args.amount ?? 0n,
+    releaseAt: Number(event?.args.releaseAt ?? 0),
+  };
 }
 
 /** Withdraws a delegation whose unbonding period has passed. */
@@ -211,7 +217,11 @@ export async function claimDelegationRewards(
     );
   }
   const receipt = await write(client, "Claiming", "claimDelegationRewards", [p.provider]);
-  const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "DelegationRewardsClaimed", logs: receipt.logs });
+  const [event] = parseEventLogs({
+    abi: providerRegistryAbi,
+    eventName: "DelegationRewardsClaimed",
+    logs: receipt.logs,
+  });
   return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
 }
 
@@ -222,7 +232,7 @@ export async function claimDelegationRewards(
 export async function setCommission(
   client: PlasmaClient,
   p: { bps: number },
-): Promise<{ hash: Hex; effectiveAt: number }> {
+): Promise<{ hash: Hex; effectiveAt: number; scheduled: boolean }> {
   if (!Number.isInteger(p.bps) || p.bps < 0 || p.bps > 10_000) {
     throw new InvalidArgumentError(
       `A commission of ${p.bps} bps is not between 0 and 10000 (100 %).`,
@@ -230,7 +240,15 @@ export async function setCommission(
     );
   }
   const receipt = await write(client, "Setting the commission", "setCommission", [p.bps]);
-  const [raise] = parseEventLogs({ abi: providerRegistryAbi, eventName: "CommissionRaiseScheduled", logs: receipt.logs });
+  const [raise] = parseEventLogs({
+    abi: providerRegistryAbi,
+    eventName: "CommissionRaiseScheduled",
+    logs: receipt.logs,
+  });
   const block = await client.public.getBlock({ blockHash: receipt.blockHash });
-  return { hash: receipt.transactionHash, effectiveAt: Number(raise?.args.effectiveAt ?? block.timestamp) };
+  return {
+    hash: receipt.transactionHash,
+    effectiveAt: Number(raise?.args.effectiveAt ?? block.timestamp),
+    scheduled: raise !== undefined,
+  };
 }
