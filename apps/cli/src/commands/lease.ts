@@ -10,7 +10,7 @@ import {
   stopLease,
 } from "@plasma/sdk";
 import type { Command } from "commander";
-import { type Hex, isAddress, isHex } from "viem";
+import { type Hex, isHex } from "viem";
 import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
 import type { Context } from "../context.ts";
