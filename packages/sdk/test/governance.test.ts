@@ -4,10 +4,11 @@ import {
   plasmaGovernorAbi,
   protocolParametersAbi,
   providerRegistryAbi,
+  rewardsDistributorAbi,
   timelockControllerAbi,
   xplTokenAbi,
 } from "@plasma/contracts";
-import { DEV_GOVERNANCE, getProtocolParameters, getXplBalance, writeAndWait } from "@plasma/sdk";
+import { DEV_GOVERNANCE, getProtocolParameters, getXplBalance, plasmaErrorsAbi, writeAndWait } from "@plasma/sdk";
 import { type Abi, encodeFunctionData, isAddressEqual, keccak256, stringToHex, toHex } from "viem";
 import { startTestNet, type TestNet } from "./helpers.ts";
 
@@ -62,7 +63,17 @@ describe("governance as deployed on the devnet", () => {
       }),
       /OwnableUnauthorizedAccount/,
     );
+    assert.equal(
+      await read(contracts.rewardsDistributor, rewardsDistributorAbi, "hasRole", [registryAdmin, deployer]),
+      false,
+      "the deployer gave up the rewards pool's admin role",
+    );
+    assert.equal(
+      await read(contracts.rewardsDistributor, rewardsDistributorAbi, "hasRole", [registryAdmin, contracts.timelock]),
+      true,
+    );
     assert.ok((await getXplBalance(net.as("client"), contracts.timelock)) > 0n, "the treasury holds XPL");
+    assert.ok((await getXplBalance(net.as("client"), contracts.rewardsDistributor)) > 0n, "the rewards pool holds XPL");
   });
 
   it("runs a proposal's whole life on the chain: propose, vote, queue, execute", async () => {
@@ -100,5 +111,57 @@ describe("governance as deployed on the devnet", () => {
     await send(contracts.governor, plasmaGovernorAbi, "execute", [targets, values, calldatas, descriptionHash]);
     assert.equal(await read(contracts.governor, plasmaGovernorAbi, "state", [id]), 7, "Executed");
     assert.equal((await getProtocolParameters(voter)).protocolFeeBps, 300);
+  });
+
+  it("keeps parameter bounds even through governance, and governs the emission rate", async () => {
+    const { contracts } = net.devnet.deployment;
+    const voter = net.as("deployer");
+    const send = (address: `0x${string}`, abi: Abi, functionName: string, args: readonly unknown[]) =>
+      writeAndWait(voter, functionName, { address, abi, functionName, args });
+    const setEmission = (value: bigint) =>
+      encodeFunctionData({
+        abi: protocolParametersAbi,
+        functionName: "setParameter",
+        args: [stringToHex("emissionPerEpoch", { size: 32 }), value],
+      });
+    const tooMuch = 10_000_001n * 10n ** 18n; // one XPL above the hard cap
+    const calldatas = [setEmission(tooMuch), setEmission(1000n * 10n ** 18n)];
+    const descriptions = ["Emit more than the cap", "Emit 1000 XPL per epoch"];
+    const ids: bigint[] = [];
+    for (const [i, description] of descriptions.entries()) {
+      const args = [[contracts.protocolParameters], [0n], [calldatas[i]], description] as const;
+      await send(contracts.governor, plasmaGovernorAbi, "propose", args);
+      ids.push(
+        (await read(contracts.governor, plasmaGovernorAbi, "hashProposal", [
+          args[0],
+          args[1],
+          args[2],
+          keccak256(toHex(description)),
+        ])) as bigint,
+      );
+    }
+    await net.warp(DEV_GOVERNANCE.votingDelay + 1);
+    for (const id of ids) await send(contracts.governor, plasmaGovernorAbi, "castVote", [id, 1]);
+    await net.warp(DEV_GOVERNANCE.votingPeriod + 1);
+    for (const [i, description] of descriptions.entries()) {
+      await send(contracts.governor, plasmaGovernorAbi, "queue", [
+        [contracts.protocolParameters],
+        [0n],
+        [calldatas[i]],
+        keccak256(toHex(description)),
+      ]);
+    }
+    await net.warp(DEV_GOVERNANCE.timelockDelay + 1);
+    const execute = (i: number) =>
+      send(contracts.governor, [...plasmaGovernorAbi, ...plasmaErrorsAbi], "execute", [
+        [contracts.protocolParameters],
+        [0n],
+        [calldatas[i]],
+        keccak256(toHex(descriptions[i] as string)),
+      ]);
+    await assert.rejects(execute(0), /emissionPerEpoch = 10000001000000000000000000 is out of bounds/);
+    assert.equal(await read(contracts.governor, plasmaGovernorAbi, "state", [ids[0]]), 5, "still Queued");
+    await execute(1);
+    assert.equal((await getProtocolParameters(voter)).emissionPerEpoch, 1000n * 10n ** 18n);
   });
 });
