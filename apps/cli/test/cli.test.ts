@@ -213,7 +213,7 @@ describe("plasma CLI against a running devnet", () => {
       [["lease", "open", "--offer", "1", "--duration", "1h", "--account", "mallory"], 2, /Unknown account "mallory"/],
       [["lease", "status", "42"], 1, /Lease 42 does not exist/],
       [["lease", "stop", "1"], 1, /Lease 1 is ended, not running/],
-      [["provider", "withdraw"], 1, /no unbonded stake to withdraw/],
+      [["provider", "withdraw"], 1, /nothing unbonded to withdraw/],
       [["provider", "unstake", "4500"], 1, /minimum is 1000 XPL/],
       [["provider", "offer", "set", "--gpus", "2"], 2, /A new offer needs --gpu-model, --vram, --price/],
       [["provider", "stake", "lots"], 2, /"lots" is not an XPL amount/],
