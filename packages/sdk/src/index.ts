@@ -1,4 +1,23 @@
 export {
+  castVote,
+  decodeProposalActions,
+  encodeProposalActions,
+  executeProposal,
+  formatParameter,
+  GOVERNED_PARAMETERS,
+  type GovernedParameter,
+  getProposal,
+  isGovernedParameter,
+  listProposals,
+  type ParameterUnit,
+  PROPOSAL_STATES,
+  type Proposal,
+  type ProposalAction,
+  type ProposalState,
+  propose,
+  queueProposal,
+} from "./actions/governance.ts";
+export {
   cancelLease,
   claimBuilderFees,
   completeLease,

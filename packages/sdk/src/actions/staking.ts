@@ -162,7 +162,7 @@ export async function undelegateStake(
   }
   if (p.amount !== "all" && (p.amount <= 0n || p.amount > position.stake)) {
     throw new InvalidArgumentError(
-      `You can undelegate between 0 and ${formatXpl(position.stake)} XPL from ${p.provider}; you asked for ${formatXpl(p.amount)}.`,
+      `You can undelegate between 0 and ${formatXpl(position.stake)} from ${p.provider}; you asked for ${formatXpl(p.amount)}.`,
       "Pass a smaller amount, or `all`.",
     );
   }
@@ -194,7 +194,7 @@ export async function withdrawDelegation(
   const now = Number((await client.public.getBlock()).timestamp);
   if (now < position.releaseAt) {
     throw new NothingToDoError(
-      `Your ${formatXpl(position.unbonding)} XPL from ${p.provider} unbonds at ${new Date(position.releaseAt * 1000).toISOString()}.`,
+      `Your ${formatXpl(position.unbonding)} from ${p.provider} unbonds at ${new Date(position.releaseAt * 1000).toISOString()}.`,
       "Withdraw after that; until then it stays slashable.",
     );
   }
