@@ -4,12 +4,17 @@ import {
   formatParameter,
   GOVERNED_PARAMETERS,
   getProposal,
+  governedParameterNames,
   isGovernedParameter,
   listProposals,
+  type ParameterKind,
   type Proposal,
   type ProposalAction,
   propose,
   queueProposal,
+  UnknownParameterError,
+  VOTE_SUPPORT,
+  type VoteSupport,
 } from "@plasma/sdk";
 import type { Command } from "commander";
 import { resolveAddress } from "../accounts.ts";
@@ -28,23 +33,45 @@ function splitPair(text: string, flag: string, example: string): [string, string
   return [text.slice(0, at).trim(), text.slice(at + 1).trim()];
 }
 
+/** Parses a value in its parameter's unit: bps a whole number, seconds 600 / 10m / 7d, XPL 1000 / 1.5. */
+function parseValue(name: string, kind: ParameterKind, text: string): bigint {
+  switch (kind) {
+    case "xpl":
+      return parseXpl(text, name);
+    case "seconds":
+      return BigInt(parseDuration(text));
+    case "bps":
+      if (/^\d+$/.test(text)) return BigInt(text);
+      throw new UsageError(`${name} takes whole basis points; "${text}" is not.`, {
+        metaMessages: [`Write it like --set ${name}=300 for 3 %.`],
+      });
+  }
+}
+
+const UNIT_HELP: Record<ParameterKind, string> = {
+  bps: "basis points, e.g. 300 = 3 %",
+  seconds: "a duration: 600, 10m, 1h, 7d",
+  xpl: "XPL, e.g. 1000 or 1.5",
+};
+
+/** The governed parameters for `--help`, from the SDK's table. */
+function parametersHelp(): string {
+  const names = governedParameterNames();
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    "",
+    "Parameters (--set NAME=VALUE, the value in the parameter's unit):",
+    ...names.map((n) => {
+      const { kind, description } = GOVERNED_PARAMETERS[n];
+      return `  ${n.padEnd(width)}  ${description} (${UNIT_HELP[kind]})`;
+    }),
+  ].join("\n");
+}
+
 function parseSet(text: string): ProposalAction {
   const [name, valueText] = splitPair(text, "--set", "protocolFeeBps=300");
-  if (!isGovernedParameter(name)) {
-    throw new UsageError(`There is no parameter named "${name}".`, {
-      metaMessages: [`Governed parameters: ${Object.keys(GOVERNED_PARAMETERS).join(", ")}.`],
-    });
-  }
-  const unit = GOVERNED_PARAMETERS[name].unit;
-  let value: bigint;
-  if (unit === "xpl") value = parseXpl(valueText, name);
-  else if (unit === "seconds") value = BigInt(parseDuration(valueText));
-  else if (/^\d+$/.test(valueText)) value = BigInt(valueText);
-  else
-    throw new UsageError(`${name} takes whole basis points; "${valueText}" is not.`, {
-      metaMessages: ["e.g. 300 for 3 %."],
-    });
-  return { kind: "set-parameter", name, value };
+  if (!isGovernedParameter(name)) throw new UnknownParameterError(name, governedParameterNames());
+  return { kind: "set-parameter", name, value: parseValue(name, GOVERNED_PARAMETERS[name].kind, valueText) };
 }
 
 function describe(action: ProposalAction): string {
@@ -70,12 +97,10 @@ function show(p: Proposal): string {
     ["votes against", xpl(p.votes.against)],
     ["abstain", xpl(p.votes.abstain)],
     ["quorum", xpl(p.quorum)],
-    ["voting", `${formatTime(p.voteStart)} → ${formatTime(p.voteEnd)}`],
+    ["voting", `${formatTime(p.votingOpensAt)} → ${formatTime(p.voteEnd)}`],
     ...(p.eta ? ([["executable from", formatTime(p.eta)]] as [string, string][]) : []),
   ]);
 }
-
-const SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
 
 export function registerGovCommands(program: Command): void {
   const gov = program
@@ -89,6 +114,7 @@ export function registerGovCommands(program: Command): void {
     .option("--grant <address=xpl>", "pay XPL from the treasury to an address (or dev account name)", collect)
     .option("--treasury <address>", "make another address the receiver of protocol fees")
     .requiredOption("-m, --description <text>", "what the proposal does and why")
+    .addHelpText("after", parametersHelp)
     .action(
       withContext(
         "deployer",
@@ -108,7 +134,7 @@ export function registerGovCommands(program: Command): void {
             [
               `Proposal ${proposal.number} created: ${proposal.description}`,
               ...proposal.actions.map((a) => `  ${describe(a)}`),
-              `  voting opens ${formatTime(proposal.voteStart)} and closes ${formatTime(proposal.voteEnd)}`,
+              `  voting opens ${formatTime(proposal.votingOpensAt)} and closes ${formatTime(proposal.voteEnd)}`,
               `  vote with: plasma gov vote ${proposal.number} for|against|abstain`,
             ].join("\n"),
           );
@@ -156,15 +182,15 @@ export function registerGovCommands(program: Command): void {
     .option("--reason <text>", "why, recorded on chain")
     .action(
       withContext("deployer", async (ctx, ref: string, choice: string, o: { reason?: string }) => {
-        const support = SUPPORT[choice.toLowerCase() as keyof typeof SUPPORT];
-        if (support === undefined) {
+        const support = choice.toLowerCase();
+        if (!Object.hasOwn(VOTE_SUPPORT, support)) {
           throw new UsageError(`"${choice}" is not a vote.`, { metaMessages: ["Vote for, against or abstain."] });
         }
-        const { hash, proposal, weight } = await castVote(ctx.client, { ref, support, reason: o.reason });
+        const { hash, proposal, weight } = await castVote(ctx.client, ref, support as VoteSupport, o.reason);
         ctx.out.result(
-          { proposal: proposal.number, choice, weight, tx: hash },
+          { proposal: proposal.number, choice: support, weight, tx: hash },
           () =>
-            `Voted ${choice} on proposal ${proposal.number} with ${xpl(weight)} (tx ${hash}); for ${xpl(proposal.votes.for)}, against ${xpl(proposal.votes.against)}.`,
+            `Voted ${support} on proposal ${proposal.number} with ${xpl(weight)} (tx ${hash}); for ${xpl(proposal.votes.for)}, against ${xpl(proposal.votes.against)}.`,
         );
       }),
     );

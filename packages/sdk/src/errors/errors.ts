@@ -102,3 +102,124 @@ export class NothingToDoError extends PlasmaError {
     super(what, { metaMessages: [fix] });
   }
 }
+
+const utc = (unix: number) => new Date(unix * 1000).toISOString().replace(".000Z", "Z");
+
+/** No proposal has this number or id. */
+export class ProposalNotFoundError extends InvalidArgumentError {
+  override name = "ProposalNotFoundError";
+  constructor(ref: string, count: number) {
+    super(
+      `There is no proposal ${ref} (${count ? `there are ${count}` : "there are none yet"}).`,
+      "List them with `plasma gov list`.",
+    );
+  }
+}
+
+/** A vote was cast before the proposal's voting delay ended. */
+export class VotingNotOpenError extends PlasmaError {
+  override name = "VotingNotOpenError";
+  /** The first second a vote counts (unix seconds). */
+  readonly opensAt: number;
+  constructor(proposal: number, opensAt: number) {
+    super(`Voting on proposal ${proposal} has not opened yet; it opens at ${utc(opensAt)}.`, {
+      metaMessages: ["Vote after that (on the devnet, `plasma warp` moves the clock)."],
+    });
+    this.opensAt = opensAt;
+  }
+}
+
+/** A vote was cast on a proposal whose voting is over. */
+export class VotingClosedError extends PlasmaError {
+  override name = "VotingClosedError";
+  readonly state: string;
+  constructor(proposal: number, state: string) {
+    super(`Voting on proposal ${proposal} is closed: it is ${state}.`, {
+      metaMessages: [`See its result with \`plasma gov show ${proposal}\`.`],
+    });
+    this.state = state;
+  }
+}
+
+/** The account has voted on this proposal already. */
+export class AlreadyVotedError extends PlasmaError {
+  override name = "AlreadyVotedError";
+  constructor(account: string, proposal: number) {
+    super(`${account} has already voted on proposal ${proposal}.`, {
+      metaMessages: ["Each account votes once; another account can vote with --account."],
+    });
+  }
+}
+
+/** The proposer's votes are below the governor's proposal threshold. */
+export class InsufficientVotesError extends PlasmaError {
+  override name = "InsufficientVotesError";
+  readonly have: bigint;
+  readonly need: bigint;
+  constructor(account: string, have: bigint, need: bigint, format: (wei: bigint) => string, fix: string) {
+    super(`Proposing needs ${format(need)} of votes; ${account} has ${format(have)}.`, { metaMessages: [fix] });
+    this.have = have;
+    this.need = need;
+  }
+}
+
+/** A proposal names a parameter ProtocolParameters does not have. */
+export class UnknownParameterError extends InvalidArgumentError {
+  override name = "UnknownParameterError";
+  constructor(parameter: string, known: readonly string[]) {
+    super(`There is no governed parameter named "${parameter}".`, `Governed parameters: ${known.join(", ")}.`);
+  }
+}
+
+/** A proposed value lies outside the parameter's hard bounds (read from the chain). */
+export class ParameterOutOfBoundsError extends InvalidArgumentError {
+  override name = "ParameterOutOfBoundsError";
+  readonly min: bigint;
+  readonly max: bigint;
+  constructor(parameter: string, value: bigint, min: bigint, max: bigint, format: (v: bigint) => string) {
+    super(
+      `${parameter} must lie between ${format(min)} and ${format(max)}; ${format(value)} is out of bounds.`,
+      "Propose a value inside the bounds: they are fixed in the contract, and not even a passed proposal can cross them.",
+    );
+    this.min = min;
+    this.max = max;
+  }
+}
+
+/** The proposal's grants add up to more XPL than the treasury holds. */
+export class InsufficientTreasuryError extends PlasmaError {
+  override name = "InsufficientTreasuryError";
+  readonly need: bigint;
+  readonly have: bigint;
+  constructor(treasury: string, need: bigint, have: bigint, format: (wei: bigint) => string) {
+    super(`The grants add up to ${format(need)}, but the treasury holds ${format(have)}.`, {
+      metaMessages: [`Grant at most what the treasury holds (\`plasma balance ${treasury}\`).`],
+    });
+    this.need = need;
+    this.have = have;
+  }
+}
+
+/** A proposal is not in the state this step needs (queue a passed one, execute a queued one). */
+export class ProposalStateError extends PlasmaError {
+  override name = "ProposalStateError";
+  readonly state: string;
+  constructor(proposal: number, state: string, step: "queued" | "executed", fix: string) {
+    const needs = step === "queued" ? "a proposal that passed (Succeeded)" : "a queued proposal";
+    super(`Proposal ${proposal} is ${state}; only ${needs} can be ${step}.`, { metaMessages: [fix] });
+    this.state = state;
+  }
+}
+
+/** A queued proposal's timelock delay has not passed yet. */
+export class TimelockNotReadyError extends PlasmaError {
+  override name = "TimelockNotReadyError";
+  /** When it may be executed (unix seconds). */
+  readonly eta: number;
+  constructor(proposal: number, eta: number) {
+    super(`Proposal ${proposal} waits in the timelock until ${utc(eta)}.`, {
+      metaMessages: [`Execute it after that: \`plasma gov execute ${proposal}\`.`],
+    });
+    this.eta = eta;
+  }
+}
