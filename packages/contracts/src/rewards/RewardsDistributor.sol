@@ -128,11 +128,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         Work storage w = _work[epoch][provider];
         if (w.gpuSeconds == 0 || w.distributed || epoch >= currentEpoch()) return 0;
         Epoch memory e = _epochs[epoch];
-        if (!e.finalized) {
-            IProtocolParameters.RewardParams memory rp = params.rewardParams();
-            e.emission = uint128(Math.min(rp.emissionPerEpoch, available()));
-            e.feeCapBps = rp.rewardFeeCapBps;
-        }
+        if (!e.finalized) (e.emission, e.feeCapBps) = _emissionNow();
         return _reward(e, w);
     }
 
@@ -207,13 +203,19 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         if (e.finalized) return e;
         uint256 endsAt = epochEndsAt(epoch);
         if (block.timestamp < endsAt) revert RewardsEpochNotEnded(epoch, endsAt);
-        IProtocolParameters.RewardParams memory rp = params.rewardParams();
-        uint256 emission = Math.min(rp.emissionPerEpoch, available()); // emissionPerEpoch is a uint128
+        (uint128 emission, uint16 feeCapBps) = _emissionNow();
         e.finalized = true;
-        e.emission = uint128(emission);
-        e.feeCapBps = rp.rewardFeeCapBps;
+        e.emission = emission;
+        e.feeCapBps = feeCapBps;
         _reserved += emission;
-        emit EpochFinalized(epoch, emission, e.gpuSeconds, rp.rewardFeeCapBps);
+        emit EpochFinalized(epoch, emission, e.gpuSeconds, feeCapBps);
+    }
+
+    /// @dev What an epoch finalized now would get: the governed rate, or what the pool has left, and the cap.
+    function _emissionNow() private view returns (uint128 emission, uint16 feeCapBps) {
+        IProtocolParameters.RewardParams memory rp = params.rewardParams();
+        emission = uint128(Math.min(rp.emissionPerEpoch, available())); // emissionPerEpoch is a uint128
+        feeCapBps = rp.rewardFeeCapBps;
     }
 
     /// @dev The provider's GPU-second share of the emission, at most the capped share of its fees.

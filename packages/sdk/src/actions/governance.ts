@@ -529,6 +529,16 @@ export async function castVote(
   return { hash: receipt.transactionHash, proposal: await getProposal(client, proposal.id), weight };
 }
 
+/** Sends `queue` or `execute`: both take the proposal's calls and its description's hash. */
+function runProposal(client: PlasmaClient, action: string, functionName: "queue" | "execute", proposal: Proposal) {
+  return writeAndWait(client, action, {
+    address: client.addresses.governor,
+    abi: governorAbi,
+    functionName,
+    args: [proposal.targets, proposal.values, proposal.calldatas, keccak256(toHex(proposal.description))],
+  });
+}
+
 /**
  * Queues a passed (Succeeded) proposal in the timelock; anyone may. Its description hash comes from
  * the creation log.
@@ -550,12 +560,7 @@ export async function queueProposal(client: PlasmaClient, ref: string | number |
           : `See why with \`plasma gov show ${n}\`.`,
     );
   }
-  await writeAndWait(client, "Queueing", {
-    address: client.addresses.governor,
-    abi: governorAbi,
-    functionName: "queue",
-    args: [proposal.targets, proposal.values, proposal.calldatas, keccak256(toHex(proposal.description))],
-  });
+  await runProposal(client, "Queueing", "queue", proposal);
   return getProposal(client, proposal.id);
 }
 
@@ -579,11 +584,6 @@ export async function executeProposal(client: PlasmaClient, ref: string | number
   }
   // The timelock runs an operation from its eta on (block.timestamp >= eta).
   if (at.time < proposal.eta) throw new TimelockNotReadyError(proposal.number, proposal.eta);
-  await writeAndWait(client, "Executing", {
-    address: client.addresses.governor,
-    abi: governorAbi,
-    functionName: "execute",
-    args: [proposal.targets, proposal.values, proposal.calldatas, keccak256(toHex(proposal.description))],
-  });
+  await runProposal(client, "Executing", "execute", proposal);
   return getProposal(client, proposal.id);
 }

@@ -5,7 +5,8 @@ import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
 import { formatXpl, getXplAllowance, getXplBalance, signXplPermit } from "./token.ts";
 
-const registryAbi = [...providerRegistryAbi, ...plasmaErrorsAbi] as const;
+/** The registry's ABI with every Plasma error, so reverts decode to readable errors. */
+export const registryAbi = [...providerRegistryAbi, ...plasmaErrorsAbi] as const;
 const paramsAbi = [...protocolParametersAbi, ...plasmaErrorsAbi] as const;
 
 /** A provider's on-chain record. */
@@ -48,7 +49,8 @@ export type OfferFilter = {
   includeInactive?: boolean | undefined;
 };
 
-function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
+/** Sends a registry transaction and waits for its receipt (shared with the staking actions). */
+export function writeRegistry(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
   return writeAndWait(client, action, {
     address: client.addresses.providerRegistry,
     abi: registryAbi,
@@ -65,13 +67,16 @@ export async function registerProvider(
   client: PlasmaClient,
   p: { endpoint: string; attributes?: string },
 ): Promise<Hex> {
-  const receipt = await write(client, "Registering a provider", "register", [p.endpoint, p.attributes ?? ""]);
+  const receipt = await writeRegistry(client, "Registering a provider", "register", [p.endpoint, p.attributes ?? ""]);
   return receipt.transactionHash;
 }
 
 /** Changes the provider's endpoint and attributes. */
 export async function updateProvider(client: PlasmaClient, p: { endpoint: string; attributes?: string }): Promise<Hex> {
-  const receipt = await write(client, "Updating a provider", "updateProvider", [p.endpoint, p.attributes ?? ""]);
+  const receipt = await writeRegistry(client, "Updating a provider", "updateProvider", [
+    p.endpoint,
+    p.attributes ?? "",
+  ]);
   return receipt.transactionHash;
 }
 
@@ -88,9 +93,9 @@ export async function stake(client: PlasmaClient, p: { amount: bigint }): Promis
     getXplAllowance(client, owner, registry),
   ]);
   if (balance < p.amount) throw new InsufficientXplError(owner, p.amount, balance, formatXpl);
-  if (allowance >= p.amount) return (await write(client, "Staking", "stake", [p.amount])).transactionHash;
+  if (allowance >= p.amount) return (await writeRegistry(client, "Staking", "stake", [p.amount])).transactionHash;
   const permit = await signXplPermit(client, { spender: registry, value: p.amount });
-  const receipt = await write(client, "Staking", "stakeWithPermit", [
+  const receipt = await writeRegistry(client, "Staking", "stakeWithPermit", [
     p.amount,
     permit.deadline,
     permit.v,
@@ -105,14 +110,14 @@ export async function requestUnstake(
   client: PlasmaClient,
   p: { amount: bigint },
 ): Promise<{ hash: Hex; releaseAt: bigint }> {
-  const receipt = await write(client, "Unstaking", "requestUnstake", [p.amount]);
+  const receipt = await writeRegistry(client, "Unstaking", "requestUnstake", [p.amount]);
   const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "UnstakeRequested", logs: receipt.logs });
   return { hash: receipt.transactionHash, releaseAt: event ? BigInt(event.args.releaseAt) : 0n };
 }
 
 /** Withdraws unbonded stake. */
 export async function withdrawStake(client: PlasmaClient): Promise<{ hash: Hex; amount: bigint }> {
-  const receipt = await write(client, "Withdrawing stake", "withdraw", []);
+  const receipt = await writeRegistry(client, "Withdrawing stake", "withdraw", []);
   const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "Withdrawn", logs: receipt.logs });
   return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
 }
@@ -132,7 +137,7 @@ export type OfferInput = {
  * @example const { offerId } = await createOffer(client, { gpuModel: "H100", vramGb: 80, gpuCount: 8, pricePerGpuSecond: 10n ** 14n, region: "eu" });
  */
 export async function createOffer(client: PlasmaClient, input: OfferInput): Promise<{ hash: Hex; offerId: bigint }> {
-  const receipt = await write(client, "Creating an offer", "createOffer", [input]);
+  const receipt = await writeRegistry(client, "Creating an offer", "createOffer", [input]);
   const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "OfferCreated", logs: receipt.logs });
   if (!event) throw new Error("createOffer: the receipt has no OfferCreated event");
   return { hash: receipt.transactionHash, offerId: event.args.offerId };
@@ -143,7 +148,7 @@ export async function updateOffer(
   client: PlasmaClient,
   p: { offerId: bigint; pricePerGpuSecond: bigint; gpuCount: number; active: boolean },
 ): Promise<Hex> {
-  const receipt = await write(client, "Updating an offer", "updateOffer", [
+  const receipt = await writeRegistry(client, "Updating an offer", "updateOffer", [
     p.offerId,
     p.pricePerGpuSecond,
     p.gpuCount,

@@ -3,6 +3,7 @@ import { type Address, type Hex, parseEventLogs } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { NothingToDoError } from "../errors/errors.ts";
+import { claimBuilderFees, getBuilderBalance } from "./market.ts";
 
 const distributorAbi = [...rewardsDistributorAbi, ...plasmaErrorsAbi] as const;
 
@@ -151,12 +152,7 @@ export async function getBuilderEarnings(client: PlasmaClient, builder: Address)
         args: { from: client.addresses.timelock, to: builder },
         fromBlock,
       }),
-      client.public.readContract({
-        address: market,
-        abi: computeMarketAbi,
-        functionName: "builderBalance",
-        args: [builder],
-      }),
+      getBuilderBalance(client, builder),
     ]),
   );
   const mine = new Set(
@@ -178,26 +174,11 @@ export async function getBuilderEarnings(client: PlasmaClient, builder: Address)
 /** Claims the caller's builder fees, refusing up front when there are none. */
 export async function claimBuilderEarnings(client: PlasmaClient): Promise<{ hash: Hex; amount: bigint }> {
   const me = accountAddress(client, "Claiming builder fees");
-  const claimable = await read(client, () =>
-    client.public.readContract({
-      address: client.addresses.computeMarket,
-      abi: computeMarketAbi,
-      functionName: "builderBalance",
-      args: [me],
-    }),
-  );
-  if (claimable === 0n) {
+  if ((await getBuilderBalance(client, me)) === 0n) {
     throw new NothingToDoError(
       `${me} has no builder fees to claim.`,
       "Builder fees accrue when leases name you as their builder (`plasma run --builder ADDRESS`).",
     );
   }
-  const receipt = await writeAndWait(client, "Claiming builder fees", {
-    address: client.addresses.computeMarket,
-    abi: [...computeMarketAbi, ...plasmaErrorsAbi],
-    functionName: "claimBuilderFees",
-    args: [],
-  });
-  const [event] = parseEventLogs({ abi: computeMarketAbi, eventName: "BuilderFeesClaimed", logs: receipt.logs });
-  return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
+  return claimBuilderFees(client);
 }

@@ -1,12 +1,9 @@
 import { providerRegistryAbi } from "@plasma/contracts";
 import { type Address, type Hex, maxUint256, parseEventLogs } from "viem";
-import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
-import { plasmaErrorsAbi } from "../errors/contract.ts";
+import { accountAddress, type PlasmaClient, read } from "../clients/createPlasmaClient.ts";
 import { InsufficientXplError, InvalidArgumentError, NothingToDoError } from "../errors/errors.ts";
-import { getProvider } from "./registry.ts";
+import { getProvider, registryAbi, writeRegistry } from "./registry.ts";
 import { approveXpl, formatXpl, getXplAllowance, getXplBalance } from "./token.ts";
-
-const registryAbi = [...providerRegistryAbi, ...plasmaErrorsAbi] as const;
 
 /** One delegator's position with one provider, in XPL wei. */
 export type Delegation = {
@@ -35,15 +32,6 @@ export type DelegationPool = {
   /** A scheduled raise, if any. */
   pendingCommission?: { bps: number; effectiveAt: number } | undefined;
 };
-
-function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
-  return writeAndWait(client, action, {
-    address: client.addresses.providerRegistry,
-    abi: registryAbi,
-    functionName,
-    args,
-  });
-}
 
 async function requireProvider(client: PlasmaClient, provider: Address): Promise<void> {
   const record = await getProvider(client, provider);
@@ -140,7 +128,7 @@ export async function delegateStake(client: PlasmaClient, p: { provider: Address
   ]);
   if (balance < p.amount) throw new InsufficientXplError(owner, p.amount, balance, formatXpl);
   if (allowance < p.amount) await approveXpl(client, { spender: registry, amount: p.amount });
-  return (await write(client, "Delegating", "delegate", [p.provider, p.amount])).transactionHash;
+  return (await writeRegistry(client, "Delegating", "delegate", [p.provider, p.amount])).transactionHash;
 }
 
 /**
@@ -166,7 +154,7 @@ export async function undelegateStake(
       "Pass a smaller amount, or `all`.",
     );
   }
-  const receipt = await write(client, "Undelegating", "undelegate", [
+  const receipt = await writeRegistry(client, "Undelegating", "undelegate", [
     p.provider,
     p.amount === "all" ? maxUint256 : p.amount,
   ]);
@@ -198,7 +186,7 @@ export async function withdrawDelegation(
       "Withdraw after that; until then it stays slashable.",
     );
   }
-  const receipt = await write(client, "Withdrawing", "withdrawDelegation", [p.provider]);
+  const receipt = await writeRegistry(client, "Withdrawing", "withdrawDelegation", [p.provider]);
   const [event] = parseEventLogs({ abi: providerRegistryAbi, eventName: "DelegationWithdrawn", logs: receipt.logs });
   return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
 }
@@ -216,7 +204,7 @@ export async function claimDelegationRewards(
       "Rewards arrive when the provider's epochs are distributed: see `plasma rewards show`.",
     );
   }
-  const receipt = await write(client, "Claiming", "claimDelegationRewards", [p.provider]);
+  const receipt = await writeRegistry(client, "Claiming", "claimDelegationRewards", [p.provider]);
   const [event] = parseEventLogs({
     abi: providerRegistryAbi,
     eventName: "DelegationRewardsClaimed",
@@ -239,7 +227,7 @@ export async function setCommission(
       "Pass whole basis points, e.g. 1000 for 10 %.",
     );
   }
-  const receipt = await write(client, "Setting the commission", "setCommission", [p.bps]);
+  const receipt = await writeRegistry(client, "Setting the commission", "setCommission", [p.bps]);
   const [raise] = parseEventLogs({
     abi: providerRegistryAbi,
     eventName: "CommissionRaiseScheduled",
