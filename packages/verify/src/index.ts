@@ -1,0 +1,2 @@
+export * from "./compare/index.ts";
+export * from "./hardware/index.ts";
