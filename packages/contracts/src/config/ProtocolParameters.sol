@@ -17,6 +17,14 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     bytes32 public constant UNBONDING_PERIOD = "unbondingPeriod";
     bytes32 public constant EMISSION_PER_EPOCH = "emissionPerEpoch";
     bytes32 public constant REWARD_FEE_CAP_BPS = "rewardFeeCapBps";
+    bytes32 public constant SAMPLING_RATE_BPS = "samplingRateBps";
+    bytes32 public constant VERIFICATION_FEE_BPS = "verificationFeeBps";
+    bytes32 public constant COLLATERAL_RATIO_BPS = "collateralRatioBps";
+    bytes32 public constant VERIFICATION_WINDOW = "verificationWindow";
+    bytes32 public constant VALIDATOR_SLASH_BPS = "validatorSlashBps";
+    bytes32 public constant BOUNTY_BPS = "bountyBps";
+    bytes32 public constant MIN_VALIDATOR_STAKE = "minValidatorStake";
+    bytes32 public constant MISSED_WINDOW_PENALTY = "missedWindowPenalty";
 
     uint256 public constant MAX_PROTOCOL_FEE_BPS = 2_000; // 20 %
     uint256 public constant MAX_BUILDER_SHARE_BPS = 10_000; // all of the fee
@@ -31,10 +39,20 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     // A provider's epoch reward is at most this share of the protocol fee its work paid. Below 100 %,
     // leasing one's own offers to farm rewards always costs more than it earns, whatever governance votes.
     uint256 public constant MAX_REWARD_FEE_CAP_BPS = 9_000;
+    uint256 public constant MAX_SAMPLING_RATE_BPS = 5_000;
+    uint256 public constant MAX_VERIFICATION_FEE_BPS = 5_000;
+    uint256 public constant MAX_COLLATERAL_RATIO_BPS = 500_000; // 50x
+    uint256 public constant MIN_VERIFICATION_WINDOW = 1 minutes;
+    // The steps of a disputed verification (about six windows) must fit well inside the shortest
+    // unbonding period, so a provider cannot withdraw its stake before its verification ends.
+    uint256 public constant MAX_VERIFICATION_WINDOW = 2 hours;
+    uint256 public constant MAX_MIN_VALIDATOR_STAKE = 10_000_000 ether;
+    uint256 public constant MAX_MISSED_WINDOW_PENALTY = 100_000 ether;
 
     MarketParams private _market;
     StakingParams private _staking;
     RewardParams private _rewards;
+    VerificationParams private _verification;
 
     /// @param owner_ Account allowed to change parameters (handed to the timelock by governance).
     /// @param treasury_ Receiver of protocol fees.
@@ -49,6 +67,18 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         });
         _staking = StakingParams({minProviderStake: 1_000 ether, unbondingPeriod: 7 days});
         _rewards = RewardParams({emissionPerEpoch: 50_000 ether, rewardFeeCapBps: 5_000});
+        // Cheating on a lease worth V that saves C <= V loses money when p·(V + S) > C: at p = 10 % the
+        // slashable stake S behind a lease must be at least 9 V, hence 10x collateral (npm run sim:trust).
+        _verification = VerificationParams({
+            samplingRateBps: 1_000,
+            verificationFeeBps: 1_000,
+            collateralRatioBps: 100_000,
+            verificationWindow: 1 hours,
+            validatorSlashBps: 5_000,
+            bountyBps: 1_000,
+            minValidatorStake: 10_000 ether,
+            missedWindowPenalty: 100 ether
+        });
         emit TreasuryChanged(address(0), treasury_);
     }
 
@@ -65,7 +95,15 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         else if (name == MIN_PROVIDER_STAKE) _staking.minProviderStake = uint128(value);
         else if (name == UNBONDING_PERIOD) _staking.unbondingPeriod = uint32(value);
         else if (name == EMISSION_PER_EPOCH) _rewards.emissionPerEpoch = uint128(value);
-        else _rewards.rewardFeeCapBps = uint16(value); // bounds() already rejected unknown names
+        else if (name == REWARD_FEE_CAP_BPS) _rewards.rewardFeeCapBps = uint16(value);
+        else if (name == SAMPLING_RATE_BPS) _verification.samplingRateBps = uint16(value);
+        else if (name == VERIFICATION_FEE_BPS) _verification.verificationFeeBps = uint16(value);
+        else if (name == COLLATERAL_RATIO_BPS) _verification.collateralRatioBps = uint32(value);
+        else if (name == VERIFICATION_WINDOW) _verification.verificationWindow = uint32(value);
+        else if (name == VALIDATOR_SLASH_BPS) _verification.validatorSlashBps = uint16(value);
+        else if (name == BOUNTY_BPS) _verification.bountyBps = uint16(value);
+        else if (name == MIN_VALIDATOR_STAKE) _verification.minValidatorStake = uint128(value);
+        else _verification.missedWindowPenalty = uint128(value); // bounds() already rejected unknown names
         emit ParameterChanged(name, old, value);
     }
 
@@ -86,6 +124,14 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == UNBONDING_PERIOD) return _staking.unbondingPeriod;
         if (name == EMISSION_PER_EPOCH) return _rewards.emissionPerEpoch;
         if (name == REWARD_FEE_CAP_BPS) return _rewards.rewardFeeCapBps;
+        if (name == SAMPLING_RATE_BPS) return _verification.samplingRateBps;
+        if (name == VERIFICATION_FEE_BPS) return _verification.verificationFeeBps;
+        if (name == COLLATERAL_RATIO_BPS) return _verification.collateralRatioBps;
+        if (name == VERIFICATION_WINDOW) return _verification.verificationWindow;
+        if (name == VALIDATOR_SLASH_BPS) return _verification.validatorSlashBps;
+        if (name == BOUNTY_BPS) return _verification.bountyBps;
+        if (name == MIN_VALIDATOR_STAKE) return _verification.minValidatorStake;
+        if (name == MISSED_WINDOW_PENALTY) return _verification.missedWindowPenalty;
         revert ParamsUnknown(name);
     }
 
@@ -99,6 +145,14 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == UNBONDING_PERIOD) return (MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD);
         if (name == EMISSION_PER_EPOCH) return (0, MAX_EMISSION_PER_EPOCH);
         if (name == REWARD_FEE_CAP_BPS) return (0, MAX_REWARD_FEE_CAP_BPS);
+        if (name == SAMPLING_RATE_BPS) return (0, MAX_SAMPLING_RATE_BPS);
+        if (name == VERIFICATION_FEE_BPS) return (0, MAX_VERIFICATION_FEE_BPS);
+        if (name == COLLATERAL_RATIO_BPS) return (0, MAX_COLLATERAL_RATIO_BPS);
+        if (name == VERIFICATION_WINDOW) return (MIN_VERIFICATION_WINDOW, MAX_VERIFICATION_WINDOW);
+        if (name == VALIDATOR_SLASH_BPS) return (0, 10_000);
+        if (name == BOUNTY_BPS) return (0, 10_000);
+        if (name == MIN_VALIDATOR_STAKE) return (1 ether, MAX_MIN_VALIDATOR_STAKE);
+        if (name == MISSED_WINDOW_PENALTY) return (0, MAX_MISSED_WINDOW_PENALTY);
         revert ParamsUnknown(name);
     }
 
@@ -115,5 +169,10 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     /// @inheritdoc IProtocolParameters
     function rewardParams() external view returns (RewardParams memory) {
         return _rewards;
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function verificationParams() external view returns (VerificationParams memory) {
+        return _verification;
     }
 }

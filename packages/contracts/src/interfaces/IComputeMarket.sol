@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IVerificationManager} from "./IVerificationManager.sol";
+
 /// @title IComputeMarket
 /// @notice Leases of GPU time: escrow, capacity reservation, start deadline, per-second accrual,
 ///         settlement, result commitment, protocol fee and builder share.
@@ -39,7 +41,9 @@ interface IComputeMarket {
         uint128 paid; // gross amount paid out so far (provider share + fees)
         uint32 endedAt;
         bytes32 specHash;
-        bytes32 resultHash;
+        bytes32 resultHash; // verified leases: keccak256(abi.encode(leaseId, manifestHash, salt))
+        IVerificationManager.Mode verification;
+        uint16 verificationFeeBps; // fixed when the lease opened
     }
 
     /// @notice What a client asks for when it opens a lease.
@@ -50,6 +54,7 @@ interface IComputeMarket {
         uint96 maxPricePerGpuSecond; // protects the client from a price change racing its transaction
         bytes32 specHash; // canonical hash of the job spec
         address builder; // app that brought the lease; receives a share of the protocol fee (0 for none)
+        IVerificationManager.Mode verification; // how the result is checked; None pays no verification fee
     }
 
     event LeaseOpened(
@@ -63,7 +68,8 @@ interface IComputeMarket {
         uint256 escrow,
         bytes32 specHash,
         address builder,
-        uint32 startBy
+        uint32 startBy,
+        IVerificationManager.Mode verification
     );
     event LeaseStarted(uint256 indexed leaseId, address indexed provider, uint32 startedAt);
     event LeaseSettled(
@@ -102,9 +108,12 @@ interface IComputeMarket {
     error MarketZeroResultHash();
     error MarketInvalidFailReason(EndReason reason);
     error MarketNothingToClaim(address account);
+    error MarketInsufficientCollateral(address provider, uint256 backing, uint256 required);
 
-    /// @notice Opens a lease: pulls `price × gpus × maxSeconds` into escrow and reserves the GPUs,
-    ///         in one transaction. The caller must have approved the market for the escrow.
+    /// @notice Opens a lease: pulls `price × gpus × maxSeconds` into escrow, plus the verification fee
+    ///         unless the mode is None, and reserves the GPUs, in one transaction. The caller must have
+    ///         approved the market for the escrow. A verified lease needs the provider's backing to cover
+    ///         `collateralRatioBps` of the value of its verified leases, open or under verification.
     /// @return leaseId The new lease's id (ids start at 1).
     function openLease(OpenLeaseParams calldata params) external returns (uint256 leaseId);
 
@@ -124,8 +133,10 @@ interface IComputeMarket {
     function settle(uint256 leaseId) external returns (uint256 gross);
 
     /// @notice Ends a running lease with a result: pays the used seconds, refunds the rest,
-    ///         releases capacity. Provider only.
-    /// @param resultHash Hash of the output manifest; must not be zero.
+    ///         releases capacity. Provider only. For a verified lease the final payout is held by the
+    ///         verification manager until the lease's verification ends, and the fee goes there too.
+    /// @param resultHash Hash of the output manifest; for a verified lease the commitment
+    ///        keccak256(abi.encode(leaseId, manifestHash, salt)), so that validators cannot copy it. Not zero.
     function completeLease(uint256 leaseId, bytes32 resultHash) external;
 
     /// @notice Ends a running lease that could not produce a result. Provider only.
@@ -155,7 +166,7 @@ interface IComputeMarket {
     /// @notice Amount a running lease has accrued but not yet paid out (0 when not running).
     function accrued(uint256 leaseId) external view returns (uint256);
 
-    /// @notice Escrow still held for a lease (0 once ended).
+    /// @notice Escrow still held for a lease, verification fee included (0 once ended).
     function escrowOf(uint256 leaseId) external view returns (uint256);
 
     /// @notice Number of leases ever opened; lease ids run from 1 to this.
@@ -166,4 +177,7 @@ interface IComputeMarket {
 
     /// @notice Protocol fees waiting to be swept to the treasury.
     function protocolFeesPending() external view returns (uint256);
+
+    /// @notice Escrowed value (without fees) of a provider's open and running verified leases.
+    function exposure(address provider) external view returns (uint256);
 }

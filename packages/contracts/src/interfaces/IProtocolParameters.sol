@@ -27,6 +27,18 @@ interface IProtocolParameters {
         uint16 rewardFeeCapBps; // a provider's epoch reward is at most this share of the protocol fee its work paid
     }
 
+    /// @notice Parameters of result verification (sampled re-execution by staked validators).
+    struct VerificationParams {
+        uint16 samplingRateBps; // chance that a completed lease is re-executed by a validator
+        uint16 verificationFeeBps; // paid by the client on top of a verified lease's value, funds validators
+        uint32 collateralRatioBps; // backing a provider needs per XPL of verified leases it holds (10x = 100000)
+        uint32 verificationWindow; // seconds each party has for each verification step
+        uint16 validatorSlashBps; // share of a validator's stake taken when it loses a dispute
+        uint16 bountyBps; // share of a slash (after refunds) paid to the parties proven right
+        uint128 minValidatorStake; // stake needed to be assigned verifications and hardware challenges
+        uint128 missedWindowPenalty; // XPL a validator loses when it misses a verification step
+    }
+
     /// @notice Emitted when a numeric parameter changes.
     event ParameterChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
     /// @notice Emitted when the treasury address changes.
@@ -67,4 +79,7 @@ interface IProtocolParameters {
 
     /// @notice Returns the parameters the rewards distributor uses, in one call.
     function rewardParams() external view returns (RewardParams memory);
+
+    /// @notice Returns the parameters of result verification, in one call.
+    function verificationParams() external view returns (VerificationParams memory);
 }

@@ -11,6 +11,11 @@ library LeaseMath {
         return pricePerGpuSecond * gpus * seconds_;
     }
 
+    /// @notice The verification fee on a value: rounded down, so the fee on a part never exceeds its share.
+    function verificationFee(uint256 value, uint256 feeBps) internal pure returns (uint256) {
+        return (value * feeBps) / BPS;
+    }
+
     /// @notice Seconds a lease has used: time since start, capped at the seconds it paid for.
     function usedSeconds(uint256 startedAt, uint256 maxSeconds, uint256 nowTimestamp) internal pure returns (uint256) {
         uint256 elapsed = nowTimestamp - startedAt;

@@ -5,18 +5,22 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IComputeMarket} from "../interfaces/IComputeMarket.sol";
 import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
+import {IVerificationManager} from "../interfaces/IVerificationManager.sol";
 import {LeaseMath} from "../libraries/LeaseMath.sol";
 
 /// @title ComputeMarket
 /// @notice Leases of GPU time paid in XPL. The client's escrow covers every second it asked for; the
 ///         provider is paid per second used and can always settle without the client; whatever is not
-///         used returns to the client. XPL held here always equals the open leases' escrow plus the
-///         builder fees and protocol fees not yet withdrawn.
+///         used returns to the client. A completed lease with verification hands its final payout and
+///         its verification fee to the verification manager, which holds the payout until the lease is
+///         verified (or not sampled). XPL held here always equals the open leases' escrow (fee included)
+///         plus the builder fees and protocol fees not yet withdrawn.
 contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -24,6 +28,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     IProviderRegistry public immutable registry;
     IProtocolParameters public immutable params;
     IRewardsDistributor public immutable rewards;
+    IVerificationManager public immutable verification;
 
     /// @dev Storage layout of a lease, packed so that opening writes four slots and ending updates
     ///      slots it already wrote (plus the result hash). The builder, usually absent, lives apart.
@@ -37,8 +42,10 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         uint32 startBy;
         // slot 1
         address provider;
-        uint64 offerId;
+        uint40 offerId;
         uint32 startedAt;
+        IVerificationManager.Mode verification;
+        uint16 verificationFeeBps;
         // slot 2
         uint96 pricePerGpuSecond;
         uint128 paid; // gross paid out so far: provider share + fees
@@ -53,13 +60,22 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     uint256 private _leaseCount;
     mapping(address builder => uint256) private _builderBalances;
     uint256 private _protocolFees;
+    mapping(address provider => uint256) private _exposure;
 
     /// @param rewards_ Where settled GPU-seconds and the fees they paid are recorded for provider rewards.
-    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_, IRewardsDistributor rewards_) {
+    /// @param verification_ Where completed leases are sampled and verified.
+    constructor(
+        IERC20 xpl_,
+        IProviderRegistry registry_,
+        IProtocolParameters params_,
+        IRewardsDistributor rewards_,
+        IVerificationManager verification_
+    ) {
         xpl = xpl_;
         registry = registry_;
         params = params_;
         rewards = rewards_;
+        verification = verification_;
     }
 
     // ---------------------------------------------------------------- client
@@ -95,13 +111,15 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         if (l.status != LeaseStatus.Open) revert MarketLeaseNotOpen(leaseId, l.status);
         if (block.timestamp <= l.startBy) revert MarketStartDeadlineNotPassed(leaseId, l.startBy, block.timestamp);
 
-        uint256 refund = LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds);
+        uint256 value = LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds);
+        uint256 refund = value + LeaseMath.verificationFee(value, l.verificationFeeBps);
         l.status = LeaseStatus.Ended;
         l.endReason = EndReason.NoShow;
         l.endedAt = uint32(block.timestamp);
+        if (l.verification != IVerificationManager.Mode.None) _exposure[l.provider] -= value;
         registry.releaseCapacity(l.offerId, l.gpus);
         // The penalty is a share of the lease's value, taken from the provider's stake to the client.
-        uint256 penalty = (refund * params.marketParams().noShowPenaltyBps) / LeaseMath.BPS;
+        uint256 penalty = (value * params.marketParams().noShowPenaltyBps) / LeaseMath.BPS;
         uint256 slashed = penalty == 0 ? 0 : registry.slash(l.provider, penalty, l.client);
         emit LeaseEnded(leaseId, l.provider, l.client, EndReason.NoShow, 0, refund, slashed, bytes32(0));
         xpl.safeTransfer(l.client, refund);
@@ -198,7 +216,9 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
             paid: l.paid,
             endedAt: l.endedAt,
             specHash: l.specHash,
-            resultHash: l.resultHash
+            resultHash: l.resultHash,
+            verification: l.verification,
+            verificationFeeBps: l.verificationFeeBps
         });
     }
 
@@ -212,7 +232,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     function escrowOf(uint256 leaseId) external view returns (uint256) {
         LeaseRecord storage l = _lease(leaseId);
         if (l.status == LeaseStatus.Ended) return 0;
-        return LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds) - l.paid;
+        return _escrowWithFee(l) - l.paid;
     }
 
     /// @inheritdoc IComputeMarket
@@ -230,6 +250,11 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         return _protocolFees;
     }
 
+    /// @inheritdoc IComputeMarket
+    function exposure(address provider) external view returns (uint256) {
+        return _exposure[provider];
+    }
+
     // ---------------------------------------------------------------- internals
 
     function _open(OpenLeaseParams calldata p) private returns (uint256 leaseId) {
@@ -237,7 +262,9 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         if (p.maxSeconds == 0) revert MarketZeroDuration();
         (address provider, uint96 price) = registry.reserveCapacity(p.offerId, p.gpus);
         if (price > p.maxPricePerGpuSecond) revert MarketPriceAboveMax(p.offerId, price, p.maxPricePerGpuSecond);
-        uint256 escrow = LeaseMath.escrowFor(price, p.gpus, p.maxSeconds);
+        uint256 value = LeaseMath.escrowFor(price, p.gpus, p.maxSeconds);
+        uint16 feeBps = p.verification == IVerificationManager.Mode.None ? 0 : _reserveCollateral(provider, value);
+        uint256 escrow = value + LeaseMath.verificationFee(value, feeBps);
         if (escrow > type(uint128).max) revert MarketEscrowTooLarge(escrow);
         uint32 startBy = uint32(block.timestamp + params.marketParams().startDeadline);
 
@@ -249,8 +276,10 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         l.maxSeconds = p.maxSeconds;
         l.startBy = startBy;
         l.provider = provider;
-        l.offerId = SafeCast.toUint64(p.offerId);
+        l.offerId = SafeCast.toUint40(p.offerId);
         l.pricePerGpuSecond = price;
+        l.verification = p.verification;
+        l.verificationFeeBps = feeBps;
         if (p.specHash != bytes32(0)) l.specHash = p.specHash;
         if (p.builder != address(0)) _builders[leaseId] = p.builder;
         _emitOpened(leaseId, l, escrow, p.builder);
@@ -260,23 +289,67 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     /// @dev Separate from `_open` to keep its stack shallow; the reads are warm.
     function _emitOpened(uint256 leaseId, LeaseRecord storage l, uint256 escrow, address builder) private {
         emit LeaseOpened(
-            leaseId, l.provider, l.client, l.offerId, l.gpus, l.maxSeconds, l.pricePerGpuSecond, escrow, l.specHash, builder, l.startBy
+            leaseId,
+            l.provider,
+            l.client,
+            l.offerId,
+            l.gpus,
+            l.maxSeconds,
+            l.pricePerGpuSecond,
+            escrow,
+            l.specHash,
+            builder,
+            l.startBy,
+            l.verification
         );
     }
 
+    /// @dev Adds a verified lease's value to the provider's exposure and checks that its backing covers
+    ///      the collateral for everything it holds under verification. Returns the fee rate to charge.
+    function _reserveCollateral(address provider, uint256 value) private returns (uint16 feeBps) {
+        IProtocolParameters.VerificationParams memory vp = params.verificationParams();
+        uint256 exposed = _exposure[provider] + value;
+        _exposure[provider] = exposed;
+        uint256 required = Math.mulDiv(exposed + verification.pendingValue(provider), vp.collateralRatioBps, LeaseMath.BPS);
+        uint256 backing = registry.backing(provider);
+        if (backing < required) revert MarketInsufficientCollateral(provider, backing, required);
+        return vp.verificationFeeBps;
+    }
+
     /// @dev Pays out what has accrued (or nothing), refunds the rest, releases capacity, then transfers.
+    ///      Only a completed lease is verified, so only it pays the verification fee (on what it paid).
     function _end(uint256 leaseId, LeaseRecord storage l, EndReason reason, bytes32 resultHash, bool payAccrued) private {
         uint256 gross = payAccrued ? _accruedGross(l) : 0;
         uint256 providerAmount = gross == 0 ? 0 : _book(leaseId, l, gross);
-        uint256 refund = LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds) - l.paid;
+        IVerificationManager.Mode mode = l.verification;
+        bool completed = reason == EndReason.Completed;
+        uint256 fee = completed ? LeaseMath.verificationFee(l.paid, l.verificationFeeBps) : 0;
+        uint256 refund = _escrowWithFee(l) - l.paid - fee;
         l.status = LeaseStatus.Ended;
         l.endReason = reason;
         l.endedAt = uint32(block.timestamp);
         if (resultHash != bytes32(0)) l.resultHash = resultHash;
+        if (mode != IVerificationManager.Mode.None) {
+            _exposure[l.provider] -= LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds);
+        }
         registry.releaseCapacity(l.offerId, l.gpus);
         emit LeaseEnded(leaseId, l.provider, l.client, reason, l.paid, refund, 0, resultHash);
+        if (completed && mode != IVerificationManager.Mode.None) {
+            // The final payout waits in the verification manager until the lease is verified or released.
+            xpl.safeTransfer(address(verification), providerAmount + fee);
+            verification.onLeaseCompleted(leaseId, l.provider, mode, l.paid, providerAmount, fee);
+            providerAmount = 0;
+        } else if (completed) {
+            verification.onLeaseCompleted(leaseId, l.provider, mode, l.paid, 0, 0);
+        }
         if (providerAmount > 0) xpl.safeTransfer(l.provider, providerAmount);
         if (refund > 0) xpl.safeTransfer(l.client, refund);
+    }
+
+    /// @dev The escrow a lease was opened with: its value plus the verification fee on it.
+    function _escrowWithFee(LeaseRecord storage l) private view returns (uint256) {
+        uint256 value = LeaseMath.escrowFor(l.pricePerGpuSecond, l.gpus, l.maxSeconds);
+        return value + LeaseMath.verificationFee(value, l.verificationFeeBps);
     }
 
     /// @dev Records a gross payment and its fee split; returns the provider's amount to transfer.

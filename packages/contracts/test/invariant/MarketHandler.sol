@@ -7,6 +7,7 @@ import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
 import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
 /// @notice Drives the market, registry (stakes and delegations) and rewards at random for the invariant tests, keeping a ghost ledger
@@ -68,7 +69,8 @@ contract MarketHandler is Test {
                 maxSeconds: uint32(bound(seconds_, 1, 2 days)),
                 maxPricePerGpuSecond: type(uint96).max,
                 specHash: bytes32(0),
-                builder: withBuilder ? builder : address(0)
+                builder: withBuilder ? builder : address(0),
+                verification: IVerificationManager.Mode.None
             })
         ) returns (uint256 leaseId) {
             ghostEscrowIn[leaseId] = before - xpl.balanceOf(client);

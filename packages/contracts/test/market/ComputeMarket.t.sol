@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Fixture} from "../utils/Fixture.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
@@ -22,7 +23,7 @@ contract ComputeMarketTest is Fixture {
         vm.expectEmit(true, true, true, true, address(registry));
         emit IProviderRegistry.CapacityReserved(offerId, 2, 2);
         vm.expectEmit(true, true, true, true, address(market));
-        emit IComputeMarket.LeaseOpened(1, provider, client, offerId, 2, 3600, PRICE, 7.2 ether, keccak256("spec"), builder, uint32(block.timestamp + 600));
+        emit IComputeMarket.LeaseOpened(1, provider, client, offerId, 2, 3600, PRICE, 7.2 ether, keccak256("spec"), builder, uint32(block.timestamp + 600), IVerificationManager.Mode.None);
         uint256 leaseId = _open(offerId, 2, 3600, builder);
         assertEq(leaseId, 1);
         assertEq(market.leaseCount(), 1);
@@ -56,7 +57,7 @@ contract ComputeMarketTest is Fixture {
         vm.prank(client);
         vm.expectRevert(abi.encodeWithSelector(IComputeMarket.MarketPriceAboveMax.selector, offerId, PRICE, PRICE - 1));
         market.openLease(
-            IComputeMarket.OpenLeaseParams(offerId, 1, 60, PRICE - 1, bytes32(0), address(0))
+            IComputeMarket.OpenLeaseParams(offerId, 1, 60, PRICE - 1, bytes32(0), address(0), IVerificationManager.Mode.None)
         );
     }
 
@@ -108,7 +109,7 @@ contract ComputeMarketTest is Fixture {
         (uint8 v, bytes32 r, bytes32 s) = _permit(CLIENT_KEY, client, address(market), value, block.timestamp + 1 hours);
         vm.prank(client);
         uint256 leaseId = market.openLeaseWithPermit(
-            IComputeMarket.OpenLeaseParams(offerId, 2, 600, PRICE, bytes32(0), address(0)), value, block.timestamp + 1 hours, v, r, s
+            IComputeMarket.OpenLeaseParams(offerId, 2, 600, PRICE, bytes32(0), address(0), IVerificationManager.Mode.None), value, block.timestamp + 1 hours, v, r, s
         );
         assertEq(market.escrowOf(leaseId), 1.2 ether);
         assertEq(xpl.allowance(client, address(market)), 0, "permit covered exactly the escrow");
@@ -122,7 +123,7 @@ contract ComputeMarketTest is Fixture {
         xpl.permit(client, address(market), 1 ether, deadline, v, r, s); // someone submits it first
         vm.prank(client);
         uint256 leaseId = market.openLeaseWithPermit(
-            IComputeMarket.OpenLeaseParams(offerId, 1, 1000, PRICE, bytes32(0), address(0)), 1 ether, deadline, v, r, s
+            IComputeMarket.OpenLeaseParams(offerId, 1, 1000, PRICE, bytes32(0), address(0), IVerificationManager.Mode.None), 1 ether, deadline, v, r, s
         );
         assertEq(market.escrowOf(leaseId), 1 ether);
     }
@@ -135,7 +136,7 @@ contract ComputeMarketTest is Fixture {
         // The forged permit is ignored; the transfer then fails for want of allowance.
         vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(market), 0, 1 ether));
         market.openLeaseWithPermit(
-            IComputeMarket.OpenLeaseParams(offerId, 1, 1000, PRICE, bytes32(0), address(0)), 1 ether, block.timestamp + 1 hours, v, r, s
+            IComputeMarket.OpenLeaseParams(offerId, 1, 1000, PRICE, bytes32(0), address(0), IVerificationManager.Mode.None), 1 ether, block.timestamp + 1 hours, v, r, s
         );
     }
 

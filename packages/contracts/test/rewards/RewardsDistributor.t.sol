@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Fixture} from "../utils/Fixture.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
 
 /// @dev Leases settled for two providers, rewards paid per epoch.
@@ -23,7 +24,7 @@ abstract contract RewardsFixture is Fixture {
     function _work(address payer, uint256 offerId, uint16 gpus, uint32 seconds_, address builder_) internal {
         vm.prank(payer);
         uint256 leaseId = market.openLease(
-            IComputeMarket.OpenLeaseParams(offerId, gpus, seconds_, type(uint96).max, bytes32(0), builder_)
+            IComputeMarket.OpenLeaseParams(offerId, gpus, seconds_, type(uint96).max, bytes32(0), builder_, IVerificationManager.Mode.None)
         );
         address p = market.getLease(leaseId).provider;
         vm.prank(p);

@@ -7,7 +7,9 @@ import {ProtocolParameters} from "../../src/config/ProtocolParameters.sol";
 import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
 import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
+import {VerificationManager} from "../../src/verification/VerificationManager.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
 /// @notice Deploys and wires the protocol as `deployPlasma` does, and funds named accounts.
@@ -28,6 +30,7 @@ abstract contract Fixture is Test {
     ProviderRegistry internal registry;
     ComputeMarket internal market;
     RewardsDistributor internal rewards;
+    VerificationManager internal verifier;
 
     uint96 internal constant PRICE = 1e15; // wei per GPU-second
     uint256 internal constant FUNDS = 1_000_000 ether;
@@ -48,8 +51,11 @@ abstract contract Fixture is Test {
         xpl = new XPLToken(to, amounts);
         registry = new ProviderRegistry(xpl, params, owner);
         rewards = new RewardsDistributor(xpl, registry, params, EPOCH, owner);
-        market = new ComputeMarket(xpl, registry, params, rewards);
+        verifier = new VerificationManager(xpl, registry, params, owner);
+        market = new ComputeMarket(xpl, registry, params, rewards, verifier);
         vm.startPrank(owner);
+        verifier.setMarket(market);
+        registry.grantRole(registry.SLASHER_ROLE(), address(verifier));
         registry.grantRole(registry.MARKET_ROLE(), address(market));
         registry.grantRole(registry.SLASHER_ROLE(), address(market));
         registry.grantRole(registry.REWARDER_ROLE(), address(rewards));
@@ -61,6 +67,8 @@ abstract contract Fixture is Test {
             xpl.approve(address(registry), type(uint256).max);
             vm.prank(to[i]);
             xpl.approve(address(market), type(uint256).max);
+            vm.prank(to[i]);
+            xpl.approve(address(verifier), type(uint256).max);
         }
     }
 
@@ -92,7 +100,8 @@ abstract contract Fixture is Test {
                 maxSeconds: maxSeconds,
                 maxPricePerGpuSecond: type(uint96).max,
                 specHash: keccak256("spec"),
-                builder: builder_
+                builder: builder_,
+                verification: IVerificationManager.Mode.None
             })
         );
     }
