@@ -5,6 +5,7 @@ export {
   providerRegistryAbi,
   rewardsDistributorAbi,
   timelockControllerAbi,
+  verificationManagerAbi,
   xplTokenAbi,
 } from "./abis.ts";
 export {
@@ -14,5 +15,6 @@ export {
   providerRegistryBytecode,
   rewardsDistributorBytecode,
   timelockControllerBytecode,
+  verificationManagerBytecode,
   xplTokenBytecode,
 } from "./bytecode.ts";

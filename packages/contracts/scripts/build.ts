@@ -23,6 +23,7 @@ const CONTRACTS = [
   { name: "ProviderRegistry", source: "src/staking/ProviderRegistry.sol", exportAs: "providerRegistry" },
   { name: "ComputeMarket", source: "src/market/ComputeMarket.sol", exportAs: "computeMarket" },
   { name: "RewardsDistributor", source: "src/rewards/RewardsDistributor.sol", exportAs: "rewardsDistributor" },
+  { name: "VerificationManager", source: "src/verification/VerificationManager.sol", exportAs: "verificationManager" },
   { name: "PlasmaGovernor", source: "src/governance/PlasmaGovernor.sol", exportAs: "plasmaGovernor" },
   {
     name: "TimelockController",

@@ -23,6 +23,8 @@ export const deploymentSchema = z.object({
     computeMarket: address,
     /** The rewards pool: pays each epoch's emission to providers and their delegators. */
     rewardsDistributor: address,
+    /** Samples completed leases for re-execution by staked validators; holds payouts until verified. */
+    verificationManager: address,
     /** Owns every parameter, the registry's roles and the treasury; only the governor proposes to it. */
     timelock: address,
     governor: address,

@@ -6,17 +6,21 @@ import {XPLToken} from "../../src/token/XPLToken.sol";
 import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
 import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
+import {VerificationManager} from "../../src/verification/VerificationManager.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
-/// @notice Drives the market, registry (stakes and delegations) and rewards at random for the invariant tests, keeping a ghost ledger
-///         of what each lease took in and paid out.
+/// @notice Drives the market, registry (stakes and delegations), rewards and verification at random for the invariant
+///         tests, keeping a ghost ledger of what each lease took in and paid out. Providers report a wrong result for
+///         every second lease; validators re-execute honestly or lazily guess.
 contract MarketHandler is Test {
     XPLToken public xpl;
     ProviderRegistry public registry;
     ComputeMarket public market;
     RewardsDistributor public rewards;
+    VerificationManager public verifier;
+    address[] public validators;
 
     address[] public clients;
     address[] public providers;
@@ -35,11 +39,15 @@ contract MarketHandler is Test {
         ProviderRegistry registry_,
         ComputeMarket market_,
         RewardsDistributor rewards_,
+        VerificationManager verifier_,
+        address[] memory validators_,
         address[] memory clients_,
         address[] memory providers_,
         address builder_
     ) {
         (xpl, registry, market, rewards, builder) = (xpl_, registry_, market_, rewards_, builder_);
+        verifier = verifier_;
+        validators = validators_;
         clients = clients_;
         providers = providers_;
         for (uint256 i; i < providers.length; ++i) {
@@ -56,7 +64,7 @@ contract MarketHandler is Test {
         return market.leaseCount();
     }
 
-    function open(uint256 clientSeed, uint256 offerSeed, uint256 gpus, uint256 seconds_, bool withBuilder) external {
+    function open(uint256 clientSeed, uint256 offerSeed, uint256 gpus, uint256 seconds_, bool withBuilder, uint8 mode) external {
         ++calls;
         address client = clients[clientSeed % clients.length];
         uint256 offerId = offerIds[offerSeed % offerIds.length];
@@ -70,7 +78,7 @@ contract MarketHandler is Test {
                 maxPricePerGpuSecond: type(uint96).max,
                 specHash: bytes32(0),
                 builder: withBuilder ? builder : address(0),
-                verification: IVerificationManager.Mode.None
+                verification: IVerificationManager.Mode(mode % 3)
             })
         ) returns (uint256 leaseId) {
             ghostEscrowIn[leaseId] = before - xpl.balanceOf(client);
@@ -79,7 +87,7 @@ contract MarketHandler is Test {
 
     function start(uint256 leaseSeed) external {
         ++calls;
-        (uint256 id, IComputeMarket.Lease memory l) = _pick(leaseSeed);
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Open);
         if (id == 0) return;
         vm.prank(l.provider);
         try market.startLease(id) {} catch {}
@@ -87,21 +95,114 @@ contract MarketHandler is Test {
 
     function settle(uint256 leaseSeed, bool byClient) external {
         ++calls;
-        (uint256 id, IComputeMarket.Lease memory l) = _pick(leaseSeed);
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Running);
         if (id == 0) return;
         _track(id, l, byClient ? l.client : l.provider, abi.encodeCall(market.settle, (id)));
     }
 
     function complete(uint256 leaseSeed) external {
         ++calls;
-        (uint256 id, IComputeMarket.Lease memory l) = _pick(leaseSeed);
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Running);
         if (id == 0) return;
-        _track(id, l, l.provider, abi.encodeCall(market.completeLease, (id, keccak256(abi.encode(id)))));
+        _track(id, l, l.provider, abi.encodeCall(market.completeLease, (id, keccak256(abi.encode(id, reported(id), salt(id))))));
+    }
+
+    /// @dev The true outputs of a lease, as every honest re-execution finds them.
+    function truth(uint256 id) public pure returns (bytes32) {
+        return keccak256(abi.encode("outputs", id));
+    }
+
+    /// @dev What the provider reports: a lie for every second lease.
+    function reported(uint256 id) public pure returns (bytes32) {
+        return id % 2 == 0 ? keccak256(abi.encode("garbage", id)) : truth(id);
+    }
+
+    function salt(uint256 id) public pure returns (bytes32) {
+        return keccak256(abi.encode("salt", id));
+    }
+
+    // ---------------------------------------------------------------- verification
+
+    /// @dev Draws (or assigns) every lease waiting for it, one block later.
+    function draw() external {
+        ++calls;
+        vm.roll(block.number + 1);
+        for (uint256 id = 1; id <= market.leaseCount(); ++id) {
+            IVerificationManager.Stage stage = verifier.getVerification(id).stage;
+            if (stage == IVerificationManager.Stage.Pending) verifier.draw(id);
+            else if (stage == IVerificationManager.Stage.NeedsValidator) verifier.assign(id);
+        }
+    }
+
+    /// @dev Plays every verification as far as it goes: draws, assignments and each party's steps, honestly
+    ///      or lazily (then the provider may stay silent).
+    function verifyAll(bool lazy, bool providerSilent) external {
+        ++calls;
+        for (uint256 round; round < 8; ++round) {
+            vm.roll(block.number + 1);
+            for (uint256 id = 1; id <= market.leaseCount(); ++id) {
+                IVerificationManager.Stage stage = verifier.getVerification(id).stage;
+                if (stage == IVerificationManager.Stage.Pending) verifier.draw(id);
+                else if (stage == IVerificationManager.Stage.NeedsValidator) verifier.assign(id);
+                else _verifyStep(id, lazy && round % 2 == 0, providerSilent && lazy);
+            }
+        }
+    }
+
+    function _verifyStep(uint256 id, bool lazy, bool providerSilent) private {
+        IVerificationManager.Verification memory v = verifier.getVerification(id);
+        IVerificationManager.Assignment memory a = verifier.getAssignment(id);
+        address current = v.round == 1 ? a.validator1 : a.validator2;
+        bytes32 result = lazy ? keccak256("guess") : truth(id);
+        if (v.stage == IVerificationManager.Stage.Assigned) {
+            vm.prank(current);
+            try verifier.commitResult(id, keccak256(abi.encode(id, current, result, salt(id)))) {} catch {}
+        } else if (v.stage == IVerificationManager.Stage.Committed && !providerSilent) {
+            vm.prank(market.getLease(id).provider);
+            try verifier.revealSalt(id, salt(id)) {} catch {}
+        } else if (v.stage == IVerificationManager.Stage.Revealed) {
+            vm.prank(current);
+            try verifier.attestMatch(id, result, salt(id)) {}
+            catch {
+                vm.prank(current);
+                try verifier.attestMismatch(id) {} catch {}
+            }
+        } else if (v.stage == IVerificationManager.Stage.FinalReveal) {
+            vm.prank(a.validator1);
+            try verifier.revealResult(id, result, salt(id)) {} catch {}
+            vm.prank(a.validator2);
+            try verifier.revealResult(id, result, salt(id)) {} catch {}
+        }
+    }
+
+    function verifyTimeout(uint256 leaseSeed) external {
+        ++calls;
+        (uint256 id,) = _pick(leaseSeed);
+        if (id == 0) return;
+        vm.warp(block.timestamp + 2 hours);
+        try verifier.timeout(id) {} catch {}
+    }
+
+    function validatorStake(uint256 validatorSeed, uint256 amount) external {
+        ++calls;
+        vm.prank(validators[validatorSeed % validators.length]);
+        try verifier.stakeValidator(bound(amount, 1, 20_000 ether)) {} catch {}
+    }
+
+    function validatorExit(uint256 validatorSeed, bool withdrawNow) external {
+        ++calls;
+        address who = validators[validatorSeed % validators.length];
+        vm.prank(who);
+        if (withdrawNow) {
+            try verifier.withdrawValidatorStake() {} catch {}
+        } else {
+            try verifier.requestValidatorExit() {} catch {}
+        }
     }
 
     function fail(uint256 leaseSeed, bool timedOut) external {
         ++calls;
-        (uint256 id, IComputeMarket.Lease memory l) = _pick(leaseSeed);
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Running);
         if (id == 0) return;
         IComputeMarket.EndReason reason = timedOut ? IComputeMarket.EndReason.TimedOut : IComputeMarket.EndReason.ProviderFailed;
         _track(id, l, l.provider, abi.encodeCall(market.failLease, (id, reason, bytes32(0))));
@@ -109,14 +210,14 @@ contract MarketHandler is Test {
 
     function stop(uint256 leaseSeed) external {
         ++calls;
-        (uint256 id, IComputeMarket.Lease memory l) = _pick(leaseSeed);
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Running);
         if (id == 0) return;
         _track(id, l, l.client, abi.encodeCall(market.stopLease, (id)));
     }
 
     function cancel(uint256 leaseSeed) external {
         ++calls;
-        (uint256 id, IComputeMarket.Lease memory l) = _pick(leaseSeed);
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Open);
         if (id == 0) return;
         uint256 registryBefore = xpl.balanceOf(address(registry));
         _track(id, l, l.client, abi.encodeCall(market.cancelLease, (id)));
@@ -218,5 +319,16 @@ contract MarketHandler is Test {
         if (count == 0) return (0, l);
         id = (seed % count) + 1;
         l = market.getLease(id);
+    }
+
+    /// @dev The first lease in `status` from a random place on, so that lifecycles get to their end.
+    function _pickIn(uint256 seed, IComputeMarket.LeaseStatus status) private view returns (uint256, IComputeMarket.Lease memory l) {
+        uint256 count = market.leaseCount();
+        for (uint256 i; i < count; ++i) {
+            uint256 id = ((seed + i) % count) + 1;
+            l = market.getLease(id);
+            if (l.status == status) return (id, l);
+        }
+        return (0, l);
     }
 }

@@ -13,6 +13,7 @@ contract MarketInvariants is Fixture {
     MarketHandler internal handler;
     address[] internal clientList;
     address[] internal providerList;
+    address[] internal validatorList;
 
     function setUp() public override {
         super.setUp();
@@ -20,7 +21,20 @@ contract MarketInvariants is Fixture {
         clientList.push(stranger);
         providerList.push(provider);
         providerList.push(provider2);
-        handler = new MarketHandler(xpl, registry, market, rewards, clientList, providerList, builder);
+        for (uint256 i; i < 3; ++i) {
+            address validator = address(uint160(0xA000 + i));
+            validatorList.push(validator);
+            vm.prank(owner);
+            xpl.transfer(validator, 50_000 ether);
+            vm.startPrank(validator);
+            xpl.approve(address(verifier), type(uint256).max);
+            verifier.stakeValidator(10_000 ether);
+            vm.stopPrank();
+        }
+        // Sample half the completed leases, so that verification games are played often.
+        vm.prank(owner);
+        params.setParameter("samplingRateBps", 5_000);
+        handler = new MarketHandler(xpl, registry, market, rewards, verifier, validatorList, clientList, providerList, builder);
         // The handler acts for these accounts through pranks; give it their approvals' effect.
         address[4] memory all = [client, stranger, provider, provider2];
         for (uint256 i; i < all.length; ++i) {
@@ -60,9 +74,37 @@ contract MarketInvariants is Fixture {
         assertEq(REWARDS_POOL - xpl.balanceOf(address(rewards)) + rewards.totalOwed(), paid, "what left the pool or is owed == what epochs paid");
     }
 
+    function invariant_verifierHoldsExactlyWhatItOwes() public view {
+        assertEq(
+            xpl.balanceOf(address(verifier)),
+            verifier.totalLocked() + verifier.feePool() + verifier.totalValidatorStake(),
+            "verifier balance == locked payouts + fee pool + validator stakes"
+        );
+        uint256 stakes;
+        for (uint256 i; i < validatorList.length; ++i) stakes += verifier.getValidator(validatorList[i]).stake;
+        assertEq(stakes, verifier.totalValidatorStake(), "validator stakes add up");
+        uint256 locked;
+        for (uint256 id = 1; id <= market.leaseCount(); ++id) locked += verifier.getVerification(id).locked;
+        assertEq(locked, verifier.totalLocked(), "locked payouts add up");
+    }
+
     function invariant_everyXplIsAccountedFor() public view {
-        address[10] memory holders =
-            [client, stranger, provider, provider2, builder, owner, treasury, address(market), address(registry), address(rewards)];
+        address[14] memory holders = [
+            client,
+            stranger,
+            provider,
+            provider2,
+            builder,
+            owner,
+            treasury,
+            address(market),
+            address(registry),
+            address(rewards),
+            address(verifier),
+            validatorList[0],
+            validatorList[1],
+            validatorList[2]
+        ];
         uint256 sum;
         for (uint256 i; i < holders.length; ++i) sum += xpl.balanceOf(holders[i]);
         assertEq(sum, xpl.totalSupply(), "no XPL created or lost");
@@ -72,13 +114,15 @@ contract MarketInvariants is Fixture {
         for (uint256 id = 1; id <= market.leaseCount(); ++id) {
             IComputeMarket.Lease memory l = market.getLease(id);
             uint256 escrow = handler.ghostEscrowIn(id);
-            assertEq(escrow, uint256(l.pricePerGpuSecond) * l.gpus * l.maxSeconds, "escrow in == price x gpus x seconds");
+            uint256 value = uint256(l.pricePerGpuSecond) * l.gpus * l.maxSeconds;
+            assertEq(escrow, value + value * l.verificationFeeBps / 10_000, "escrow in == price x gpus x seconds + fee");
             assertLe(handler.ghostProviderReceived(id), l.paid, "provider got at most what was paid");
             assertLe(l.paid, escrow, "paid at most the escrow");
             uint256 usedCap = l.startedAt == 0 ? 0 : uint256(l.pricePerGpuSecond) * l.gpus * (block.timestamp - l.startedAt);
             assertLe(l.paid, usedCap, "paid at most the seconds elapsed");
             if (l.status == IComputeMarket.LeaseStatus.Ended) {
-                assertEq(handler.ghostClientRefunded(id) + l.paid, escrow, "ended: refund + paid == escrow");
+                uint256 fee = l.endReason == IComputeMarket.EndReason.Completed ? l.paid * l.verificationFeeBps / 10_000 : 0;
+                assertEq(handler.ghostClientRefunded(id) + l.paid + fee, escrow, "ended: refund + paid + fee == escrow");
             } else {
                 assertEq(handler.ghostClientRefunded(id), 0, "no refund before the end");
             }

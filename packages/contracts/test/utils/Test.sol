@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 /// @notice The cheatcodes these tests use (Foundry's `Vm`, trimmed). forge-std on npm is too old.
 interface Vm {
     function warp(uint256 newTimestamp) external;
+    function roll(uint256 newHeight) external;
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
     function prank(address sender) external;
     function startPrank(address sender) external;
     function stopPrank() external;

@@ -52,6 +52,17 @@ export const GOVERNED_PARAMETERS = {
     kind: "bps",
     description: "a provider's epoch reward is at most this share of the fee its work paid",
   },
+  samplingRateBps: { kind: "bps", description: "chance that a completed verified lease is re-executed by a validator" },
+  verificationFeeBps: { kind: "bps", description: "fee a verified lease pays on top of its value, for validators" },
+  collateralRatioBps: {
+    kind: "bps",
+    description: "backing a provider needs per XPL of verified leases it holds (100000 = 10x)",
+  },
+  verificationWindow: { kind: "seconds", description: "time each party has for each verification step" },
+  validatorSlashBps: { kind: "bps", description: "share of a validator's stake taken when it loses a dispute" },
+  bountyBps: { kind: "bps", description: "share of a slash (after refunds) paid to the parties proven right" },
+  minValidatorStake: { kind: "xpl", description: "stake a validator needs to be assigned verifications" },
+  missedWindowPenalty: { kind: "xpl", description: "XPL a validator loses when it misses a verification step" },
 } as const satisfies Record<string, { kind: ParameterKind; description: string }>;
 
 export type GovernedParameter = keyof typeof GOVERNED_PARAMETERS;

@@ -1,4 +1,4 @@
-import { computeMarketAbi } from "@plasma/contracts";
+import { computeMarketAbi, protocolParametersAbi } from "@plasma/contracts";
 import { type Address, type Hex, parseEventLogs, type TransactionReceipt, zeroAddress, zeroHash } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
@@ -77,7 +77,34 @@ export type OpenLeaseParameters = {
   specHash?: Hex | undefined;
   /** App that brought this lease, paid a share of the protocol fee. */
   builder?: Address | undefined;
+  /**
+   * How the result is checked (the job spec's `verification.mode`). `exact` and `tolerance` pay the
+   * verification fee on top of the lease's value and may be re-executed by a validator. Default `none`.
+   */
+  verification?: VerificationMode | undefined;
 };
+
+/** Verification modes in the order of the contracts' `Mode` enum. */
+export const VERIFICATION_MODES = ["none", "exact", "tolerance"] as const;
+export type VerificationMode = (typeof VERIFICATION_MODES)[number];
+
+/** The verification fee rate (bps) a new lease in `mode` pays on top of its value. */
+export async function verificationFeeBps(client: PlasmaClient, mode: VerificationMode): Promise<number> {
+  if (mode === "none") return 0;
+  const vp = await read(client, () =>
+    client.public.readContract({
+      address: client.addresses.protocolParameters,
+      abi: protocolParametersAbi,
+      functionName: "verificationParams",
+    }),
+  );
+  return vp.verificationFeeBps;
+}
+
+/** What a lease's escrow holds: its value plus the verification fee on it (rounded down, as on chain). */
+export function escrowWithFee(value: bigint, feeBps: number): bigint {
+  return value + (value * BigInt(feeBps)) / 10_000n;
+}
 
 /** What {@link openLease} returns. */
 export type OpenLeaseReturnType = {
@@ -106,8 +133,10 @@ export async function openLease(client: PlasmaClient, p: OpenLeaseParameters): P
   const client_ = accountAddress(client, "Opening a lease");
   const offer = await getOffer(client, p.offerId);
   const maxPrice = p.maxPricePerGpuSecond ?? offer.pricePerGpuSecond;
-  // Escrow at the highest price the client accepts; the contract pulls only price × gpus × seconds.
-  const escrow = offer.pricePerGpuSecond * BigInt(p.gpus) * BigInt(p.maxSeconds);
+  const mode = p.verification ?? "none";
+  const feeBps = await verificationFeeBps(client, mode);
+  // The contract pulls price × gpus × seconds plus the verification fee; a permit covers the highest price accepted.
+  const escrow = escrowWithFee(offer.pricePerGpuSecond * BigInt(p.gpus) * BigInt(p.maxSeconds), feeBps);
   const market = client.addresses.computeMarket;
   const [balance, allowance] = await Promise.all([
     getXplBalance(client, client_),
@@ -121,12 +150,13 @@ export async function openLease(client: PlasmaClient, p: OpenLeaseParameters): P
     maxPricePerGpuSecond: maxPrice,
     specHash: p.specHash ?? zeroHash,
     builder: p.builder ?? zeroAddress,
+    verification: VERIFICATION_MODES.indexOf(mode),
   };
   let receipt: TransactionReceipt;
   if (allowance >= escrow) {
     receipt = await write(client, "Opening a lease", "openLease", [args]);
   } else {
-    const permitValue = maxPrice * BigInt(p.gpus) * BigInt(p.maxSeconds);
+    const permitValue = escrowWithFee(maxPrice * BigInt(p.gpus) * BigInt(p.maxSeconds), feeBps);
     const permit = await signXplPermit(client, { spender: market, value: permitValue });
     receipt = await write(client, "Opening a lease", "openLeaseWithPermit", [
       args,

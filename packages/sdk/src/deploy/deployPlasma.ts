@@ -11,6 +11,8 @@ import {
   rewardsDistributorBytecode,
   timelockControllerAbi,
   timelockControllerBytecode,
+  verificationManagerAbi,
+  verificationManagerBytecode,
   xplTokenAbi,
   xplTokenBytecode,
 } from "@plasma/contracts";
@@ -76,9 +78,10 @@ export type DeployPlasmaParameters = {
 export const DEFAULT_REWARDS_EPOCH_SECONDS = 86_400;
 
 /**
- * Deploys XPLToken, ProtocolParameters, ProviderRegistry, RewardsDistributor, ComputeMarket, a
- * TimelockController and the PlasmaGovernor to any EVM chain and wires them: the market may reserve
- * capacity, slash no-shows and record work for rewards, the distributor may pay delegators, the
+ * Deploys XPLToken, ProtocolParameters, ProviderRegistry, RewardsDistributor, VerificationManager,
+ * ComputeMarket, a TimelockController and the PlasmaGovernor to any EVM chain and wires them: the market
+ * may reserve capacity, slash no-shows and record work for rewards, the verification manager may slash
+ * providers whose results were not reproduced, the distributor may pay delegators, the
  * timelock owns every parameter, every role and the treasury, only the governor may propose to it,
  * and the deployer renounces every role it had.
  * @returns The deployment, ready for `writeDeployment`.
@@ -150,11 +153,23 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       BigInt(p.rewardsEpochSeconds ?? DEFAULT_REWARDS_EPOCH_SECONDS),
       account.address,
     ]);
+    const verificationManager = await deploy(verificationManagerAbi, verificationManagerBytecode, [
+      xplToken,
+      providerRegistry,
+      protocolParameters,
+      account.address,
+    ]);
     const computeMarket = await deploy(computeMarketAbi, computeMarketBytecode, [
       xplToken,
       providerRegistry,
       protocolParameters,
       rewardsDistributor,
+      verificationManager,
+    ]);
+    await write(verificationManager, verificationManagerAbi, "setMarket", [computeMarket]);
+    await write(providerRegistry, providerRegistryAbi, "grantRole", [
+      await role(providerRegistry, providerRegistryAbi, "SLASHER_ROLE"),
+      verificationManager,
     ]);
     for (const name of ["MARKET_ROLE", "SLASHER_ROLE"]) {
       await write(providerRegistry, providerRegistryAbi, "grantRole", [
@@ -189,6 +204,7 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
     for (const [address, abi] of [
       [providerRegistry, providerRegistryAbi],
       [rewardsDistributor, rewardsDistributorAbi],
+      [verificationManager, verificationManagerAbi],
     ] as const) {
       await write(address, abi, "grantRole", [admin, timelock]);
       await write(address, abi, "renounceRole", [admin, account.address]);
@@ -211,6 +227,7 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
         providerRegistry,
         computeMarket,
         rewardsDistributor,
+        verificationManager,
         timelock,
         governor,
       },

@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Fixture} from "../utils/Fixture.sol";
+import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
+
+contract VerificationManagerTest is Fixture {
+    address internal val1 = address(0xA001);
+    address internal val2 = address(0xA002);
+    address internal val3 = address(0xA003);
+    address[3] internal validators;
+
+    uint256 internal constant VALIDATOR_STAKE = 10_000 ether;
+    bytes32 internal constant MANIFEST = keccak256("the honest outputs");
+    bytes32 internal constant WRONG = keccak256("garbage outputs");
+    bytes32 internal constant SALT = keccak256("provider salt");
+    uint256 internal offerId;
+
+    function setUp() public override {
+        super.setUp();
+        validators = [val1, val2, val3];
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(owner);
+            xpl.transfer(validators[i], 100_000 ether);
+            vm.prank(validators[i]);
+            xpl.approve(address(verifier), type(uint256).max);
+            vm.prank(validators[i]);
+            verifier.stakeValidator(VALIDATOR_STAKE);
+        }
+        _registerAndStake(provider, STAKE);
+        offerId = _offer(provider, 8, PRICE);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _openVerified(IVerificationManager.Mode mode, uint32 maxSeconds) internal returns (uint256 leaseId) {
+        vm.prank(client);
+        leaseId = market.openLease(
+            IComputeMarket.OpenLeaseParams(offerId, 1, maxSeconds, type(uint96).max, keccak256("spec"), address(0), mode)
+        );
+    }
+
+    function _commitmentOf(uint256 leaseId, bytes32 manifest, bytes32 salt) internal pure returns (bytes32) {
+        return keccak256(abi.encode(leaseId, manifest, salt));
+    }
+
+    /// @dev Opens, runs for 30 minutes and completes a verified lease whose true outputs hash to MANIFEST;
+    ///      the provider reports `reported` instead.
+    function _completed(IVerificationManager.Mode mode, bytes32 reported) internal returns (uint256 leaseId) {
+        leaseId = _openVerified(mode, 3600);
+        _start(leaseId);
+        vm.warp(block.timestamp + 1800);
+        vm.prank(provider);
+        market.completeLease(leaseId, _commitmentOf(leaseId, reported, SALT));
+    }
+
+    /// @dev Makes the completion block's hash one that draws `sampled`, then draws.
+    function _draw(uint256 leaseId, bool sampled) internal {
+        uint256 rate = params.verificationParams().samplingRateBps;
+        uint256 completionBlock = verifier.getVerification(leaseId).drawBlock;
+        bytes32 seed;
+        for (uint256 i = 1;; ++i) {
+            seed = keccak256(abi.encode("seed", i));
+            if ((uint256(keccak256(abi.encode(seed, leaseId))) % 10_000 < rate) == sampled) break;
+        }
+        vm.setBlockhash(completionBlock, seed);
+        vm.roll(completionBlock + 1);
+        verifier.draw(leaseId);
+    }
+
+    /// @dev Rolls one block and assigns the next validator of a lease waiting for one.
+    function _assignNext(uint256 leaseId) internal {
+        uint256 waitingSince = verifier.getVerification(leaseId).drawBlock;
+        vm.setBlockhash(waitingSince, keccak256(abi.encode("assign", waitingSince)));
+        vm.roll(waitingSince + 1);
+        verifier.assign(leaseId);
+    }
+
+    function _current(uint256 leaseId) internal view returns (address) {
+        IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
+        return verifier.getVerification(leaseId).round == 1 ? a.validator1 : a.validator2;
+    }
+
+    function _validatorCommit(uint256 leaseId, address validator, bytes32 result) internal {
+        vm.prank(validator);
+        verifier.commitResult(leaseId, keccak256(abi.encode(leaseId, validator, result, _saltOf(validator))));
+    }
+
+    function _saltOf(address validator) internal pure returns (bytes32) {
+        return keccak256(abi.encode("validator salt", validator));
+    }
+
+    function _revealProviderSalt(uint256 leaseId) internal {
+        vm.prank(provider);
+        verifier.revealSalt(leaseId, SALT);
+    }
+
+    function _stage(uint256 leaseId) internal view returns (IVerificationManager.Stage) {
+        return verifier.getVerification(leaseId).stage;
+    }
+
+    /// @dev The verification manager holds exactly what it owes.
+    function _assertConserved() internal view {
+        assertEq(
+            xpl.balanceOf(address(verifier)),
+            verifier.totalLocked() + verifier.feePool() + verifier.totalValidatorStake(),
+            "verifier balance == locked + fee pool + validator stakes"
+        );
+    }
+
+    // ---------------------------------------------------------------- opening and completion
+
+    function test_verifiedLeaseEscrowsTheFeeOnTop() public {
+        uint256 before = xpl.balanceOf(client);
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, 3600);
+        uint256 value = uint256(PRICE) * 3600;
+        assertEq(before - xpl.balanceOf(client), value + value / 10, "value + 10 % fee");
+        assertEq(market.escrowOf(leaseId), value + value / 10);
+        assertEq(market.exposure(provider), value);
+        assertEq(uint8(market.getLease(leaseId).verification), uint8(IVerificationManager.Mode.Exact));
+        assertEq(market.getLease(leaseId).verificationFeeBps, 1_000);
+    }
+
+    function test_completionLocksPayoutAndChargesFeeOnWhatWasUsed() public {
+        uint256 clientBefore = xpl.balanceOf(client);
+        uint256 providerBefore = xpl.balanceOf(provider);
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        uint256 paid = uint256(PRICE) * 1800;
+        uint256 providerShare = paid - paid * 500 / 10_000;
+        assertEq(clientBefore - xpl.balanceOf(client), paid + paid / 10, "client paid the used half plus its fee");
+        assertEq(xpl.balanceOf(provider), providerBefore, "provider paid nothing yet");
+        assertEq(verifier.totalLocked(), providerShare);
+        assertEq(verifier.feePool(), paid / 10);
+        assertEq(verifier.pendingValue(provider), paid);
+        assertEq(market.exposure(provider), 0);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Pending));
+        assertEq(verifier.getReputation(provider).completed, 1);
+        _assertConserved();
+    }
+
+    function test_unverifiedLeasePaysNoFeeAndIsOnlyCounted() public {
+        uint256 clientBefore = xpl.balanceOf(client);
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.None, 3600);
+        _start(leaseId);
+        vm.warp(block.timestamp + 1800);
+        vm.prank(provider);
+        market.completeLease(leaseId, MANIFEST);
+        assertEq(clientBefore - xpl.balanceOf(client), uint256(PRICE) * 1800);
+        assertEq(xpl.balanceOf(address(verifier)), 3 * VALIDATOR_STAKE);
+        assertEq(verifier.getReputation(provider).completed, 1);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.None));
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyUnknownLease.selector, leaseId));
+        verifier.draw(leaseId);
+    }
+
+    function test_stoppedVerifiedLeaseRefundsTheFee() public {
+        uint256 clientBefore = xpl.balanceOf(client);
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, 3600);
+        _start(leaseId);
+        vm.warp(block.timestamp + 600);
+        vm.prank(client);
+        market.stopLease(leaseId);
+        assertEq(clientBefore - xpl.balanceOf(client), uint256(PRICE) * 600, "no fee without a result to verify");
+        assertEq(market.exposure(provider), 0);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.None));
+    }
+
+    function test_cancelledVerifiedLeaseRefundsEverything() public {
+        uint256 clientBefore = xpl.balanceOf(client);
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.Tolerance, 3600);
+        vm.warp(block.timestamp + 11 minutes);
+        vm.prank(client);
+        market.cancelLease(leaseId);
+        uint256 penalty = uint256(PRICE) * 3600 / 10;
+        assertEq(xpl.balanceOf(client) - clientBefore, penalty, "escrow and fee back, plus the no-show penalty");
+        assertEq(market.exposure(provider), 0);
+    }
+
+    function test_collateralLimitsVerifiedLeases() public {
+        // 10,000 XPL of backing at 10x covers 1,000 XPL of verified leases: 277 GPU-hours at 3.6 XPL.
+        uint32 tooLong = uint32(1_000 ether / PRICE + 1);
+        vm.prank(client);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IComputeMarket.MarketInsufficientCollateral.selector, provider, STAKE, (uint256(tooLong) * PRICE) * 10
+            )
+        );
+        market.openLease(
+            IComputeMarket.OpenLeaseParams(
+                offerId, 1, tooLong, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.Exact
+            )
+        );
+        // The same lease without verification needs no collateral.
+        vm.prank(client);
+        market.openLease(
+            IComputeMarket.OpenLeaseParams(offerId, 1, tooLong, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.None)
+        );
+        // Delegated stake counts as backing.
+        vm.prank(stranger);
+        registry.delegate(provider, 1 ether);
+        vm.prank(client);
+        market.openLease(
+            IComputeMarket.OpenLeaseParams(offerId, 1, tooLong, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.Exact)
+        );
+    }
+
+    function test_leasesUnderVerificationStillCountTowardsCollateral() public {
+        uint32 seconds_ = uint32(900 ether / PRICE);
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, seconds_);
+        _start(leaseId);
+        vm.warp(block.timestamp + seconds_);
+        vm.prank(provider);
+        market.completeLease(leaseId, _commitmentOf(leaseId, MANIFEST, SALT));
+        assertEq(verifier.pendingValue(provider), 900 ether);
+        vm.prank(client);
+        vm.expectRevert(
+            abi.encodeWithSelector(IComputeMarket.MarketInsufficientCollateral.selector, provider, STAKE, 1_000 ether + 900 ether * 10 + 10 ether)
+        );
+        market.openLease(
+            IComputeMarket.OpenLeaseParams(
+                offerId, 1, uint32(101 ether / PRICE), type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.Exact
+            )
+        );
+        _draw(leaseId, false);
+        assertEq(verifier.pendingValue(provider), 0, "released leases no longer need collateral");
+        _openVerified(IVerificationManager.Mode.Exact, uint32(101 ether / PRICE));
+    }
+
+    // ---------------------------------------------------------------- sampling
+
+    function test_drawNeedsTheNextBlock() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyTooEarly.selector, leaseId, block.number + 1));
+        verifier.draw(leaseId);
+    }
+
+    function test_notSampledReleasesThePayout() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        uint256 locked = verifier.totalLocked();
+        uint256 before = xpl.balanceOf(provider);
+        _draw(leaseId, false);
+        assertEq(xpl.balanceOf(provider) - before, locked);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Released));
+        assertEq(verifier.getReputation(provider).sampled, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerificationManager.VerifyWrongStage.selector, leaseId, IVerificationManager.Stage.Released)
+        );
+        verifier.draw(leaseId);
+        _assertConserved();
+    }
+
+    function test_sampledAssignsAValidatorOtherThanTheParties() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address chosen = _current(leaseId);
+        assertTrue(chosen == val1 || chosen == val2 || chosen == val3, "a staked validator");
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned));
+        assertEq(verifier.getValidator(chosen).openAssignments, 1);
+        assertEq(verifier.getReputation(provider).sampled, 1);
+    }
+
+    function test_aDrawNobodyMadeIn256BlocksCountsAsSampled() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        vm.roll(block.number + 300); // the completion block's hash is gone
+        verifier.draw(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned));
+    }
+
+    function test_noEligibleValidatorReleases() public {
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(validators[i]);
+            verifier.requestValidatorExit();
+        }
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Released));
+        assertEq(verifier.pendingValue(provider), 0);
+    }
+
+    function test_samplingRateIsRoughlyP() public {
+        // 200 leases drawn from 200 different block hashes at p = 10 %: expect 20 (sd 4.2); allow > 3 sd.
+        uint256 sampled;
+        for (uint256 i; i < 200; ++i) {
+            uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, 10);
+            _start(leaseId);
+            vm.prank(provider);
+            market.completeLease(leaseId, _commitmentOf(leaseId, MANIFEST, SALT));
+            vm.setBlockhash(block.number, keccak256(abi.encode("block", i)));
+            vm.roll(block.number + 1);
+            verifier.draw(leaseId);
+            if (_stage(leaseId) != IVerificationManager.Stage.Released) sampled += 1;
+        }
+        assertEq(verifier.getReputation(provider).sampled, sampled);
+        assertGe(sampled, 7, "not far below p");
+        assertLe(sampled, 33, "not far above p");
+    }
+
+    // ---------------------------------------------------------------- honest path
+
+    function test_honestProviderIsVerifiedAndValidatorPaid() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address validator = _current(leaseId);
+        _validatorCommit(leaseId, validator, MANIFEST);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Committed));
+        _revealProviderSalt(leaseId);
+        uint256 locked = verifier.totalLocked();
+        uint256 pool = verifier.feePool();
+        uint256 providerBefore = xpl.balanceOf(provider);
+        uint256 validatorBefore = xpl.balanceOf(validator);
+        vm.prank(validator);
+        verifier.attestMatch(leaseId, MANIFEST, _saltOf(validator));
+        assertEq(xpl.balanceOf(provider) - providerBefore, locked);
+        assertEq(xpl.balanceOf(validator) - validatorBefore, pool, "paid the lease's value, as far as the pool holds");
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
+        IVerificationManager.Reputation memory rep = verifier.getReputation(provider);
+        assertEq(rep.verified, 1);
+        assertEq(rep.failed, 0);
+        assertEq(verifier.getValidator(validator).attested, 1);
+        assertEq(verifier.getValidator(validator).openAssignments, 0);
+        _assertConserved();
+    }
+
+    // ---------------------------------------------------------------- the verifier's dilemma
+
+    function test_lazyValidatorCannotClaimAMatchItDidNotCompute() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address lazy = _current(leaseId);
+        // Without re-running, it can only guess; the provider's manifest hash is not public.
+        bytes32 guess = keccak256("a guess");
+        _validatorCommit(leaseId, lazy, guess);
+        _revealProviderSalt(leaseId);
+        vm.prank(lazy);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotAMatch.selector, leaseId));
+        verifier.attestMatch(leaseId, guess, _saltOf(lazy));
+        // Copying the provider's on-chain commitment does not open it either.
+        bytes32 onChain = market.getLease(leaseId).resultHash;
+        vm.prank(lazy);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyCommitmentMismatch.selector, leaseId));
+        verifier.attestMatch(leaseId, onChain, _saltOf(lazy));
+        // Nor does committing to the copy.
+        uint256 other = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(other, true);
+        address copier = _current(other);
+        bytes32 copied = market.getLease(other).resultHash;
+        _validatorCommit(other, copier, copied);
+        _revealProviderSalt(other);
+        vm.prank(copier);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotAMatch.selector, other));
+        verifier.attestMatch(other, copied, _saltOf(copier));
+    }
+
+    function test_lazyValidatorIsCaughtByTheDisputeAndSlashed() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address lazy = _current(leaseId);
+        _validatorCommit(leaseId, lazy, keccak256("a guess"));
+        _revealProviderSalt(leaseId);
+        vm.prank(lazy);
+        verifier.attestMismatch(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator));
+        _assignNext(leaseId);
+        address second = _current(leaseId);
+        assertTrue(second != lazy && second != address(0), "an independent second validator");
+        _validatorCommit(leaseId, second, MANIFEST);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Revealed), "the salt is already public");
+
+        uint256 providerBefore = xpl.balanceOf(provider);
+        uint256 secondBefore = xpl.balanceOf(second);
+        uint256 locked = verifier.totalLocked();
+        uint256 pool = verifier.feePool();
+        vm.prank(second);
+        verifier.attestMatch(leaseId, MANIFEST, _saltOf(second));
+
+        uint256 slashed = VALIDATOR_STAKE / 2;
+        uint256 bountyEach = slashed / 10 / 2;
+        assertEq(verifier.getValidator(lazy).stake, VALIDATOR_STAKE - slashed, "lazy validator lost half its stake");
+        assertEq(verifier.getValidator(lazy).disputesLost, 1);
+        assertEq(xpl.balanceOf(provider) - providerBefore, locked + bountyEach, "provider: payout plus bounty");
+        assertEq(xpl.balanceOf(second) - secondBefore, pool + bountyEach, "second validator: fee plus bounty");
+        assertEq(verifier.feePool(), slashed - 2 * bountyEach, "the rest of the slash funds the pool");
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
+        assertEq(verifier.getValidator(lazy).openAssignments, 0);
+        _assertConserved();
+    }
+
+    // ---------------------------------------------------------------- cheating provider
+
+    function test_cheatingProviderIsSlashedAndClientRefunded() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, WRONG);
+        uint256 value = market.getLease(leaseId).paid;
+        _draw(leaseId, true);
+        address first = _current(leaseId);
+        _validatorCommit(leaseId, first, MANIFEST);
+        _revealProviderSalt(leaseId);
+        vm.prank(first);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotAMatch.selector, leaseId));
+        verifier.attestMatch(leaseId, MANIFEST, _saltOf(first));
+        vm.prank(first);
+        verifier.attestMismatch(leaseId);
+        _assignNext(leaseId);
+        address second = _current(leaseId);
+        _validatorCommit(leaseId, second, MANIFEST);
+        vm.prank(second);
+        verifier.attestMismatch(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal));
+
+        uint256 clientBefore = xpl.balanceOf(client);
+        uint256 firstBefore = xpl.balanceOf(first);
+        uint256 stakeBefore = registry.getProvider(provider).stake;
+        uint256 pool = verifier.feePool();
+        vm.prank(first);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
+        vm.prank(first);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyAlreadyRevealed.selector, leaseId, first));
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
+        vm.prank(second);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+
+        uint256 slash = value * 10;
+        assertEq(stakeBefore - registry.getProvider(provider).stake, slash, "10x the lease's value");
+        assertEq(xpl.balanceOf(client) - clientBefore, value, "client gets back all it paid");
+        uint256 rest = slash - (value - (value - value * 500 / 10_000));
+        uint256 bountyEach = rest / 10 / 2;
+        // The rest of the slash goes to the pool before validators are paid from it.
+        uint256 poolThen = pool + rest - 2 * bountyEach;
+        uint256 feeFirst = value < poolThen ? value : poolThen;
+        assertEq(xpl.balanceOf(first) - firstBefore, bountyEach + feeFirst, "first validator: bounty and fee");
+        IVerificationManager.Reputation memory rep = verifier.getReputation(provider);
+        assertEq(rep.failed, 1);
+        assertEq(rep.disputesLost, 1);
+        assertEq(rep.verified, 0);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
+        assertEq(verifier.pendingValue(provider), 0);
+        _assertConserved();
+    }
+
+    function test_finalRevealMatchingTheProviderSlashesBothValidators() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address first = _current(leaseId);
+        _validatorCommit(leaseId, first, MANIFEST); // it has the right result but claims a mismatch
+        _revealProviderSalt(leaseId);
+        vm.prank(first);
+        verifier.attestMismatch(leaseId);
+        _assignNext(leaseId);
+        address second = _current(leaseId);
+        _validatorCommit(leaseId, second, WRONG);
+        vm.prank(second);
+        verifier.attestMismatch(leaseId);
+        vm.prank(first);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
+        vm.prank(second);
+        verifier.revealResult(leaseId, WRONG, _saltOf(second));
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
+        assertEq(verifier.getValidator(first).stake, VALIDATOR_STAKE / 2);
+        assertEq(verifier.getValidator(second).stake, VALIDATOR_STAKE / 2);
+        _assertConserved();
+    }
+
+    function test_toleranceModeSecondMismatchDecides() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Tolerance, WRONG);
+        _draw(leaseId, true);
+        address first = _current(leaseId);
+        _validatorCommit(leaseId, first, keccak256("first's own outputs"));
+        _revealProviderSalt(leaseId);
+        vm.prank(first);
+        verifier.attestMismatch(leaseId);
+        _assignNext(leaseId);
+        address second = _current(leaseId);
+        _validatorCommit(leaseId, second, keccak256("second's own outputs"));
+        vm.prank(second);
+        verifier.attestMismatch(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
+        assertEq(verifier.getValidator(first).attested, 1);
+        assertEq(verifier.getValidator(second).attested, 1);
+        _assertConserved();
+    }
+
+    function test_toleranceModeMatchIsTheValidatorsJudgement() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Tolerance, MANIFEST);
+        _draw(leaseId, true);
+        address validator = _current(leaseId);
+        bytes32 ownOutputs = keccak256("close but not identical outputs");
+        _validatorCommit(leaseId, validator, ownOutputs);
+        _revealProviderSalt(leaseId);
+        vm.prank(validator);
+        verifier.attestMatch(leaseId, ownOutputs, _saltOf(validator));
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
+    }
+
+    // ---------------------------------------------------------------- windows
+
+    function test_validatorMissingItsCommitWindowPaysAndIsReplaced() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address sleepy = _current(leaseId);
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerificationManager.VerifyWindowOpen.selector, leaseId, verifier.getVerification(leaseId).deadline)
+        );
+        verifier.timeout(leaseId);
+        vm.warp(block.timestamp + 1 hours + 1);
+        vm.prank(sleepy);
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerificationManager.VerifyWindowClosed.selector, leaseId, verifier.getVerification(leaseId).deadline)
+        );
+        verifier.commitResult(leaseId, bytes32(uint256(1)));
+        uint256 pool = verifier.feePool();
+        verifier.timeout(leaseId);
+        assertEq(verifier.getValidator(sleepy).stake, VALIDATOR_STAKE - 100 ether, "the missed-window penalty");
+        assertEq(verifier.getValidator(sleepy).missed, 1);
+        assertEq(verifier.getValidator(sleepy).openAssignments, 0);
+        assertEq(verifier.feePool() - pool, 100 ether);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator));
+        _assignNext(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned));
+        _assertConserved();
+    }
+
+    function test_providerThatDoesNotRevealFails() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address validator = _current(leaseId);
+        _validatorCommit(leaseId, validator, MANIFEST);
+        vm.warp(block.timestamp + 1 hours + 1);
+        uint256 clientBefore = xpl.balanceOf(client);
+        verifier.timeout(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
+        assertEq(xpl.balanceOf(client) - clientBefore, market.getLease(leaseId).paid);
+        assertEq(verifier.getReputation(provider).failed, 1);
+        assertEq(verifier.getReputation(provider).disputesLost, 0);
+        _assertConserved();
+    }
+
+    function test_silentValidatorInFinalRevealIsSlashedAndTheOtherPaid() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, WRONG);
+        _draw(leaseId, true);
+        address first = _current(leaseId);
+        _validatorCommit(leaseId, first, MANIFEST);
+        _revealProviderSalt(leaseId);
+        vm.prank(first);
+        verifier.attestMismatch(leaseId);
+        _assignNext(leaseId);
+        address second = _current(leaseId);
+        _validatorCommit(leaseId, second, MANIFEST);
+        vm.prank(second);
+        verifier.attestMismatch(leaseId);
+        vm.prank(first);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
+        vm.warp(block.timestamp + 1 hours + 1);
+        verifier.timeout(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
+        assertEq(verifier.getValidator(second).stake, VALIDATOR_STAKE / 2, "silent: slashed");
+        assertEq(verifier.getValidator(first).attested, 1, "the revealer is upheld");
+        _assertConserved();
+    }
+
+    // ---------------------------------------------------------------- bad input
+
+    function test_onlyTheAssignedValidatorMayAct() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address validator = _current(leaseId);
+        address other = validator == val1 ? val2 : val1;
+        vm.prank(other);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotAssigned.selector, leaseId, other));
+        verifier.commitResult(leaseId, bytes32(uint256(1)));
+        vm.prank(validator);
+        vm.expectRevert(IVerificationManager.VerifyZeroCommitment.selector);
+        verifier.commitResult(leaseId, bytes32(0));
+        _validatorCommit(leaseId, validator, MANIFEST);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotProvider.selector, leaseId, stranger));
+        verifier.revealSalt(leaseId, SALT);
+        vm.prank(validator);
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerificationManager.VerifyWrongStage.selector, leaseId, IVerificationManager.Stage.Committed)
+        );
+        verifier.attestMatch(leaseId, MANIFEST, _saltOf(validator));
+        _revealProviderSalt(leaseId);
+        vm.prank(validator);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyCommitmentMismatch.selector, leaseId));
+        verifier.attestMatch(leaseId, MANIFEST, keccak256("another salt"));
+        vm.prank(other);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotAssigned.selector, leaseId, other));
+        verifier.attestMismatch(leaseId);
+    }
+
+    function test_onlyTheMarketRecordsCompletions() public {
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotMarket.selector, address(this)));
+        verifier.onLeaseCompleted(1, provider, IVerificationManager.Mode.Exact, 1, 1, 1);
+        vm.prank(owner);
+        vm.expectRevert(IVerificationManager.VerifyMarketAlreadySet.selector);
+        verifier.setMarket(market);
+    }
+
+    // ---------------------------------------------------------------- validators
+
+    function test_validatorStakeBelowMinimumIsRefused() public {
+        vm.prank(stranger);
+        xpl.approve(address(verifier), type(uint256).max);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyStakeBelowMinimum.selector, 1 ether, VALIDATOR_STAKE));
+        verifier.stakeValidator(1 ether);
+    }
+
+    function test_validatorExitWaitsForUnbondingAndOpenAssignments() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address busy = _current(leaseId);
+        vm.prank(busy);
+        verifier.requestValidatorExit();
+        uint64 exitAt = verifier.getValidator(busy).exitAt;
+        assertEq(verifier.activeValidators().length, 2);
+        vm.warp(exitAt);
+        vm.prank(busy);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyExitNotReady.selector, busy, exitAt, uint32(1)));
+        verifier.withdrawValidatorStake();
+        // Its window passed long ago: the timeout frees it (less the penalty).
+        verifier.timeout(leaseId);
+        uint256 before = xpl.balanceOf(busy);
+        vm.prank(busy);
+        verifier.withdrawValidatorStake();
+        assertEq(xpl.balanceOf(busy) - before, VALIDATOR_STAKE - 100 ether);
+        vm.prank(busy);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotValidator.selector, busy));
+        verifier.requestValidatorExit();
+        _assertConserved();
+    }
+
+    // ---------------------------------------------------------------- proof of GPU
+
+    function test_hardwareChecksAreRecordedByValidatorsOnly() public {
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotValidator.selector, stranger));
+        verifier.recordHardwareCheck(offerId, false, bytes32(0));
+        vm.prank(val1);
+        verifier.recordHardwareCheck(offerId, false, keccak256("report"));
+        IVerificationManager.HardwareCheck memory check = verifier.getHardwareCheck(offerId);
+        assertTrue(check.failed, "marked failed");
+        assertEq(check.validator, val1);
+        vm.prank(val2);
+        verifier.recordHardwareCheck(offerId, true, keccak256("report 2"));
+        assertTrue(!verifier.getHardwareCheck(offerId).failed, "a later pass clears it");
+    }
+}
