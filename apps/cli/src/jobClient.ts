@@ -13,6 +13,7 @@ import {
   type PlasmaClient,
   PlasmaError,
   type ProviderApi,
+  resultCommitment,
 } from "@plasma/sdk";
 
 /** The provider API of a lease: its provider's endpoint, used with the client's key. */
@@ -44,11 +45,15 @@ export async function downloadVerifiedResults(api: ProviderApi, lease: Lease, di
       },
     );
   }
-  const manifest = await getOutputManifest(api);
+  const { outputs: manifest, salt } = await getOutputManifest(api);
   const hash = hashManifest(manifest);
-  if (hash !== lease.resultHash) {
+  // A verified lease commits to the manifest hash with a salt, so that validators cannot copy it.
+  const committed = lease.verification === "none" ? hash : salt ? resultCommitment(lease.id, hash, salt) : null;
+  if (committed !== lease.resultHash) {
     throw new ResultMismatchError(
-      `The provider's output manifest hashes to ${hash}, but the lease committed ${lease.resultHash} on chain.`,
+      committed === null
+        ? `The provider gave no salt to open the result commitment ${lease.resultHash} of verified lease ${lease.id}.`
+        : `The provider's output manifest hashes to ${hash}, which does not match what the lease committed on chain (${lease.resultHash}).`,
       {
         metaMessages: ["The results cannot be trusted; nothing was saved."],
       },

@@ -14,6 +14,8 @@ import { createJobRunner } from "./runner/jobRunner.ts";
 import { createJobRuntimes } from "./runner/runtimes.ts";
 import { openProviderDb } from "./state/db.ts";
 import { createArtifactStore } from "./store/artifacts.ts";
+import { createResultSalts } from "./verification/resultSalt.ts";
+import { createSaltRevealer } from "./verification/saltRevealer.ts";
 
 /** A running provider node. */
 export type ProviderNode = { url: string; offerIds: bigint[]; hardware: GpuDetection; stop(): Promise<void> };
@@ -58,7 +60,9 @@ export async function startProviderNode(p: {
   const db = openProviderDb(join(p.config.dataDir, "state.sqlite"));
   const store = createArtifactStore(join(p.config.dataDir, "artifacts"));
   const metrics = createMetrics();
+  const saltOf = createResultSalts(db);
   const runner = createJobRunner({
+    saltOf,
     db,
     store,
     client,
@@ -70,7 +74,7 @@ export async function startProviderNode(p: {
     specTimeoutSeconds: p.config.specTimeoutSeconds,
     runtimes: createJobRuntimes({ names: p.config.runtimes, docker }),
   });
-  const api = createApiServer({ db, runner, store, metrics, client, provider });
+  const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf });
   const cleanup: (() => Promise<void>)[] = [
     async () => client.close(),
     async () => db.close(),
@@ -114,6 +118,9 @@ export async function startProviderNode(p: {
     });
     await watcher.start();
     cleanup.unshift(() => watcher.stop());
+    const revealer = createSaltRevealer({ client, provider, saltOf, logger });
+    await revealer.start(db.completedLeaseIds().map(BigInt));
+    cleanup.unshift(async () => revealer.stop());
     logger.info({ url, provider, offers: offerIds.map(String) }, "provider node ready");
     return {
       url,

@@ -27,6 +27,7 @@ export {
   END_REASON,
   END_REASON_TEXT,
   type EndReason,
+  escrowWithFee,
   failLease,
   getBuilderBalance,
   getLease,
@@ -38,9 +39,13 @@ export {
   type OpenLeaseParameters,
   type OpenLeaseReturnType,
   openLease,
+  resultCommitment,
   settleLease,
   startLease,
   stopLease,
+  VERIFICATION_MODES,
+  type VerificationMode,
+  verificationFeeBps,
 } from "./actions/market.ts";
 export {
   createOffer,
@@ -93,6 +98,29 @@ export {
   transferXpl,
   type XplPermit,
 } from "./actions/token.ts";
+export {
+  assignValidator,
+  attestVerdict,
+  commitValidatorResult,
+  currentValidator,
+  drawVerification,
+  getHardwareCheck,
+  getReputation,
+  getValidator,
+  getVerification,
+  type Reputation,
+  recordHardwareCheck,
+  revealSalt,
+  revealValidatorResult,
+  stakeValidator,
+  timeoutVerification,
+  type ValidatorInfo,
+  VERIFICATION_STAGE_TEXT,
+  VERIFICATION_STAGES,
+  type Verification,
+  type VerificationStage,
+  validatorCommitment,
+} from "./actions/verification.ts";
 export { type LeaseOpenedEvent, type MarketEvent, watchLeaseOpened, watchMarketEvents } from "./actions/watch.ts";
 export {
   type CreatePlasmaClientParameters,

@@ -3,14 +3,17 @@ import {
   END_REASON_TEXT,
   getLease,
   getOffer,
+  getVerification,
   type Lease,
   type LeaseEnd,
   openLease,
   settleLease,
   stopLease,
+  VERIFICATION_STAGE_TEXT,
+  type Verification,
 } from "@plasma/sdk";
 import type { Command } from "commander";
-import { type Hex, isHex } from "viem";
+import { type Address, type Hex, isHex } from "viem";
 import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
 import type { Context } from "../context.ts";
@@ -29,7 +32,7 @@ function leaseId(text: string): bigint {
   return BigInt(parsePositiveInteger(text, "lease id"));
 }
 
-function describeLease(l: Lease, now: number): string {
+function describeLease(l: Lease, now: number, v: Verification | null): string {
   const rows: [string, string | number][] = [
     ["lease", l.id.toString()],
     ["status", l.status + (l.status === "ended" ? ` (${l.endReason}: ${END_REASON_TEXT[l.endReason]})` : "")],
@@ -51,7 +54,18 @@ function describeLease(l: Lease, now: number): string {
   rows.push(["spec hash", l.specHash]);
   if (l.resultHash) rows.push(["result hash", l.resultHash]);
   if (l.builder) rows.push(["builder", l.builder]);
+  rows.push(["verification", describeVerification(l, v)]);
+  const validators = [v?.validator1, v?.validator2].filter((a): a is Address => Boolean(a));
+  if (validators.length > 0) rows.push(["validators", validators.join(", ")]);
   return fields(rows);
+}
+
+function describeVerification(l: Lease, v: Verification | null): string {
+  if (l.verification === "none") return "none (never sampled, no verification fee)";
+  const mode = `${l.verification}, fee ${(l.verificationFeeBps / 100).toFixed(1)} %`;
+  if (!v || v.stage === "none") return `${mode}; sampling happens when the lease completes`;
+  const deadline = v.deadline > 0 ? ` (step due by ${formatTime(v.deadline)})` : "";
+  return `${mode}; ${v.stage}: ${VERIFICATION_STAGE_TEXT[v.stage]}${deadline}`;
 }
 
 function describeEnd(id: bigint, end: LeaseEnd): string {
@@ -132,8 +146,11 @@ export function registerLeaseCommands(program: Command): void {
     .action(
       withContext(undefined, async (ctx, id: string) => {
         const l = await getLease(ctx.client, leaseId(id));
-        const now = await chainNow(ctx);
-        ctx.out.result(l, () => describeLease(l, now));
+        const [now, v] = await Promise.all([
+          chainNow(ctx),
+          l.verification === "none" ? null : getVerification(ctx.client, l.id),
+        ]);
+        ctx.out.result({ ...l, verificationStatus: v }, () => describeLease(l, now, v));
       }),
     );
 

@@ -1,7 +1,7 @@
 import type { PlasmaClient } from "@plasma/sdk";
 import { getXplBalance, JobSpecError, MAX_SPEC_BYTES, relativePath } from "@plasma/sdk";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { type Address, formatEther } from "viem";
+import { type Address, formatEther, type Hex } from "viem";
 import type { ProviderMetrics } from "../metrics.ts";
 import type { JobRunner } from "../runner/jobRunner.ts";
 import type { ProviderDb } from "../state/db.ts";
@@ -19,6 +19,8 @@ export type ApiContext = {
   metrics: ProviderMetrics;
   client: PlasmaClient;
   provider: Address;
+  /** The salt of a lease's result commitment, given to its client with the outputs. */
+  saltOf: (leaseId: string) => Hex;
 };
 
 function leaseIdOf(req: FastifyRequest): bigint {
@@ -102,7 +104,11 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
 
   app.post("/v1/leases/:id/stop", async (req) => ctx.runner.stop(await auth(req), "the client asked to stop"));
 
-  app.get("/v1/leases/:id/outputs", async (req) => ({ outputs: ctx.runner.manifest(await auth(req)) }));
+  // The salt opens a verified lease's result commitment; only the lease's client may fetch it here.
+  app.get("/v1/leases/:id/outputs", async (req) => {
+    const id = await auth(req);
+    return { outputs: ctx.runner.manifest(id), salt: ctx.saltOf(id) };
+  });
 
   app.get("/v1/leases/:id/outputs/*", async (req, reply) => {
     const id = await auth(req);

@@ -13,6 +13,7 @@ import {
   type LogEvent,
   type PlasmaClient,
   parseJobSpecText,
+  resultCommitment,
   startLease,
 } from "@plasma/sdk";
 import type { Hex } from "viem";
@@ -40,6 +41,8 @@ export type JobRunnerOptions = {
   /** How long a started lease waits for its spec and inputs before the node gives up on it. */
   specTimeoutSeconds: number;
   runtimes: JobRuntimes;
+  /** The salt of a lease's result commitment (see verification/resultSalt.ts). */
+  saltOf: (leaseId: string) => Hex;
 };
 
 /** Runs leased jobs: start on chain, receive spec and inputs, sandbox, results, settle on chain. */
@@ -149,6 +152,15 @@ export function createJobRunner(o: JobRunnerOptions) {
     mkdirSync(jobDir(id), { recursive: true });
     writeFileSync(logFile(id), "");
     await start(id);
+  }
+
+  /**
+   * What completes the lease on chain: the manifest hash, or for a verified lease a salted commitment to it
+   * (validators must not be able to copy it; the client gets the salt with the outputs).
+   */
+  async function resultOnChain(id: string, manifestHash: Hex): Promise<Hex> {
+    const lease = await getLease(o.client, BigInt(id));
+    return lease.verification === "none" ? manifestHash : resultCommitment(BigInt(id), manifestHash, o.saltOf(id));
   }
 
   /** Starts a lease on chain; until then the job is `opened` and refuses its spec (retryably). */
@@ -325,6 +337,7 @@ export function createJobRunner(o: JobRunnerOptions) {
     for (const entry of manifest) o.store.putFile(join(work, entry.path), entry.sha256);
     writeFileSync(manifestFile(id), JSON.stringify(manifest));
     const resultHash = hashManifest(manifest);
+    const onChainResult = await resultOnChain(id, resultHash);
     o.db.updateJob(id, {
       state: "done",
       exitCode: result.exitCode,
@@ -336,7 +349,7 @@ export function createJobRunner(o: JobRunnerOptions) {
     await settleOnChain(id, () =>
       result.timedOut
         ? failLease(o.client, { leaseId: BigInt(id), reason: "timed-out", resultHash })
-        : completeLease(o.client, { leaseId: BigInt(id), resultHash }),
+        : completeLease(o.client, { leaseId: BigInt(id), resultHash: onChainResult }),
     );
     emit(id, { type: "end", status: status(requireJob(id)) });
   }
@@ -405,7 +418,11 @@ export function createJobRunner(o: JobRunnerOptions) {
       for (const job of o.db.unsettledEndedJobs()) {
         const send =
           job.state === "done" && job.resultHash && !job.timedOut
-            ? () => completeLease(o.client, { leaseId: BigInt(job.leaseId), resultHash: job.resultHash as Hex })
+            ? async () =>
+                completeLease(o.client, {
+                  leaseId: BigInt(job.leaseId),
+                  resultHash: await resultOnChain(job.leaseId, job.resultHash as Hex),
+                })
             : () =>
                 failLease(o.client, {
                   leaseId: BigInt(job.leaseId),

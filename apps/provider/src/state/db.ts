@@ -173,6 +173,13 @@ export function openProviderDb(path: string) {
       }[];
       return new Map(rows.map((r) => [r.path, r.sha256]));
     },
+    /** Leases this node completed with a result: their verification may still ask for the salt. */
+    completedLeaseIds(): string[] {
+      const rows = db
+        .prepare("SELECT lease_id FROM jobs WHERE state = 'done' AND result_hash IS NOT NULL AND timed_out = 0")
+        .all() as { lease_id: string }[];
+      return rows.map((r) => r.lease_id);
+    },
     getMeta(key: string): string | undefined {
       return (db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;
     },

@@ -1,5 +1,14 @@
 import { computeMarketAbi, protocolParametersAbi } from "@plasma/contracts";
-import { type Address, type Hex, parseEventLogs, type TransactionReceipt, zeroAddress, zeroHash } from "viem";
+import {
+  type Address,
+  encodeAbiParameters,
+  type Hex,
+  keccak256,
+  parseEventLogs,
+  type TransactionReceipt,
+  zeroAddress,
+  zeroHash,
+} from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
@@ -50,7 +59,7 @@ export type Lease = {
   endedAt: number;
   builder: Address | null;
   pricePerGpuSecond: bigint;
-  /** price × gpus × maxSeconds */
+  /** price × gpus × maxSeconds, plus the verification fee for a verified lease */
   totalEscrow: bigint;
   /** Paid out so far (provider share + fees). */
   paid: bigint;
@@ -59,7 +68,10 @@ export type Lease = {
   /** Still held in escrow (0 once ended). */
   escrow: bigint;
   specHash: Hex;
+  /** The manifest hash, or for a verified lease the commitment keccak256(abi.encode(id, manifestHash, salt)). */
   resultHash: Hex | null;
+  verification: VerificationMode;
+  verificationFeeBps: number;
 };
 
 function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
@@ -255,13 +267,25 @@ export async function getLease(client: PlasmaClient, leaseId: bigint): Promise<L
     endedAt: l.endedAt,
     builder: l.builder === zeroAddress ? null : l.builder,
     pricePerGpuSecond: l.pricePerGpuSecond,
-    totalEscrow: l.pricePerGpuSecond * BigInt(l.gpus) * BigInt(l.maxSeconds),
+    totalEscrow: escrowWithFee(l.pricePerGpuSecond * BigInt(l.gpus) * BigInt(l.maxSeconds), l.verificationFeeBps),
     paid: l.paid,
     accrued,
     escrow,
     specHash: l.specHash,
     resultHash: l.resultHash === zeroHash ? null : l.resultHash,
+    verification: VERIFICATION_MODES[l.verification] ?? "none",
+    verificationFeeBps: l.verificationFeeBps,
   };
+}
+
+/**
+ * What a provider puts on chain for a verified lease: a commitment to its manifest hash that validators
+ * cannot read (they must re-execute to open it), and the client can check with the salt the provider gives it.
+ */
+export function resultCommitment(leaseId: bigint, manifestHash: Hex, salt: Hex): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: "uint256" }, { type: "bytes32" }, { type: "bytes32" }], [leaseId, manifestHash, salt]),
+  );
 }
 
 /** Number of leases ever opened. */

@@ -5,6 +5,7 @@ import {
   providerRegistryAbi,
   rewardsDistributorAbi,
   timelockControllerAbi,
+  verificationManagerAbi,
   xplTokenAbi,
 } from "@plasma/contracts";
 import {
@@ -25,6 +26,7 @@ export const plasmaErrorsAbi = dedupeErrors([
   ...computeMarketAbi,
   ...providerRegistryAbi,
   ...rewardsDistributorAbi,
+  ...verificationManagerAbi,
   ...protocolParametersAbi,
   ...xplTokenAbi,
   ...plasmaGovernorAbi,
@@ -44,6 +46,19 @@ const xpl = (wei: unknown) => `${formatEther(BigInt(wei as bigint))} XPL`;
 const time = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
 const LEASE_STATUS = ["none", "open", "running", "ended"] as const;
 const status = (s: unknown) => LEASE_STATUS[Number(s)] ?? String(s);
+const VERIFICATION_STAGES = [
+  "none",
+  "pending",
+  "needs-validator",
+  "assigned",
+  "committed",
+  "revealed",
+  "final-reveal",
+  "released",
+  "verified",
+  "failed",
+] as const;
+const verificationStage = (s: unknown) => VERIFICATION_STAGES[Number(s)] ?? String(s);
 const paramName = (name: unknown) => hexToString(name as Hex, { size: 32 }).replace(/\0+$/, "");
 
 type Explain = (args: readonly unknown[]) => [message: string, hint?: string];
@@ -125,6 +140,41 @@ const EXPLAIN: Record<string, Explain> = {
     `${who} has no provider rewards to claim.`,
     "Rewards come from GPU-seconds settled in epochs that have ended: see `plasma rewards show`.",
   ],
+  // verification
+  MarketInsufficientCollateral: ([p, backing, required]) => [
+    `${p} is backed by ${xpl(backing)} but its verified leases would need ${xpl(required)} of collateral.`,
+    "Choose another offer, open the lease without verification, or ask the provider to stake more (delegations count).",
+  ],
+  VerifyUnknownLease: ([id]) => [`Lease ${id} has no verification (not completed, or opened without verification).`],
+  VerifyWrongStage: ([id, stage]) => [
+    `Lease ${id}'s verification is at ${verificationStage(stage)}, which does not allow this step.`,
+    "See `plasma verify status LEASE`.",
+  ],
+  VerifyTooEarly: ([id, block]) => [`Lease ${id} can be drawn from block ${block} on.`, "Wait for the next block."],
+  VerifyWindowOpen: ([id, deadline]) => [`The current step of lease ${id} is open until ${time(deadline)}.`],
+  VerifyWindowClosed: ([id, deadline]) => [`The window for this step of lease ${id} closed at ${time(deadline)}.`],
+  VerifyNotAssigned: ([id, who]) => [`${who} is not the validator assigned to lease ${id}.`],
+  VerifyNotProvider: ([id, who]) => [`${who} is not the provider of lease ${id}.`],
+  VerifyAlreadyRevealed: ([id, who]) => [`${who} already revealed its result for lease ${id}.`],
+  VerifyCommitmentMismatch: ([id]) => [`The result and salt do not open the commitment made for lease ${id}.`],
+  VerifyNotAMatch: ([id]) => [
+    `That result does not open the provider's commitment for lease ${id}: it is not a match.`,
+    "Attest a mismatch instead.",
+  ],
+  VerifyZeroCommitment: () => ["A commitment or result hash of zero is not allowed."],
+  VerifyZeroAmount: () => ["Stake more than 0 XPL."],
+  VerifyStakeBelowMinimum: ([stake, minimum]) => [
+    `A validator needs at least ${xpl(minimum)} staked; this would make ${xpl(stake)}.`,
+  ],
+  VerifyNotValidator: ([who]) => [`${who} is not an active validator.`, "Stake with `plasma validator stake AMOUNT`."],
+  VerifyValidatorExiting: ([who]) => [`${who} is leaving the validator set; withdraw first, then stake again.`],
+  VerifyExitNotReady: ([who, exitAt, open]) => [
+    Number(exitAt) === 0
+      ? `${who} has not asked to leave the validator set.`
+      : `${who} can withdraw after ${time(exitAt)} once its ${open} open verification(s) have ended.`,
+  ],
+  VerifyMarketAlreadySet: () => ["The verification manager already has its market."],
+  VerifyNotMarket: ([who]) => [`${who} is not the market.`],
   // parameters
   ParamsUnknown: ([name]) => [`There is no parameter named ${paramName(name)}.`],
   ParamsOutOfBounds: ([name, value, min, max]) => [

@@ -1,4 +1,5 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { Hex } from "viem";
 import type { PlasmaClient } from "../clients/createPlasmaClient.ts";
 import { PlasmaError } from "../errors/base.ts";
 import { canonicalJobSpec, type JobSpec } from "../spec/jobSpec.ts";
@@ -119,9 +120,13 @@ export async function stopJob(api: ProviderApi): Promise<JobStatus> {
   return (await call(api, "POST", leasePath(api, "/stop"), "")).json() as Promise<JobStatus>;
 }
 
-/** The output manifest. */
-export async function getOutputManifest(api: ProviderApi): Promise<OutputEntry[]> {
-  return ((await (await call(api, "GET", leasePath(api, "/outputs"))).json()) as { outputs: OutputEntry[] }).outputs;
+/** The output manifest, and for a verified lease the salt that opens the provider's on-chain commitment. */
+export async function getOutputManifest(api: ProviderApi): Promise<{ outputs: OutputEntry[]; salt: Hex | null }> {
+  const body = (await (await call(api, "GET", leasePath(api, "/outputs"))).json()) as {
+    outputs: OutputEntry[];
+    salt?: Hex | null;
+  };
+  return { outputs: body.outputs, salt: body.salt ?? null };
 }
 
 /** Downloads one output file. */

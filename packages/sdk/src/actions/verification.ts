@@ -1,0 +1,258 @@
+import { verificationManagerAbi } from "@plasma/contracts";
+import { type Address, encodeAbiParameters, type Hex, keccak256, zeroAddress, zeroHash } from "viem";
+import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
+import { plasmaErrorsAbi } from "../errors/contract.ts";
+import { VERIFICATION_MODES, type VerificationMode } from "./market.ts";
+import { approveXpl, getXplAllowance } from "./token.ts";
+
+const verifierAbi = [...verificationManagerAbi, ...plasmaErrorsAbi] as const;
+
+/** Stages of a lease's verification, in the order of the contract's `Stage` enum. */
+export const VERIFICATION_STAGES = [
+  "none",
+  "pending",
+  "needs-validator",
+  "assigned",
+  "committed",
+  "revealed",
+  "final-reveal",
+  "released",
+  "verified",
+  "failed",
+] as const;
+export type VerificationStage = (typeof VERIFICATION_STAGES)[number];
+
+/** What each stage means to a person reading `plasma lease show`. */
+export const VERIFICATION_STAGE_TEXT: Record<VerificationStage, string> = {
+  none: "not verified (no verification requested, or not completed)",
+  pending: "waiting for the sampling draw",
+  "needs-validator": "sampled: waiting for a validator to be drawn",
+  assigned: "a validator is re-running the job",
+  committed: "the validator committed its result; the provider must reveal its salt",
+  revealed: "the validator is comparing results",
+  "final-reveal": "disputed: both validators are revealing their results",
+  released: "not sampled: payout released",
+  verified: "re-executed by a validator: the result matches",
+  failed: "re-executed: the result did not match; the provider was slashed and the client refunded",
+};
+
+/** A lease's verification, with its validators. */
+export type Verification = {
+  leaseId: bigint;
+  mode: VerificationMode;
+  stage: VerificationStage;
+  round: number;
+  drawBlock: bigint;
+  /** End of the current step's window (unix seconds; 0 when none). */
+  deadline: number;
+  locked: bigint;
+  validator1: Address | null;
+  validator2: Address | null;
+  providerSaltRevealed: boolean;
+  providerSalt: Hex | null;
+};
+
+/** A provider's reputation, counted on chain. */
+export type Reputation = { completed: number; sampled: number; verified: number; failed: number; disputesLost: number };
+
+/** A validator's stake and record. */
+export type ValidatorInfo = {
+  address: Address;
+  stake: bigint;
+  active: boolean;
+  exitAt: number;
+  openAssignments: number;
+  attested: number;
+  missed: number;
+  disputesLost: number;
+};
+
+function call<T>(client: PlasmaClient, functionName: string, args: readonly unknown[] = []): Promise<T> {
+  return read(
+    client,
+    () =>
+      client.public.readContract({
+        address: client.addresses.verificationManager,
+        abi: verifierAbi,
+        functionName,
+        args,
+      } as never) as Promise<T>,
+  );
+}
+
+function send(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
+  return writeAndWait(client, action, {
+    address: client.addresses.verificationManager,
+    abi: verifierAbi,
+    functionName,
+    args,
+  });
+}
+
+/** The commitment a validator makes before it may see anything of the provider's result. */
+export function validatorCommitment(leaseId: bigint, validator: Address, resultHash: Hex, salt: Hex): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
+      [leaseId, validator, resultHash, salt],
+    ),
+  );
+}
+
+/** Reads a lease's verification (stage `none` when it has none). */
+export async function getVerification(client: PlasmaClient, leaseId: bigint): Promise<Verification> {
+  const [v, a] = await Promise.all([
+    call<{ mode: number; stage: number; round: number; drawBlock: bigint; deadline: number; locked: bigint }>(
+      client,
+      "getVerification",
+      [leaseId],
+    ),
+    call<{ validator1: Address; validator2: Address; providerSalt: Hex; saltRevealed: boolean }>(
+      client,
+      "getAssignment",
+      [leaseId],
+    ),
+  ]);
+  return {
+    leaseId,
+    mode: VERIFICATION_MODES[v.mode] ?? "none",
+    stage: VERIFICATION_STAGES[v.stage] ?? "none",
+    round: v.round,
+    drawBlock: v.drawBlock,
+    deadline: Number(v.deadline),
+    locked: v.locked,
+    validator1: a.validator1 === zeroAddress ? null : a.validator1,
+    validator2: a.validator2 === zeroAddress ? null : a.validator2,
+    providerSaltRevealed: a.saltRevealed,
+    providerSalt: a.saltRevealed ? a.providerSalt : null,
+  };
+}
+
+/** The validator whose turn it is, or null. */
+export function currentValidator(v: Verification): Address | null {
+  return v.round === 2 ? v.validator2 : v.validator1;
+}
+
+/** Reads a provider's reputation counters. */
+export async function getReputation(client: PlasmaClient, provider: Address): Promise<Reputation> {
+  const r = await call<Reputation>(client, "getReputation", [provider]);
+  return {
+    completed: r.completed,
+    sampled: r.sampled,
+    verified: r.verified,
+    failed: r.failed,
+    disputesLost: r.disputesLost,
+  };
+}
+
+/** Reads a validator's stake and record. */
+export async function getValidator(client: PlasmaClient, validator: Address): Promise<ValidatorInfo> {
+  const v = await call<{
+    stake: bigint;
+    exitAt: bigint;
+    openAssignments: number;
+    slot: number;
+    attested: number;
+    missed: number;
+    disputesLost: number;
+  }>(client, "getValidator", [validator]);
+  return {
+    address: validator,
+    stake: v.stake,
+    active: v.slot !== 0,
+    exitAt: Number(v.exitAt),
+    openAssignments: v.openAssignments,
+    attested: v.attested,
+    missed: v.missed,
+    disputesLost: v.disputesLost,
+  };
+}
+
+/** The latest proof-of-GPU check of an offer, or null when it was never checked. */
+export async function getHardwareCheck(
+  client: PlasmaClient,
+  offerId: bigint,
+): Promise<{ failed: boolean; checkedAt: number; validator: Address; reportHash: Hex } | null> {
+  const c = await call<{ failed: boolean; checkedAt: bigint; validator: Address; reportHash: Hex }>(
+    client,
+    "getHardwareCheck",
+    [offerId],
+  );
+  if (c.checkedAt === 0n) return null;
+  return { failed: c.failed, checkedAt: Number(c.checkedAt), validator: c.validator, reportHash: c.reportHash };
+}
+
+/** Draws whether a completed lease is re-executed (anyone; from the block after completion). */
+export async function drawVerification(client: PlasmaClient, leaseId: bigint): Promise<Hex> {
+  return (await send(client, "Drawing a lease for verification", "draw", [leaseId])).transactionHash;
+}
+
+/** Draws a validator for a lease waiting for one (anyone). */
+export async function assignValidator(client: PlasmaClient, leaseId: bigint): Promise<Hex> {
+  return (await send(client, "Assigning a validator", "assign", [leaseId])).transactionHash;
+}
+
+/** Ends a verification step whose window has passed (anyone). */
+export async function timeoutVerification(client: PlasmaClient, leaseId: bigint): Promise<Hex> {
+  return (await send(client, "Ending a missed verification step", "timeout", [leaseId])).transactionHash;
+}
+
+/** Stakes XPL as a validator (approves the verification manager first when needed). */
+export async function stakeValidator(client: PlasmaClient, amount: bigint): Promise<Hex> {
+  const me = accountAddress(client, "Staking as a validator");
+  const spender = client.addresses.verificationManager;
+  if ((await getXplAllowance(client, me, spender)) < amount) await approveXpl(client, { spender, amount });
+  return (await send(client, "Staking as a validator", "stakeValidator", [amount])).transactionHash;
+}
+
+/** The provider reveals the salt of its result commitment. */
+export async function revealSalt(client: PlasmaClient, leaseId: bigint, salt: Hex): Promise<Hex> {
+  return (await send(client, "Revealing the result salt", "revealSalt", [leaseId, salt])).transactionHash;
+}
+
+/** The assigned validator commits to its own result (its salt must be kept to reveal it later). */
+export async function commitValidatorResult(
+  client: PlasmaClient,
+  leaseId: bigint,
+  resultHash: Hex,
+  salt: Hex,
+): Promise<Hex> {
+  const me = accountAddress(client, "Committing a verification result");
+  const commitment = validatorCommitment(leaseId, me, resultHash, salt);
+  return (await send(client, "Committing a verification result", "commitResult", [leaseId, commitment]))
+    .transactionHash;
+}
+
+/** The assigned validator attests a match (revealing its result) or a mismatch. */
+export async function attestVerdict(
+  client: PlasmaClient,
+  leaseId: bigint,
+  verdict: { match: true; resultHash: Hex; salt: Hex } | { match: false },
+): Promise<Hex> {
+  const receipt = verdict.match
+    ? await send(client, "Attesting a match", "attestMatch", [leaseId, verdict.resultHash, verdict.salt])
+    : await send(client, "Attesting a mismatch", "attestMismatch", [leaseId]);
+  return receipt.transactionHash;
+}
+
+/** In a final reveal, a validator reveals the result it committed to. */
+export async function revealValidatorResult(
+  client: PlasmaClient,
+  leaseId: bigint,
+  resultHash: Hex,
+  salt: Hex,
+): Promise<Hex> {
+  return (await send(client, "Revealing a verification result", "revealResult", [leaseId, resultHash, salt]))
+    .transactionHash;
+}
+
+/** Records a proof-of-GPU check of an offer (validators only). */
+export async function recordHardwareCheck(
+  client: PlasmaClient,
+  offerId: bigint,
+  passed: boolean,
+  reportHash: Hex = zeroHash,
+): Promise<Hex> {
+  return (await send(client, "Recording a hardware check", "recordHardwareCheck", [offerId, passed, reportHash]))
+    .transactionHash;
+}
