@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { hashManifest } from "@plasma/runtime";
+import { resultHash } from "@plasma/runtime";
 import {
   downloadOutput,
   END_REASON_TEXT,
@@ -46,7 +46,8 @@ export async function downloadVerifiedResults(api: ProviderApi, lease: Lease, di
     );
   }
   const { outputs: manifest, salt } = await getOutputManifest(api);
-  const hash = hashManifest(manifest);
+  // The node's report (.plasma/: logs, exit status) is checked file by file below but is not part of the result.
+  const hash = resultHash(manifest);
   // A verified lease commits to the manifest hash with a salt, so that validators cannot copy it.
   const committed = lease.verification === "none" ? hash : salt ? resultCommitment(lease.id, hash, salt) : null;
   if (committed !== lease.resultHash) {

@@ -11,6 +11,8 @@ import { registerProviderCommands } from "./commands/provider.ts";
 import { registerRewardsCommands } from "./commands/rewards.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerStakeCommands } from "./commands/stake.ts";
+import { registerValidatorCommands } from "./commands/validator.ts";
+import { registerVerifyCommand } from "./commands/verify.ts";
 import { registerWarpCommand } from "./commands/warp.ts";
 import { EXIT, reportError } from "./output.ts";
 
@@ -34,6 +36,8 @@ registerDelegateCommand(program);
 registerGovCommands(program);
 registerStakeCommands(program);
 registerRewardsCommands(program);
+registerValidatorCommands(program);
+registerVerifyCommand(program);
 registerWarpCommand(program);
 registerRunCommand(program);
 registerJobCommands(program);

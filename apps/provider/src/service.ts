@@ -11,7 +11,7 @@ import { detectGpus, type GpuDetection } from "./hardware/nvidiaSmi.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
 import { createJobRunner } from "./runner/jobRunner.ts";
-import { createJobRuntimes } from "./runner/runtimes.ts";
+import { createJobRuntimes, type JobRuntimes } from "./runner/runtimes.ts";
 import { openProviderDb } from "./state/db.ts";
 import { createArtifactStore } from "./store/artifacts.ts";
 import { createResultSalts } from "./verification/resultSalt.ts";
@@ -30,6 +30,8 @@ export async function startProviderNode(p: {
   privateKey: Hex;
   logger?: Logger;
   detect?: () => Promise<GpuDetection>;
+  /** Tests only: wraps the job runtimes (e.g. to play a provider that corrupts results). */
+  wrapRuntimes?: (runtimes: JobRuntimes) => JobRuntimes;
 }): Promise<ProviderNode> {
   const logger = p.logger ?? createLogger();
   if (p.config.runtimes.includes("sandbox") && !sandboxAvailable()) {
@@ -72,7 +74,7 @@ export async function startProviderNode(p: {
     gpuIndices: hardware.gpus.map((g) => g.index),
     defaultMemoryBytes: Math.floor(p.config.defaultJobMemoryGb * 1024 ** 3),
     specTimeoutSeconds: p.config.specTimeoutSeconds,
-    runtimes: createJobRuntimes({ names: p.config.runtimes, docker }),
+    runtimes: (p.wrapRuntimes ?? ((r) => r))(createJobRuntimes({ names: p.config.runtimes, docker })),
   });
   const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf });
   const cleanup: (() => Promise<void>)[] = [

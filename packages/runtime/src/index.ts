@@ -7,7 +7,15 @@ export {
   dockerStatus,
   runInDocker,
 } from "./docker/runInDocker.ts";
-export { buildManifest, hashManifest, type ManifestEntry, sha256File } from "./manifest.ts";
+export {
+  buildManifest,
+  hashManifest,
+  type ManifestEntry,
+  NODE_REPORT_DIR,
+  resultEntries,
+  resultHash,
+  sha256File,
+} from "./manifest.ts";
 export { bwrapArgs, type SandboxPolicy } from "./sandbox/bwrapArgs.ts";
 export { createMemoryLimit, type MemoryLimit } from "./sandbox/memoryLimit.ts";
 export {

@@ -52,7 +52,24 @@ export async function buildManifest(workDir: string, outputs: string[]): Promise
   return entries;
 }
 
-/** The result hash that goes on chain: sha256 of the manifest's canonical JSON (RFC 8785). */
+/**
+ * Where the node writes its own report of a run (exit status, logs with timings). It is listed in the
+ * manifest so the client can download it, but it is not part of the job's result: it differs from run
+ * to run, and a validator's re-execution must be able to reproduce the result exactly.
+ */
+export const NODE_REPORT_DIR = ".plasma";
+
+/** The entries that make up the job's result: every output except the node's report. */
+export function resultEntries(entries: ManifestEntry[]): ManifestEntry[] {
+  return entries.filter((e) => !e.path.startsWith(`${NODE_REPORT_DIR}/`));
+}
+
+/** The result hash that goes on chain: sha256 of the result entries' canonical JSON (RFC 8785). */
+export function resultHash(entries: ManifestEntry[]): Hex {
+  return hashManifest(resultEntries(entries));
+}
+
+/** sha256 of a manifest's canonical JSON (RFC 8785). */
 export function hashManifest(entries: ManifestEntry[]): Hex {
   return `0x${createHash("sha256")
     .update(canonicalize(entries) ?? "[]")

@@ -110,6 +110,7 @@ export {
   getVerification,
   type Reputation,
   recordHardwareCheck,
+  requestValidatorExit,
   revealSalt,
   revealValidatorResult,
   stakeValidator,
@@ -120,6 +121,7 @@ export {
   type Verification,
   type VerificationStage,
   validatorCommitment,
+  withdrawValidatorStake,
 } from "./actions/verification.ts";
 export { type LeaseOpenedEvent, type MarketEvent, watchLeaseOpened, watchMarketEvents } from "./actions/watch.ts";
 export {
@@ -173,8 +175,10 @@ export {
   VotingNotOpenError,
 } from "./errors/errors.ts";
 export {
+  downloadInput,
   downloadOutput,
   followJob,
+  getJobSpec,
   getJobStatus,
   getOutputManifest,
   type JobStatus,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger, loadProviderConfig, type ProviderNode, startProviderNode } from "@plasma/provider";
 import { type Deployment, startDevnet, writeDeployment } from "@plasma/sdk";
+import { startValidatorNode, type ValidatorNode } from "@plasma/validator";
 import type { Command } from "commander";
 import { deploymentPath, optionsOf, plasmaHome } from "../context.ts";
 import { createOutput, table } from "../output.ts";
@@ -30,7 +31,30 @@ async function startDevProvider(deployment: Deployment, port: number) {
   return { node, logFile };
 }
 
-function banner(deployment: Deployment, path: string, provider?: { node: ProviderNode; logFile: string }): string {
+/** The devnet's validator (dev account validator): draws completed leases and re-runs the sampled ones. */
+async function startDevValidator(deployment: Deployment) {
+  const key = deployment.devAccounts?.validator?.privateKey as `0x${string}`;
+  const dataDir = join(plasmaHome(), "devnet-validator");
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(dataDir, "validator.log");
+  const node = await startValidatorNode({
+    deployment,
+    privateKey: key,
+    dataDir,
+    logger: createLogger("info", openSync(logFile, "a"), "plasma-validator"),
+    mineWhenIdle: true, // anvil mines only on transactions; a draw needs the block after completion
+    tickMs: 1000,
+  });
+  return { node, logFile };
+}
+
+function banner(
+  deployment: Deployment,
+  path: string,
+  provider?: { node: ProviderNode; logFile: string },
+  validator?: { node: ValidatorNode; logFile: string },
+): string {
   const accounts = Object.entries(deployment.devAccounts ?? {});
   return [
     "Plasma devnet is ready.",
@@ -56,6 +80,12 @@ function banner(deployment: Deployment, path: string, provider?: { node: Provide
           `  npx plasma run -- python3 -c "print('hello from a Plasma GPU node')"`,
         ]
       : []),
+    ...(validator
+      ? [
+          "",
+          `Local validator (validator) ${validator.node.address}: draws completed leases and re-runs the sampled ones; log ${validator.logFile}`,
+        ]
+      : []),
     "",
     "Next, in another terminal:",
     "  npx plasma balance                                    # XPL of every dev account",
@@ -76,38 +106,43 @@ export function registerDevCommand(program: Command): void {
     .option("--port <port>", "RPC port (0 picks a free one)", "8545")
     .option("--provider-port <port>", "API port of the local provider node (0 picks a free one)", "8700")
     .option("--no-provider", "do not start the local provider node")
-    .action(async (o: { port: string; providerPort: string; provider: boolean }, command: Command) => {
-      const options = optionsOf(command);
-      const out = createOutput(Boolean(options.json));
-      const port = o.port === "0" ? 0 : parsePositiveInteger(o.port, "--port");
-      const path = deploymentPath(options);
-      const devnet = await startDevnet({ port });
-      // Handlers go in before the banner: whoever reads "ready" may press Ctrl-C at once.
-      const stopped = new Promise<void>((resolve, reject) => {
-        const stop = (signal: string) => {
-          process.stderr.write(`\nReceived ${signal}: stopping the devnet.\n`);
-          resolve();
-        };
-        process.once("SIGINT", () => stop("SIGINT"));
-        process.once("SIGTERM", () => stop("SIGTERM"));
-        devnet.anvil.process.once("exit", (code) => reject(new Error(`anvil exited unexpectedly (code ${code})`)));
-      });
-      writeDeployment(path, devnet.deployment);
-      const provider = o.provider
-        ? await startDevProvider(
-            devnet.deployment,
-            o.providerPort === "0" ? 0 : parsePositiveInteger(o.providerPort, "--provider-port"),
-          )
-        : undefined;
-      out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () =>
-        banner(devnet.deployment, path, provider),
-      );
-      await stopped.finally(async () => {
-        await provider?.node.stop();
-        await devnet.stop();
-        // Remove our deployment file only: a newer devnet may have replaced it.
-        if (existsSync(path) && readFileSync(path, "utf8").includes(devnet.deployment.rpcUrl)) rmSync(path);
-      });
-      process.stderr.write("Devnet stopped.\n");
-    });
+    .option("--no-validator", "do not start the local validator node")
+    .action(
+      async (o: { port: string; providerPort: string; provider: boolean; validator: boolean }, command: Command) => {
+        const options = optionsOf(command);
+        const out = createOutput(Boolean(options.json));
+        const port = o.port === "0" ? 0 : parsePositiveInteger(o.port, "--port");
+        const path = deploymentPath(options);
+        const devnet = await startDevnet({ port });
+        // Handlers go in before the banner: whoever reads "ready" may press Ctrl-C at once.
+        const stopped = new Promise<void>((resolve, reject) => {
+          const stop = (signal: string) => {
+            process.stderr.write(`\nReceived ${signal}: stopping the devnet.\n`);
+            resolve();
+          };
+          process.once("SIGINT", () => stop("SIGINT"));
+          process.once("SIGTERM", () => stop("SIGTERM"));
+          devnet.anvil.process.once("exit", (code) => reject(new Error(`anvil exited unexpectedly (code ${code})`)));
+        });
+        writeDeployment(path, devnet.deployment);
+        const provider = o.provider
+          ? await startDevProvider(
+              devnet.deployment,
+              o.providerPort === "0" ? 0 : parsePositiveInteger(o.providerPort, "--provider-port"),
+            )
+          : undefined;
+        const validator = o.validator ? await startDevValidator(devnet.deployment) : undefined;
+        out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () =>
+          banner(devnet.deployment, path, provider, validator),
+        );
+        await stopped.finally(async () => {
+          await validator?.node.stop();
+          await provider?.node.stop();
+          await devnet.stop();
+          // Remove our deployment file only: a newer devnet may have replaced it.
+          if (existsSync(path) && readFileSync(path, "utf8").includes(devnet.deployment.rpcUrl)) rmSync(path);
+        });
+        process.stderr.write("Devnet stopped.\n");
+      },
+    );
 }

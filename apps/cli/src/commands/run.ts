@@ -54,7 +54,22 @@ type RunOptions = {
   network?: string;
   out?: string;
   builder?: string;
+  verify?: string;
 };
+
+/** `--verify exact|none|tolerance:ATOL:RTOL` as the spec's verification field. */
+function verificationOption(text: string): Record<string, unknown> {
+  const [mode, atol, rtol] = text.split(":");
+  if (mode === "exact" || mode === "none") {
+    if (atol !== undefined) throw new UsageError(`--verify ${mode} takes no tolerances.`);
+    return { mode };
+  }
+  if (mode === "tolerance" && atol !== undefined && rtol !== undefined)
+    return { mode, atol: Number(atol), rtol: Number(rtol) };
+  throw new UsageError(`--verify ${text} is not a verification mode.`, {
+    metaMessages: ["Use exact (the default), none, or tolerance:ATOL:RTOL (e.g. tolerance:1e-5:1e-4)."],
+  });
+}
 
 const sha256Of = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
@@ -118,6 +133,7 @@ function buildSpec(
       ...(o.output?.length ? { outputs: o.output } : {}),
       ...(o.timeout ? { timeoutSeconds: parseDuration(o.timeout) } : {}),
       ...(o.network ? { network: o.network } : {}),
+      ...(o.verify ? { verification: verificationOption(o.verify) } : {}),
     },
     specFile ?? "(command line)",
   );
@@ -215,6 +231,10 @@ export function registerRunCommand(program: Command): void {
     .option("--env <NAME=VALUE...>", "environment variables")
     .option("--timeout <time>", "job time limit: 90s, 30m, 2h (default: 1h)")
     .option("--network <mode>", "none (default) or egress")
+    .option(
+      "--verify <mode>",
+      "how a validator may check the result: exact (default), tolerance:ATOL:RTOL, or none (no verification fee)",
+    )
     .option("--out <dir>", "where to save results (default: ./plasma-results/lease-N)")
     .option("--builder <address>", "app or tool that brought this job: it earns a share of the protocol fee")
     .action(
@@ -237,6 +257,7 @@ export function registerRunCommand(program: Command): void {
           maxPricePerGpuSecond: o.maxPrice === undefined ? undefined : parsePricePerHour(o.maxPrice, "--max-price"),
           specHash: hashJobSpec(spec),
           builder: o.builder === undefined ? undefined : resolveAddress(ctx, o.builder, "builder"),
+          verification: spec.verification.mode,
         });
         const { api, lease } = await providerApiFor(ctx.client, opened.leaseId);
         say(
@@ -264,7 +285,7 @@ export function registerRunCommand(program: Command): void {
         const ended = await endedLease(ctx, opened.leaseId);
         const dir = o.out ?? join("plasma-results", `lease-${opened.leaseId}`);
         const outputs = ended.resultHash ? await downloadVerifiedResults(api, ended, dir) : [];
-        const refund = ended.totalEscrow - ended.paid;
+        const refund = ended.totalEscrow - ended.paid - ended.verificationFee;
         const ok = ended.endReason === "completed" && final.exitCode === 0;
         const summary = {
           leaseId: opened.leaseId,
@@ -276,6 +297,8 @@ export function registerRunCommand(program: Command): void {
           error: final.error,
           endReason: ended.endReason,
           paid: ended.paid,
+          verificationFee: ended.verificationFee,
+          verification: ended.verification,
           refund,
           durationSeconds: ended.endedAt && ended.startedAt ? ended.endedAt - ended.startedAt : null,
           resultHash: ended.resultHash,
@@ -286,7 +309,7 @@ export function registerRunCommand(program: Command): void {
           const lines = [
             `${ok ? "✔" : "✖"} lease ${opened.leaseId} ${describeLeaseEnd(ended)}`,
             `  job: ${final.error ?? (final.timedOut ? "exceeded its time limit" : final.memoryExceeded ? "exceeded its memory limit" : `exited with code ${final.exitCode}`)}`,
-            `  cost ${xpl(ended.paid)}, refunded ${xpl(refund)}, ${formatDuration(summary.durationSeconds ?? 0)} of GPU time`,
+            `  cost ${xpl(ended.paid)}${ended.verificationFee > 0n ? ` + ${xpl(ended.verificationFee)} verification fee` : ""}, refunded ${xpl(refund)}, ${formatDuration(summary.durationSeconds ?? 0)} of GPU time`,
           ];
           if (outputs.length)
             lines.push(

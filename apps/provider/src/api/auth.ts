@@ -17,13 +17,20 @@ const header = (req: IncomingRequest, name: string) => {
 };
 
 /**
- * Checks that a request about `leaseId` is signed by that lease's client, is not expired, and has
- * not been seen before. Returns the client's address.
+ * Checks that a request about `leaseId` is signed by that lease's client (or by an account `mayAlsoRead`
+ * accepts, e.g. the validator assigned to re-run it), is not expired, and has not been seen before.
+ * Returns the signer.
  */
 export async function authenticate(
   req: IncomingRequest,
   leaseId: bigint,
-  ctx: { db: ProviderDb; chainId: number; market: Address; now?: () => number },
+  ctx: {
+    db: ProviderDb;
+    chainId: number;
+    market: Address;
+    now?: () => number;
+    mayAlsoRead?: (signer: Address) => Promise<boolean>;
+  },
 ): Promise<Address> {
   const nonce = header(req, SIGNATURE_HEADERS.nonce);
   const expiresText = header(req, SIGNATURE_HEADERS.expires);
@@ -73,7 +80,8 @@ export async function authenticate(
   } catch {
     throw new ApiError(401, "bad-signature", "The request's signature does not verify.");
   }
-  if (signer.toLowerCase() !== job.client.toLowerCase()) {
+  const isClient = signer.toLowerCase() === job.client.toLowerCase();
+  if (!isClient && !(await ctx.mayAlsoRead?.(signer))) {
     throw new ApiError(
       403,
       "not-client",

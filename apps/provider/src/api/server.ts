@@ -1,5 +1,5 @@
 import type { PlasmaClient } from "@plasma/sdk";
-import { getXplBalance, JobSpecError, MAX_SPEC_BYTES, relativePath } from "@plasma/sdk";
+import { getVerification, getXplBalance, JobSpecError, MAX_SPEC_BYTES, relativePath } from "@plasma/sdk";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type Address, formatEther, type Hex } from "viem";
 import type { ProviderMetrics } from "../metrics.ts";
@@ -46,18 +46,33 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
-  const auth = async (req: FastifyRequest) => {
+  /**
+   * Authenticates a request; `validator` also admits the validator assigned to re-run the lease: to read
+   * the spec and inputs once assigned, and the outputs (tolerance mode compares them) only once the
+   * provider's salt is public, that is after the validator committed to its own result.
+   */
+  const authWith = async (req: FastifyRequest, validator: "none" | "assigned" | "committed") => {
     const leaseId = leaseIdOf(req);
-    await authenticate(
+    const signer = await authenticate(
       { method: req.method, url: req.url, headers: req.headers, rawBody: req.body as Buffer | undefined },
       leaseId,
       {
         db: ctx.db,
         chainId: ctx.client.chain.id,
         market: ctx.client.addresses.computeMarket,
+        ...(validator === "none"
+          ? {}
+          : { mayAlsoRead: (account: Address) => isAssignedValidator(leaseId, account, validator === "committed") }),
       },
     );
-    return leaseId.toString();
+    return { id: leaseId.toString(), signer };
+  };
+  const auth = async (req: FastifyRequest) => (await authWith(req, "none")).id;
+
+  const isAssignedValidator = async (leaseId: bigint, account: Address, mustHaveCommitted: boolean) => {
+    const v = await getVerification(ctx.client, leaseId);
+    const assigned = [v.validator1, v.validator2].some((a) => a?.toLowerCase() === account.toLowerCase());
+    return assigned && (!mustHaveCommitted || v.providerSaltRevealed);
   };
 
   app.setErrorHandler((error: Error & { statusCode?: number }, req, reply: FastifyReply) => {
@@ -104,14 +119,25 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
 
   app.post("/v1/leases/:id/stop", async (req) => ctx.runner.stop(await auth(req), "the client asked to stop"));
 
-  // The salt opens a verified lease's result commitment; only the lease's client may fetch it here.
+  // The job as the client sent it, for the validator that re-runs it (the spec's hash is on chain).
+  app.get("/v1/leases/:id/spec", async (req) => ctx.runner.spec((await authWith(req, "assigned")).id));
+
+  app.get("/v1/leases/:id/inputs/*", async (req, reply) => {
+    const { id } = await authWith(req, "assigned");
+    const sha256 = ctx.db.inputsOf(id).get(pathOf(req));
+    if (!sha256) throw new ApiError(404, "unknown-input", `${pathOf(req)} is not an input of lease ${id}.`);
+    const { createReadStream } = await import("node:fs");
+    return reply.type("application/octet-stream").send(createReadStream(ctx.store.pathOf(sha256)));
+  });
+
+  // The salt opens a verified lease's result commitment: for the client, and for the validator once public.
   app.get("/v1/leases/:id/outputs", async (req) => {
-    const id = await auth(req);
+    const { id } = await authWith(req, "committed");
     return { outputs: ctx.runner.manifest(id), salt: ctx.saltOf(id) };
   });
 
   app.get("/v1/leases/:id/outputs/*", async (req, reply) => {
-    const id = await auth(req);
+    const { id } = await authWith(req, "committed");
     const path = pathOf(req);
     const entry = ctx.runner.manifest(id).find((e) => e.path === path);
     if (!entry) throw new ApiError(404, "unknown-output", `${path} is not an output of lease ${id}.`);

@@ -1,7 +1,13 @@
 import { EventEmitter } from "node:events";
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { buildManifest, hashManifest, type ManifestEntry, type RunResult } from "@plasma/runtime";
+import {
+  buildManifest,
+  resultHash as hashResult,
+  type ManifestEntry,
+  NODE_REPORT_DIR,
+  type RunResult,
+} from "@plasma/runtime";
 import {
   ContractRevertError,
   completeLease,
@@ -25,7 +31,6 @@ import type { ArtifactStore } from "../store/artifacts.ts";
 import type { JobRuntimes } from "./runtimes.ts";
 
 /** Files the node adds to every result, beside the job's own outputs. */
-export const RESULT_DIR = ".plasma";
 
 export type JobRunnerOptions = {
   db: ProviderDb;
@@ -329,14 +334,14 @@ export function createJobRunner(o: JobRunnerOptions) {
       memoryLimit: result.memoryLimit,
     };
     // The job may have left its own .plasma (even a link into the node's files): the node's replaces it.
-    rmSync(join(work, RESULT_DIR), { recursive: true, force: true });
-    mkdirSync(join(work, RESULT_DIR));
-    writeFileSync(join(work, RESULT_DIR, "exit.json"), `${JSON.stringify(outcome, null, 2)}\n`);
-    copyFileSync(logFile(id), join(work, RESULT_DIR, "logs.txt"));
-    const manifest = await buildManifest(work, [...spec.outputs, `${RESULT_DIR}/`]);
+    rmSync(join(work, NODE_REPORT_DIR), { recursive: true, force: true });
+    mkdirSync(join(work, NODE_REPORT_DIR));
+    writeFileSync(join(work, NODE_REPORT_DIR, "exit.json"), `${JSON.stringify(outcome, null, 2)}\n`);
+    copyFileSync(logFile(id), join(work, NODE_REPORT_DIR, "logs.txt"));
+    const manifest = await buildManifest(work, [...spec.outputs, `${NODE_REPORT_DIR}/`]);
     for (const entry of manifest) o.store.putFile(join(work, entry.path), entry.sha256);
     writeFileSync(manifestFile(id), JSON.stringify(manifest));
-    const resultHash = hashManifest(manifest);
+    const resultHash = hashResult(manifest);
     const onChainResult = await resultOnChain(id, resultHash);
     o.db.updateJob(id, {
       state: "done",
@@ -361,6 +366,13 @@ export function createJobRunner(o: JobRunnerOptions) {
     acceptInput,
     status: (id: string) => status(requireJob(id)),
     logsSoFar: (id: string) => (existsSync(logFile(id)) ? readFileSync(logFile(id), "utf8") : ""),
+    /** The spec the client sent (validators re-run it). */
+    spec(id: string): JobSpec {
+      const job = requireJob(id);
+      if (!job.specJson)
+        throw new ApiError(409, "no-spec-yet", `Lease ${id} has not received its spec.`, "There is nothing to re-run.");
+      return JSON.parse(job.specJson) as JobSpec;
+    },
     manifest(id: string): ManifestEntry[] {
       requireJob(id);
       if (!existsSync(manifestFile(id)))

@@ -72,6 +72,8 @@ export type Lease = {
   resultHash: Hex | null;
   verification: VerificationMode;
   verificationFeeBps: number;
+  /** Verification fee paid (only a completed verified lease pays it, on what it paid). */
+  verificationFee: bigint;
 };
 
 function write(client: PlasmaClient, action: string, functionName: string, args: readonly unknown[]) {
@@ -275,6 +277,7 @@ export async function getLease(client: PlasmaClient, leaseId: bigint): Promise<L
     resultHash: l.resultHash === zeroHash ? null : l.resultHash,
     verification: VERIFICATION_MODES[l.verification] ?? "none",
     verificationFeeBps: l.verificationFeeBps,
+    verificationFee: l.status === 3 && l.endReason === 1 ? (l.paid * BigInt(l.verificationFeeBps)) / 10_000n : 0n,
   };
 }
 

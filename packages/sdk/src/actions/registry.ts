@@ -244,17 +244,26 @@ export type ProtocolParameterValues = {
   unbondingPeriod: number;
   emissionPerEpoch: bigint;
   rewardFeeCapBps: number;
+  samplingRateBps: number;
+  verificationFeeBps: number;
+  collateralRatioBps: number;
+  verificationWindow: number;
+  validatorSlashBps: number;
+  bountyBps: number;
+  minValidatorStake: bigint;
+  missedWindowPenalty: bigint;
 };
 
 /** Reads every protocol parameter. */
 export async function getProtocolParameters(client: PlasmaClient): Promise<ProtocolParameterValues> {
   const address = client.addresses.protocolParameters;
-  const [market, staking, rewards] = await read(client, () =>
+  const [market, staking, rewards, verification] = await read(client, () =>
     Promise.all([
       client.public.readContract({ address, abi: paramsAbi, functionName: "marketParams" }),
       client.public.readContract({ address, abi: paramsAbi, functionName: "stakingParams" }),
       client.public.readContract({ address, abi: paramsAbi, functionName: "rewardParams" }),
+      client.public.readContract({ address, abi: paramsAbi, functionName: "verificationParams" }),
     ]),
   );
-  return { ...market, ...staking, ...rewards };
+  return { ...market, ...staking, ...rewards, ...verification };
 }

@@ -1,5 +1,5 @@
 import { verificationManagerAbi } from "@plasma/contracts";
-import { type Address, encodeAbiParameters, type Hex, keccak256, zeroAddress, zeroHash } from "viem";
+import { type Address, encodeAbiParameters, type Hex, keccak256, parseEventLogs, zeroAddress, zeroHash } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { VERIFICATION_MODES, type VerificationMode } from "./market.ts";
@@ -203,6 +203,18 @@ export async function stakeValidator(client: PlasmaClient, amount: bigint): Prom
   const spender = client.addresses.verificationManager;
   if ((await getXplAllowance(client, me, spender)) < amount) await approveXpl(client, { spender, amount });
   return (await send(client, "Staking as a validator", "stakeValidator", [amount])).transactionHash;
+}
+
+/** Leaves the validator set; the stake can be withdrawn after the unbonding period. */
+export async function requestValidatorExit(client: PlasmaClient): Promise<Hex> {
+  return (await send(client, "Leaving the validator set", "requestValidatorExit", [])).transactionHash;
+}
+
+/** Withdraws an exited validator's stake. */
+export async function withdrawValidatorStake(client: PlasmaClient): Promise<{ hash: Hex; amount: bigint }> {
+  const receipt = await send(client, "Withdrawing a validator's stake", "withdrawValidatorStake", []);
+  const [event] = parseEventLogs({ abi: verificationManagerAbi, eventName: "ValidatorWithdrawn", logs: receipt.logs });
+  return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
 }
 
 /** The provider reveals the salt of its result commitment. */

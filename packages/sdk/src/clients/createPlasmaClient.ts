@@ -73,19 +73,23 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
   const transport = http(rpcUrl, { batch: true, retryCount: 0 });
   const publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient<Transport, Chain>;
   // Remember whether the WebSocket was ever used, so that close() does not open one just to close it.
-  let wsUsed = false;
+  const shared = wsUrl ? socketUsers(wsUrl) : undefined;
+  if (shared) shared.clients += 1;
+  const markUsed = () => {
+    if (shared) shared.used = true;
+  };
   const wsTransport = wsUrl
     ? (options: Parameters<ReturnType<typeof webSocket>>[0]) => {
         const t = webSocket(wsUrl, { retryCount: 0 })(options);
         const { request } = t;
         const { subscribe } = t.value ?? {};
         t.request = ((args: unknown) => {
-          wsUsed = true;
+          markUsed();
           return (request as (a: unknown) => unknown)(args);
         }) as typeof request;
         if (t.value && subscribe) {
           t.value.subscribe = (args) => {
-            wsUsed = true;
+            markUsed();
             return subscribe(args);
           };
         }
@@ -101,6 +105,7 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
       ? privateKeyToAccount(parameters.account, { nonceManager })
       : parameters.account;
   const wallet = account ? createWalletClient({ chain, transport, account, pollingInterval }) : undefined;
+  let closed = false;
   return {
     deployment,
     chain,
@@ -111,12 +116,29 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
     account,
     addresses: deployment.contracts,
     async close() {
-      if (!wsTransport || !wsUsed) return;
+      if (!wsTransport || !shared || closed) return;
+      closed = true;
+      // viem shares one socket per URL among all clients of a process (a devnet runs a provider and a
+      // validator side by side): only the last client closes it, or the others' subscriptions would die.
+      shared.clients -= 1;
+      if (shared.clients > 0 || !shared.used) return;
+      sockets.delete(wsUrl as string);
       const transport = events.transport as unknown as { getRpcClient(): Promise<{ close(): void }> };
       const rpc = await transport.getRpcClient().catch(() => undefined);
       rpc?.close();
     },
   };
+}
+
+/** PlasmaClients of this process per WebSocket URL, and whether any used the socket. */
+const sockets = new Map<string, { clients: number; used: boolean }>();
+function socketUsers(url: string): { clients: number; used: boolean } {
+  let entry = sockets.get(url);
+  if (!entry) {
+    entry = { clients: 0, used: false };
+    sockets.set(url, entry);
+  }
+  return entry;
 }
 
 /** Returns the client's wallet, or explains that the action needs an account. */

@@ -2,7 +2,7 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { Hex } from "viem";
 import type { PlasmaClient } from "../clients/createPlasmaClient.ts";
 import { PlasmaError } from "../errors/base.ts";
-import { canonicalJobSpec, type JobSpec } from "../spec/jobSpec.ts";
+import { canonicalJobSpec, type JobSpec, parseJobSpec } from "../spec/jobSpec.ts";
 import { signRequest } from "./signing.ts";
 
 /** The provider answered with an error, or could not be reached. */
@@ -127,6 +127,18 @@ export async function getOutputManifest(api: ProviderApi): Promise<{ outputs: Ou
     salt?: Hex | null;
   };
   return { outputs: body.outputs, salt: body.salt ?? null };
+}
+
+/** The job spec the provider received (for the lease's client, or the validator assigned to re-run it). */
+export async function getJobSpec(api: ProviderApi): Promise<JobSpec> {
+  const body = await (await call(api, "GET", leasePath(api, "/spec"))).json();
+  return parseJobSpec(body, `of lease ${api.leaseId} from its provider`);
+}
+
+/** Downloads one input file of the job (client, or assigned validator). */
+export async function downloadInput(api: ProviderApi, path: string): Promise<Uint8Array> {
+  const encoded = path.split("/").map(encodeURIComponent).join("/");
+  return new Uint8Array(await (await call(api, "GET", leasePath(api, `/inputs/${encoded}`))).arrayBuffer());
 }
 
 /** Downloads one output file. */

@@ -1,0 +1,15 @@
+export { createValidatorMetrics, type ValidatorMetrics } from "./metrics.ts";
+export {
+  fetchProviderOutputs,
+  providerApiFor,
+  type Reexecution,
+  ReexecutionError,
+  reexecuteLease,
+} from "./reexecute.ts";
+export { openValidatorDb, type ValidatorDb, type WorkRow } from "./state.ts";
+export {
+  startValidatorNode,
+  UNAVAILABLE_RESULT,
+  type ValidatorNode,
+  type ValidatorNodeOptions,
+} from "./validatorNode.ts";

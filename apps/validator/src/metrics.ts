@@ -1,0 +1,41 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+/** The validator's Prometheus metrics, on a registry of its own. */
+export type ValidatorMetrics = ReturnType<typeof createValidatorMetrics>;
+
+export function createValidatorMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "plasma_validator_" });
+  return {
+    registry,
+    draws: new Counter({
+      name: "plasma_validator_draws_total",
+      help: "Sampling draws this validator sent, by outcome",
+      labelNames: ["sampled"] as const,
+      registers: [registry],
+    }),
+    verdicts: new Counter({
+      name: "plasma_validator_verdicts_total",
+      help: "Verdicts attested, by mode and verdict",
+      labelNames: ["mode", "verdict"] as const,
+      registers: [registry],
+    }),
+    reexecutionSeconds: new Histogram({
+      name: "plasma_validator_reexecution_seconds",
+      help: "Wall time of re-executions, fetching inputs included",
+      buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+      registers: [registry],
+    }),
+    timeouts: new Counter({
+      name: "plasma_validator_timeouts_sent_total",
+      help: "Missed windows this validator ended (anyone may)",
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "plasma_validator_errors_total",
+      help: "Steps that failed and will be retried",
+      labelNames: ["step"] as const,
+      registers: [registry],
+    }),
+  };
+}

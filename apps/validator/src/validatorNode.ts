@@ -1,0 +1,360 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import { verificationManagerAbi } from "@plasma/contracts";
+import { type DockerEngine, type ManifestEntry, resultEntries } from "@plasma/runtime";
+import {
+  assignValidator,
+  attestVerdict,
+  commitValidatorResult,
+  createPlasmaClient,
+  currentValidator,
+  type Deployment,
+  drawVerification,
+  getLease,
+  getProtocolParameters,
+  getValidator,
+  getVerification,
+  type JobSpec,
+  type PlasmaClient,
+  resultCommitment,
+  revealValidatorResult,
+  stakeValidator,
+  timeoutVerification,
+  type Verification,
+} from "@plasma/sdk";
+import { compareOutputs } from "@plasma/verify";
+import type { Logger } from "pino";
+import { type Hex, keccak256, stringToHex } from "viem";
+import { createValidatorMetrics, type ValidatorMetrics } from "./metrics.ts";
+import { fetchProviderOutputs, ReexecutionError, reexecuteLease } from "./reexecute.ts";
+import { openValidatorDb } from "./state.ts";
+
+/**
+ * What a validator commits to when the provider would not serve the job: every validator that tries gets
+ * the same value, so two of them agree against an obstructing provider.
+ */
+export const UNAVAILABLE_RESULT: Hex = keccak256(stringToHex("plasma: the provider did not serve the job"));
+
+const TERMINAL = new Set(["released", "verified", "failed"]);
+
+export type ValidatorNodeOptions = {
+  deployment: Deployment;
+  privateKey: Hex;
+  dataDir: string;
+  logger: Logger;
+  /** XPL wei to have staked at least (stakes the difference at start); default: the protocol minimum. */
+  stake?: bigint | undefined;
+  memoryBytes?: number | undefined;
+  gpus?: number[] | undefined;
+  docker?: DockerEngine | undefined;
+  /** On a local devnet blocks come only with transactions: mine one when a draw waits for the next block. */
+  mineWhenIdle?: boolean | undefined;
+  /** How often to look at open verifications besides the events that wake it (ms). */
+  tickMs?: number | undefined;
+  /** Serve Prometheus metrics on this port (0: any free port; undefined: none). */
+  metricsPort?: number | undefined;
+};
+
+export type ValidatorNode = {
+  address: Hex;
+  client: PlasmaClient;
+  metrics: ValidatorMetrics;
+  metricsUrl: string | null;
+  /** Looks at every open verification once and takes the steps that are due. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts a validator: stakes if needed, follows the verification manager's events, draws completed leases,
+ * re-executes the ones assigned to it, commits, attests, reveals, and ends windows others missed.
+ * Everything it must remember (its results and salts) is in SQLite before it is sent, so a restart
+ * finishes what it started.
+ */
+export async function startValidatorNode(o: ValidatorNodeOptions): Promise<ValidatorNode> {
+  const client = createPlasmaClient({ deployment: o.deployment, account: o.privateKey });
+  const me = client.account?.address as Hex;
+  const db = openValidatorDb(join(o.dataDir, "validator.db"));
+  const metrics = createValidatorMetrics();
+  const log = o.logger;
+  const open = new Set<string>();
+  const busy = new Set<string>();
+  let stopped = false;
+
+  await ensureStake(client, me, o.stake, log);
+
+  const opened = await client.public.getContractEvents({
+    address: client.addresses.verificationManager,
+    abi: verificationManagerAbi,
+    eventName: "VerificationOpened",
+    fromBlock: BigInt(o.deployment.deployedAtBlock),
+  });
+  for (const e of opened) open.add(String(e.args.leaseId));
+
+  let wake: (() => void) | null = null;
+  const unwatch = client.events.watchContractEvent({
+    address: client.addresses.verificationManager,
+    abi: verificationManagerAbi,
+    onLogs: (logs) => {
+      for (const l of logs as unknown as { args: { leaseId?: bigint } }[]) {
+        if (l.args.leaseId !== undefined) open.add(String(l.args.leaseId));
+      }
+      wake?.();
+    },
+    onError: (error) => log.warn({ err: error }, "verification event watcher error"),
+  });
+
+  async function tick(): Promise<void> {
+    const block = await client.public.getBlock();
+    for (const id of [...open]) {
+      if (stopped) return;
+      const before = await getVerification(client, BigInt(id)).catch(() => undefined);
+      try {
+        await step(BigInt(id), block.number, Number(block.timestamp));
+      } catch (error) {
+        // Anyone may draw, assign or end a window: another validator often gets there first.
+        const after = await getVerification(client, BigInt(id)).catch(() => undefined);
+        if (before && after && (after.stage !== before.stage || after.round !== before.round)) {
+          log.debug({ leaseId: id, stage: after.stage }, "another account took this step first");
+          continue;
+        }
+        metrics.errors.inc({ step: "tick" });
+        log.warn({ leaseId: id, err: error }, "verification step failed; will retry");
+      }
+    }
+  }
+
+  async function step(leaseId: bigint, head: bigint, now: number): Promise<void> {
+    const id = leaseId.toString();
+    const v = await getVerification(client, leaseId);
+    if (TERMINAL.has(v.stage)) {
+      open.delete(id);
+      log.info({ leaseId: id, outcome: v.stage }, "verification ended");
+      return;
+    }
+    const mine = currentValidator(v)?.toLowerCase() === me.toLowerCase();
+    const late = v.deadline > 0 && now > v.deadline;
+    switch (v.stage) {
+      case "pending":
+      case "needs-validator": {
+        if (head <= v.drawBlock) {
+          if (o.mineWhenIdle) await client.public.request({ method: "evm_mine" } as never);
+          return;
+        }
+        if (v.stage === "pending") {
+          await drawVerification(client, leaseId);
+          const after = await getVerification(client, leaseId);
+          metrics.draws.inc({ sampled: after.stage === "released" ? "no" : "yes" });
+          log.info({ leaseId: id, stage: after.stage }, "drew a completed lease");
+        } else {
+          await assignValidator(client, leaseId);
+        }
+        return;
+      }
+      case "assigned": {
+        const work = mine ? db.getWork(id, v.round) : undefined;
+        if (mine && !work) return startReexecution(leaseId, v);
+        if (work?.state === "computed" && !late && !busy.has(id)) return sendCommit(leaseId, v.round);
+        if (late) return endWindow(leaseId);
+        return;
+      }
+      case "committed":
+        if (late) return endWindow(leaseId);
+        return;
+      case "revealed":
+        if (mine) return attest(leaseId, v);
+        if (late) return endWindow(leaseId);
+        return;
+      case "final-reveal": {
+        const round =
+          v.validator1?.toLowerCase() === me.toLowerCase()
+            ? 1
+            : v.validator2?.toLowerCase() === me.toLowerCase()
+              ? 2
+              : 0;
+        const work = round ? db.getWork(id, round) : undefined;
+        if (work && work.state !== "revealed") {
+          await revealValidatorResult(client, leaseId, work.resultHash, work.salt);
+          db.setState(id, round, "revealed");
+          log.info({ leaseId: id }, "revealed my result in the final reveal");
+          return;
+        }
+        if (late) return endWindow(leaseId);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Re-runs in the background (it may take long); the commitment goes out when it is done. */
+  function startReexecution(leaseId: bigint, v: Verification): void {
+    const id = leaseId.toString();
+    if (busy.has(id)) return;
+    busy.add(id);
+    const started = performance.now();
+    void (async () => {
+      let result: Hex;
+      let workDir = "";
+      try {
+        const re = await reexecuteLease({
+          client,
+          leaseId,
+          workRoot: join(o.dataDir, "work", `round-${v.round}`),
+          memoryBytes: o.memoryBytes ?? 4 * 1024 ** 3,
+          gpus: o.gpus ?? [],
+          docker: o.docker,
+          log: (line) => log.info({ leaseId: id }, line),
+        });
+        result = re.resultHash;
+        workDir = re.workDir;
+        // Kept beside the outputs: tolerance mode compares with the job's atol/rtol, after a restart too.
+        writeFileSync(
+          join(workDir, "..", "reexecution.json"),
+          JSON.stringify({ spec: re.spec, manifest: re.manifest }),
+        );
+      } catch (error) {
+        if (!(error instanceof ReexecutionError) && !isProviderApiError(error)) throw error;
+        log.warn({ leaseId: id, err: error }, "the provider did not serve the job: committing to 'unavailable'");
+        result = UNAVAILABLE_RESULT;
+      }
+      metrics.reexecutionSeconds.observe((performance.now() - started) / 1000);
+      const salt = `0x${randomBytes(32).toString("hex")}` as Hex;
+      db.saveWork({ leaseId: id, round: v.round, resultHash: result, salt, workDir, state: "computed" });
+      await sendCommit(leaseId, v.round);
+      wake?.();
+    })()
+      .catch((error) => {
+        metrics.errors.inc({ step: "reexecute" });
+        log.warn({ leaseId: id, err: error }, "re-execution or commitment failed; will retry");
+      })
+      .finally(() => busy.delete(id));
+  }
+
+  /** Sends the commitment of a result saved before (after a crash in between, too). */
+  async function sendCommit(leaseId: bigint, round: number): Promise<void> {
+    const id = leaseId.toString();
+    const work = db.getWork(id, round);
+    if (!work) return;
+    await commitValidatorResult(client, leaseId, work.resultHash, work.salt);
+    db.setState(id, round, "committed");
+    log.info({ leaseId: id, round, result: work.resultHash }, "committed my result");
+  }
+
+  async function attest(leaseId: bigint, v: Verification): Promise<void> {
+    const id = leaseId.toString();
+    const work = db.getWork(id, v.round);
+    if (work?.state !== "committed" || busy.has(id) || !v.providerSalt) return;
+    busy.add(id);
+    try {
+      const lease = await getLease(client, leaseId);
+      let match: boolean;
+      let reason: string;
+      if (work.resultHash === UNAVAILABLE_RESULT) {
+        match = false;
+        reason = "the provider did not serve the job";
+      } else if (lease.verification === "exact") {
+        match = resultCommitment(leaseId, work.resultHash, v.providerSalt) === lease.resultHash;
+        reason = match ? "identical outputs" : "outputs differ from the provider's";
+      } else {
+        const providerDir = join(o.dataDir, "work", `round-${v.round}`, `lease-${id}`, "provider");
+        const expected = await fetchProviderOutputs(client, lease, v.providerSalt, providerDir);
+        const mine = JSON.parse(readFileSync(join(work.workDir, "..", "reexecution.json"), "utf8")) as {
+          spec: JobSpec;
+          manifest: ManifestEntry[];
+        };
+        // The lease's mode is what the client paid for; the spec gives the tolerances.
+        const tolerance =
+          mine.spec.verification.mode === "tolerance"
+            ? mine.spec.verification
+            : { mode: "tolerance" as const, atol: 0, rtol: 0 };
+        const verdict = await compareOutputs(
+          tolerance,
+          { dir: providerDir, manifest: expected },
+          { dir: work.workDir, manifest: resultEntries(mine.manifest) },
+        );
+        match = verdict.match;
+        reason = verdict.summary;
+      }
+      await attestVerdict(
+        client,
+        leaseId,
+        match ? { match: true, resultHash: work.resultHash, salt: work.salt } : { match: false },
+      );
+      db.setState(id, v.round, "attested");
+      metrics.verdicts.inc({ mode: lease.verification, verdict: match ? "match" : "mismatch" });
+      log.info({ leaseId: id, round: v.round, match, reason }, "attested");
+    } finally {
+      busy.delete(id);
+    }
+  }
+
+  async function endWindow(leaseId: bigint): Promise<void> {
+    await timeoutVerification(client, leaseId);
+    metrics.timeouts.inc();
+    log.info({ leaseId: leaseId.toString() }, "ended a missed verification window");
+  }
+
+  // The loop: a tick now, then on every event or every tickMs.
+  const loop = (async () => {
+    while (!stopped) {
+      await tick().catch((error) => log.warn({ err: error }, "tick failed"));
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, o.tickMs ?? 2000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  })();
+
+  const server = o.metricsPort === undefined ? null : await serveMetrics(metrics, o.metricsPort);
+  const address = server?.address();
+  log.info({ validator: me }, "validator node ready");
+  return {
+    address: me,
+    client,
+    metrics,
+    metricsUrl: address && typeof address === "object" ? `http://127.0.0.1:${address.port}/metrics` : null,
+    tick,
+    async stop() {
+      stopped = true;
+      wake?.();
+      unwatch();
+      await loop;
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await client.close();
+      db.close();
+    },
+  };
+}
+
+async function ensureStake(client: PlasmaClient, me: Hex, wanted: bigint | undefined, log: Logger): Promise<void> {
+  const [info, params] = await Promise.all([getValidator(client, me), getProtocolParameters(client)]);
+  const target = wanted ?? params.minValidatorStake;
+  if (info.exitAt !== 0)
+    throw new Error(`${me} is leaving the validator set; withdraw its stake before starting again.`);
+  if (info.stake >= target) return;
+  await stakeValidator(client, target - info.stake);
+  log.info({ validator: me, staked: (target - info.stake).toString() }, "staked as a validator");
+}
+
+function isProviderApiError(error: unknown): boolean {
+  return (error as { name?: string })?.name === "ProviderApiError";
+}
+
+function serveMetrics(metrics: ValidatorMetrics, port: number): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    if (req.url !== "/metrics") {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": metrics.registry.contentType }).end(await metrics.registry.metrics());
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}

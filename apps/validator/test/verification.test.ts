@@ -1,0 +1,216 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { verificationManagerAbi } from "@plasma/contracts";
+import {
+  createLogger,
+  type JobRuntimes,
+  loadProviderConfig,
+  type ProviderNode,
+  startProviderNode,
+} from "@plasma/provider";
+import {
+  createPlasmaClient,
+  type Devnet,
+  followJob,
+  getLease,
+  getReputation,
+  getVerification,
+  hashJobSpec,
+  type JobSpec,
+  listOffers,
+  openLease,
+  type PlasmaClient,
+  parseJobSpec,
+  startDevnet,
+  submitJobSpec,
+} from "@plasma/sdk";
+import { type Address, createWalletClient, http, parseAbi, parseEventLogs, stringToHex } from "viem";
+import { startValidatorNode, type ValidatorNode } from "../src/index.ts";
+
+/** Sets a protocol parameter as the timelock would after a vote: anvil lets the test act as it. */
+async function setParameterAsGovernance(devnet: Devnet, name: string, value: bigint) {
+  const rpc = devnet.deployment.rpcUrl;
+  const timelock = devnet.deployment.contracts.timelock;
+  const request = (method: string, params: unknown[]) =>
+    fetch(rpc, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+  await request("anvil_impersonateAccount", [timelock]);
+  await request("anvil_setBalance", [timelock, "0x56BC75E2D63100000"]);
+  const wallet = createWalletClient({ account: timelock, transport: http(rpc) });
+  await wallet.writeContract({
+    chain: null,
+    address: devnet.deployment.contracts.protocolParameters,
+    abi: parseAbi(["function setParameter(bytes32 name, uint256 value)"]),
+    functionName: "setParameter",
+    args: [stringToHex(name, { size: 32 }), value],
+  });
+  await request("anvil_stopImpersonatingAccount", [timelock]);
+}
+
+/** Waits for a condition on chain, checking each time a block may have changed it. */
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Test-only dishonest runtime: runs the job, then replaces its result with garbage. */
+const corrupting = (inner: JobRuntimes): JobRuntimes => ({
+  ...inner,
+  async run(leaseId, spec, options) {
+    const result = await inner.run(leaseId, spec, options);
+    writeFileSync(join(options.workDir, "out", "result.txt"), "garbage, not computed");
+    return result;
+  },
+});
+
+describe("verification on a devnet: honest and cheating providers, two validators", () => {
+  let devnet: Devnet;
+  let client: PlasmaClient;
+  const providers: ProviderNode[] = [];
+  const validators: ValidatorNode[] = [];
+  let honest: Address;
+  let cheater: Address;
+  const leases = { honest: [] as bigint[], cheater: [] as bigint[] };
+  const P = 5_000n; // 50 %
+
+  before(async () => {
+    devnet = await startDevnet();
+    await setParameterAsGovernance(devnet, "samplingRateBps", P);
+    const accounts = devnet.deployment.devAccounts ?? {};
+    const key = (name: string) => accounts[name]?.privateKey as `0x${string}`;
+    honest = accounts.provider2?.address as Address;
+    cheater = accounts.provider1?.address as Address;
+    const logs = mkdtempSync(join(tmpdir(), "plasma-verify-"));
+    for (const [name, wrap] of [
+      ["provider2", undefined],
+      ["provider1", corrupting],
+    ] as const) {
+      const dataDir = join(logs, name);
+      providers.push(
+        await startProviderNode({
+          config: loadProviderConfig(undefined, {
+            dataDir,
+            port: 0,
+            offers: [{ pricePerGpuHour: "36", region: name }],
+            stake: "5000",
+          }),
+          deployment: devnet.deployment,
+          privateKey: key(name),
+          logger: createLogger("warn"),
+          ...(wrap ? { wrapRuntimes: wrap } : {}),
+        }),
+      );
+    }
+    for (const name of ["validator", "builder"]) {
+      validators.push(
+        await startValidatorNode({
+          deployment: devnet.deployment,
+          privateKey: key(name),
+          dataDir: join(logs, name),
+          logger: createLogger("warn", 2, "plasma-validator"),
+          mineWhenIdle: true,
+          tickMs: 300,
+        }),
+      );
+    }
+    client = createPlasmaClient({ deployment: devnet.deployment, account: key("client") });
+  });
+
+  after(async () => {
+    for (const v of validators) await v.stop();
+    for (const p of providers) await p.stop();
+    await client?.close();
+    await devnet?.stop();
+  });
+
+  /** Runs a job that takes over a second (so the lease has a value) and writes a result. */
+  async function runJob(provider: Address, n: number): Promise<bigint> {
+    const [offer] = await listOffers(client, { provider });
+    assert.ok(offer, `an offer of ${provider}`);
+    const spec: JobSpec = parseJobSpec({
+      version: 1,
+      command: [
+        "python3",
+        "-c",
+        `import os, time; time.sleep(1.2); os.makedirs('out', exist_ok=True); open('out/result.txt','w').write(str(sum(i*i for i in range(${n}))))`,
+      ],
+      resources: { gpus: 1 },
+      timeoutSeconds: 60,
+    });
+    const opened = await openLease(client, {
+      offerId: offer.id,
+      gpus: 1,
+      maxSeconds: 300,
+      specHash: hashJobSpec(spec),
+      verification: "exact",
+    });
+    const api = { client, endpoint: providers[provider === honest ? 0 : 1]?.url as string, leaseId: opened.leaseId };
+    await until("the lease to start", async () =>
+      (await getLease(client, opened.leaseId)).status === "running" ? true : undefined,
+    );
+    await submitJobSpec(api, spec);
+    await followJob(api, () => {});
+    return opened.leaseId;
+  }
+
+  it("catches a share of the cheater's leases close to p, slashes and refunds each, and never an honest one", async (t) => {
+    for (let i = 0; i < 20; i++) {
+      leases.cheater.push(await runJob(cheater, 1000 + i));
+      if (i < 8) leases.honest.push(await runJob(honest, 5000 + i));
+    }
+    const all = [...leases.cheater, ...leases.honest];
+    const final = await until(
+      "every verification to end",
+      async () => {
+        const vs = await Promise.all(all.map((id) => getVerification(client, id)));
+        return vs.every((v) => ["released", "verified", "failed"].includes(v.stage)) ? vs : undefined;
+      },
+      240_000,
+    );
+    const outcome = new Map(final.map((v) => [v.leaseId, v.stage]));
+
+    // No honest lease fails; every sampled cheater lease fails, every unsampled one is released.
+    for (const id of leases.honest) assert.notEqual(outcome.get(id), "failed", `honest lease ${id}`);
+    const caught = leases.cheater.filter((id) => outcome.get(id) === "failed");
+    const released = leases.cheater.filter((id) => outcome.get(id) === "released");
+    assert.equal(caught.length + released.length, leases.cheater.length, "a cheater's lease is caught or unsampled");
+    // Binomial(20, 0.5): outside [2, 18] with probability 4e-5.
+    assert.ok(caught.length >= 2 && caught.length <= 18, `caught ${caught.length} of 20 at p = 50 %`);
+    t.diagnostic(`caught ${caught.length} of ${leases.cheater.length} corrupted leases at p = 50 %`);
+
+    // Each caught lease refunded the client what it paid, and slashed the provider 10x the lease's value.
+    const verifier = client.addresses.verificationManager;
+    const logs = await client.public.getContractEvents({
+      address: verifier,
+      abi: verificationManagerAbi,
+      eventName: "VerificationEnded",
+      fromBlock: 0n,
+    });
+    const ended = new Map(logs.map((l) => [l.args.leaseId as bigint, l.args]));
+    for (const id of caught) {
+      const lease = await getLease(client, id);
+      const e = ended.get(id);
+      assert.ok(lease.paid > 0n, `lease ${id} has a value`);
+      assert.equal(e?.refund, lease.paid, `lease ${id}: the client gets back what it paid`);
+      assert.equal(e?.slashed, lease.paid * 10n, `lease ${id}: 10x its value slashed`);
+    }
+    const repCheater = await getReputation(client, cheater);
+    const repHonest = await getReputation(client, honest);
+    assert.equal(repCheater.failed, caught.length);
+    assert.equal(repCheater.disputesLost, caught.length, "every catch went through a second validator");
+    assert.equal(repHonest.failed, 0);
+    assert.equal(repHonest.completed, leases.honest.length);
+    assert.equal(repHonest.verified + (leases.honest.length - repHonest.sampled), leases.honest.length);
+  });
+});
