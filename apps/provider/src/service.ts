@@ -1,12 +1,13 @@
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { dockerEngine, dockerStatus, sandboxAvailable } from "@plasma/runtime";
-import { createPlasmaClient, type Deployment, PlasmaError } from "@plasma/sdk";
+import { createPlasmaClient, type Deployment, listOffers, PlasmaError } from "@plasma/sdk";
 import type { Hex } from "viem";
 import { createApiServer } from "./api/server.ts";
 import { createLeaseWatcher } from "./chain/leaseWatcher.ts";
 import { desiredOffers, syncProviderOnChain } from "./chain/syncOffers.ts";
 import type { ProviderConfig } from "./config.ts";
+import { createChallengeResponder } from "./hardware/challengeResponder.ts";
 import { detectGpus, type GpuDetection } from "./hardware/nvidiaSmi.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
@@ -76,7 +77,11 @@ export async function startProviderNode(p: {
     specTimeoutSeconds: p.config.specTimeoutSeconds,
     runtimes: (p.wrapRuntimes ?? ((r) => r))(createJobRuntimes({ names: p.config.runtimes, docker })),
   });
-  const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf });
+  const challenges = createChallengeResponder({
+    gpuCount: hardware.gpus.length,
+    offeredModels: async () => (await listOffers(client, { provider, includeInactive: true })).map((o) => o.gpuModel),
+  });
+  const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf, challenges });
   const cleanup: (() => Promise<void>)[] = [
     async () => client.close(),
     async () => db.close(),

@@ -1,3 +1,4 @@
+export { type HardwareCheckResult, runHardwareCheck } from "./hardwareCheck.ts";
 export { createValidatorMetrics, type ValidatorMetrics } from "./metrics.ts";
 export {
   fetchProviderOutputs,

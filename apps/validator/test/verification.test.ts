@@ -15,6 +15,7 @@ import {
   createPlasmaClient,
   type Devnet,
   followJob,
+  getHardwareCheck,
   getLease,
   getReputation,
   getVerification,
@@ -27,8 +28,8 @@ import {
   startDevnet,
   submitJobSpec,
 } from "@plasma/sdk";
-import { type Address, createWalletClient, http, parseAbi, parseEventLogs, stringToHex } from "viem";
-import { startValidatorNode, type ValidatorNode } from "../src/index.ts";
+import { type Address, createWalletClient, http, parseAbi, stringToHex } from "viem";
+import { runHardwareCheck, startValidatorNode, type ValidatorNode } from "../src/index.ts";
 
 /** Sets a protocol parameter as the timelock would after a vote: anvil lets the test act as it. */
 async function setParameterAsGovernance(devnet: Devnet, name: string, value: bigint) {
@@ -198,12 +199,24 @@ describe("verification on a devnet: honest and cheating providers, two validator
       fromBlock: 0n,
     });
     const ended = new Map(logs.map((l) => [l.args.leaseId as bigint, l.args]));
+    const openedLogs = await client.public.getContractEvents({
+      address: verifier,
+      abi: verificationManagerAbi,
+      eventName: "VerificationOpened",
+      fromBlock: 0n,
+    });
+    const lockedOf = new Map(openedLogs.map((l) => [l.args.leaseId as bigint, l.args.locked as bigint]));
     for (const id of caught) {
       const lease = await getLease(client, id);
       const e = ended.get(id);
       assert.ok(lease.paid > 0n, `lease ${id} has a value`);
       assert.equal(e?.refund, lease.paid, `lease ${id}: the client gets back what it paid`);
-      assert.equal(e?.slashed, lease.paid * 10n, `lease ${id}: 10x its value slashed`);
+      const unlocked = lease.paid - (lockedOf.get(id) ?? 0n);
+      assert.equal(
+        e?.slashed,
+        lease.paid * 10n + unlocked,
+        `lease ${id}: 10x its value (+ what was not locked) slashed`,
+      );
     }
     const repCheater = await getReputation(client, cheater);
     const repHonest = await getReputation(client, honest);
@@ -212,5 +225,33 @@ describe("verification on a devnet: honest and cheating providers, two validator
     assert.equal(repHonest.failed, 0);
     assert.equal(repHonest.completed, leases.honest.length);
     assert.equal(repHonest.verified + (leases.honest.length - repHonest.sampled), leases.honest.length);
+  });
+
+  it("proof of GPU: an offer that answers its challenge in time passes; one too slow is marked and hidden", async () => {
+    const validatorClient = validators[0]?.client as PlasmaClient;
+    const [offer] = await listOffers(client, { provider: honest });
+    assert.ok(offer);
+    const small = { targetSeconds: 0.5, allowanceMs: 5_000 };
+    const passed = await runHardwareCheck(validatorClient, offer.id, { challenge: small });
+    assert.equal(passed.verdict.passed, true, passed.verdict.reason);
+    assert.equal((await getHardwareCheck(client, offer.id))?.failed, false);
+
+    // The same work against a deadline no hardware meets: the verdict is recorded and the offer hidden.
+    const slow = await runHardwareCheck(validatorClient, offer.id, {
+      challenge: { ...small, allowanceMs: 0, slack: 1e-6 },
+    });
+    assert.equal(slow.verdict.passed, false);
+    assert.match(slow.verdict.reason, /too slow/);
+    const check = await getHardwareCheck(client, offer.id);
+    assert.equal(check?.failed, true);
+    assert.equal(check?.reportHash, slow.reportHash);
+    assert.equal((await listOffers(client, { provider: honest })).length, 0, "hidden by default");
+    assert.equal((await listOffers(client, { provider: honest, includeFailedHardware: true })).length, 1);
+
+    // Only staked validators may challenge a node.
+    await assert.rejects(
+      runHardwareCheck(client, offer.id, { challenge: small, record: false }),
+      /not an active validator/,
+    );
   });
 });

@@ -15,7 +15,7 @@ export function registerMarketCommands(program: Command): void {
     .option("--max-price <xpl>", "only offers at or below this price, in XPL per GPU-hour")
     .option("--region <region>", "only this region")
     .option("--min-gpus <count>", "only offers with at least this many free GPUs", "1")
-    .option("--all", "include inactive and fully leased offers")
+    .option("--all", "include inactive and fully leased offers, and those that failed a proof-of-GPU check")
     .action(
       withContext(
         undefined,
@@ -37,6 +37,7 @@ export function registerMarketCommands(program: Command): void {
             region: o.region,
             minFreeGpus: o.all ? 0 : parsePositiveInteger(o.minGpus, "--min-gpus"),
             includeInactive: Boolean(o.all),
+            includeFailedHardware: Boolean(o.all),
           });
           ctx.out.result({ offers }, () =>
             offers.length === 0

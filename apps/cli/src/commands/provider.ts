@@ -38,7 +38,7 @@ export function offerRows(offers: Offer[]): (string | number)[][] {
     `${o.freeGpus}/${o.gpuCount}`,
     formatPricePerHour(o.pricePerGpuSecond),
     o.region || "-",
-    o.active ? "yes" : "no",
+    o.active ? (o.hardwareCheckFailed ? "yes (failed hardware check)" : "yes") : "no",
     o.provider,
   ]);
 }

@@ -8,7 +8,7 @@ import {
   stakeValidator,
   withdrawValidatorStake,
 } from "@plasma/sdk";
-import { startValidatorNode } from "@plasma/validator";
+import { runHardwareCheck, startValidatorNode } from "@plasma/validator";
 import type { Command } from "commander";
 import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
@@ -108,6 +108,30 @@ export function registerValidatorCommands(program: Command): void {
             ["disputes lost", v.disputesLost],
           ]),
         );
+      }),
+    );
+
+  validator
+    .command("challenge <offerId>")
+    .description("proof of GPU: challenge an offer's hardware and record the verdict on chain")
+    .option("--no-record", "print the verdict without recording it")
+    .action(
+      withContext("validator", async (ctx, offerText: string, o: { record: boolean }) => {
+        const offerId = BigInt(parsePositiveInteger(offerText, "offer id"));
+        const result = await runHardwareCheck(ctx.client, offerId, { record: o.record });
+        const v = result.verdict;
+        ctx.out.result(result, () =>
+          [
+            `${v.passed ? "✔" : "✖"} ${v.reason}`,
+            fields([
+              ["offer", `${offerId} (${v.gpuCount} × ${v.gpuClass})`],
+              ["round trip", `${(v.elapsedMs / 1000).toFixed(1)} s of ${(v.deadlineMs / 1000).toFixed(1)} s allowed`],
+              ["report hash", result.reportHash],
+              ["recorded", result.tx ?? "no (--no-record)"],
+            ]),
+          ].join("\n"),
+        );
+        if (!v.passed) process.exitCode = 1;
       }),
     );
 

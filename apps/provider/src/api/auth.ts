@@ -53,8 +53,9 @@ export async function authenticate(
   if (expires > now + MAX_REQUEST_LIFETIME_SECONDS) {
     throw new ApiError(401, "expiry-too-far", `Requests may be valid for at most ${MAX_REQUEST_LIFETIME_SECONDS}s.`);
   }
-  const job = ctx.db.getJob(leaseId.toString());
-  if (!job)
+  // Lease 0 scopes requests about no lease (hardware challenges): only `mayAlsoRead` can admit them.
+  const job = leaseId === 0n ? undefined : ctx.db.getJob(leaseId.toString());
+  if (leaseId !== 0n && !job)
     throw new ApiError(
       404,
       "unknown-lease",
@@ -80,13 +81,15 @@ export async function authenticate(
   } catch {
     throw new ApiError(401, "bad-signature", "The request's signature does not verify.");
   }
-  const isClient = signer.toLowerCase() === job.client.toLowerCase();
+  const isClient = job !== undefined && signer.toLowerCase() === job.client.toLowerCase();
   if (!isClient && !(await ctx.mayAlsoRead?.(signer))) {
     throw new ApiError(
       403,
-      "not-client",
-      `${signer} is not the client of lease ${leaseId}.`,
-      "Only the account that opened the lease may use it.",
+      leaseId === 0n ? "not-validator" : "not-client",
+      leaseId === 0n ? `${signer} is not an active validator.` : `${signer} is not the client of lease ${leaseId}.`,
+      leaseId === 0n
+        ? "Only staked validators may challenge this node's hardware."
+        : "Only the account that opened the lease may use it.",
     );
   }
   if (!ctx.db.useNonce(leaseId.toString(), nonce.toLowerCase(), expires)) {

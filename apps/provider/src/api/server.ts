@@ -1,7 +1,8 @@
 import type { PlasmaClient } from "@plasma/sdk";
-import { getVerification, getXplBalance, JobSpecError, MAX_SPEC_BYTES, relativePath } from "@plasma/sdk";
+import { getValidator, getVerification, getXplBalance, JobSpecError, MAX_SPEC_BYTES, relativePath } from "@plasma/sdk";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type Address, formatEther, type Hex } from "viem";
+import type { ChallengeResponder } from "../hardware/challengeResponder.ts";
 import type { ProviderMetrics } from "../metrics.ts";
 import type { JobRunner } from "../runner/jobRunner.ts";
 import type { ProviderDb } from "../state/db.ts";
@@ -19,9 +20,19 @@ export type ApiContext = {
   metrics: ProviderMetrics;
   client: PlasmaClient;
   provider: Address;
+  /** Answers proof-of-GPU challenges from staked validators. */
+  challenges: ChallengeResponder;
   /** The salt of a lease's result commitment, given to its client with the outputs. */
   saltOf: (leaseId: string) => Hex;
 };
+
+function jsonBody(req: FastifyRequest): unknown {
+  try {
+    return JSON.parse((req.body as Buffer | undefined)?.toString("utf8") ?? "");
+  } catch {
+    throw new ApiError(400, "invalid-json", "The request body is not JSON.");
+  }
+}
 
 function leaseIdOf(req: FastifyRequest): bigint {
   const id = (req.params as { id?: string }).id ?? "";
@@ -118,6 +129,28 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   });
 
   app.post("/v1/leases/:id/stop", async (req) => ctx.runner.stop(await auth(req), "the client asked to stop"));
+
+  // Proof of GPU: a staked validator sends a challenge, gets the commitment, then picks the rows to open.
+  const validatorOnly = async (req: FastifyRequest) =>
+    authenticate(
+      { method: req.method, url: req.url, headers: req.headers, rawBody: req.body as Buffer | undefined },
+      0n,
+      {
+        db: ctx.db,
+        chainId: ctx.client.chain.id,
+        market: ctx.client.addresses.computeMarket,
+        mayAlsoRead: async (account) => (await getValidator(ctx.client, account)).active,
+      },
+    );
+  app.post("/v1/hardware/challenges", async (req) => {
+    await validatorOnly(req);
+    return ctx.challenges.commit(jsonBody(req));
+  });
+  app.post("/v1/hardware/challenges/:challengeId/open", async (req) => {
+    await validatorOnly(req);
+    const { challengeId } = req.params as { challengeId: string };
+    return { rows: ctx.challenges.open(challengeId, (jsonBody(req) as { nonce?: unknown }).nonce) };
+  });
 
   // The job as the client sent it, for the validator that re-runs it (the spec's hash is on chain).
   app.get("/v1/leases/:id/spec", async (req) => ctx.runner.spec((await authWith(req, "assigned")).id));

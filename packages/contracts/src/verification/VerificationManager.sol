@@ -396,9 +396,11 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     ) private {
         IProtocolParameters.VerificationParams memory vp = params.verificationParams();
         uint256 value = l.paid;
-        uint256 target = (value * vp.collateralRatioBps) / BPS;
-        uint256 slashed = target == 0 ? 0 : registry.slash(l.provider, target, address(this));
         uint256 locked = v.locked; // part of `value`, so never more than the refund
+        // The collateral, plus what the client paid that is not locked here (settled along the way): the
+        // client's refund then never eats into the collateral, and a cheater keeps nothing it was paid.
+        uint256 target = (value * vp.collateralRatioBps) / BPS + (value - locked);
+        uint256 slashed = target == 0 ? 0 : registry.slash(l.provider, target, address(this));
         uint256 fromSlash = Math.min(slashed, value - locked);
         uint256 rest = slashed - fromSlash;
         uint256 bounty = _payBounty(leaseId, rest, winners);

@@ -419,10 +419,11 @@ contract VerificationManagerTest is Fixture {
         vm.prank(second);
         verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
 
-        uint256 slash = value * 10;
-        assertEq(stakeBefore - registry.getProvider(provider).stake, slash, "10x the lease's value");
+        uint256 locked = value - value * 500 / 10_000;
+        uint256 slash = value * 10 + (value - locked);
+        assertEq(stakeBefore - registry.getProvider(provider).stake, slash, "10x the lease's value plus what was not locked");
         assertEq(xpl.balanceOf(client) - clientBefore, value, "client gets back all it paid");
-        uint256 rest = slash - (value - (value - value * 500 / 10_000));
+        uint256 rest = slash - (value - locked);
         uint256 bountyEach = rest / 10 / 2;
         // The rest of the slash goes to the pool before validators are paid from it.
         uint256 poolThen = pool + rest - 2 * bountyEach;

@@ -1,4 +1,4 @@
-import { protocolParametersAbi, providerRegistryAbi } from "@plasma/contracts";
+import { protocolParametersAbi, providerRegistryAbi, verificationManagerAbi } from "@plasma/contracts";
 import { type Address, type Hex, parseEventLogs } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
@@ -33,6 +33,8 @@ export type Offer = {
   pricePerGpuSecond: bigint;
   region: string;
   active: boolean;
+  /** Whether the latest proof-of-GPU check by a validator failed (listings hide such offers by default). */
+  hardwareCheckFailed: boolean;
 };
 
 /** Filters of {@link listOffers}; every field is optional. */
@@ -47,6 +49,8 @@ export type OfferFilter = {
   minFreeGpus?: number | undefined;
   /** Include inactive offers (default false). */
   includeInactive?: boolean | undefined;
+  /** Include offers whose latest proof-of-GPU check failed (default false). */
+  includeFailedHardware?: boolean | undefined;
 };
 
 /** Sends a registry transaction and waits for its receipt (shared with the staking actions). */
@@ -186,15 +190,23 @@ export async function getProvider(client: PlasmaClient, address: Address): Promi
 
 /** Returns one offer; throws `ContractRevertError` (RegistryUnknownOffer) for an unknown id. */
 export async function getOffer(client: PlasmaClient, offerId: bigint): Promise<Offer> {
-  const o = await read(client, () =>
-    client.public.readContract({
-      address: client.addresses.providerRegistry,
-      abi: registryAbi,
-      functionName: "getOffer",
-      args: [offerId],
-    }),
+  const [o, check] = await read(client, () =>
+    Promise.all([
+      client.public.readContract({
+        address: client.addresses.providerRegistry,
+        abi: registryAbi,
+        functionName: "getOffer",
+        args: [offerId],
+      }),
+      client.public.readContract({
+        address: client.addresses.verificationManager,
+        abi: verificationManagerAbi,
+        functionName: "getHardwareCheck",
+        args: [offerId],
+      }),
+    ]),
   );
-  return { id: offerId, ...o, freeGpus: o.gpuCount - o.gpusInUse };
+  return { id: offerId, ...o, freeGpus: o.gpuCount - o.gpusInUse, hardwareCheckFailed: check.failed };
 }
 
 /**
@@ -222,6 +234,7 @@ export async function listOffers(client: PlasmaClient, filter: OfferFilter = {})
         (filter.minVramGb === undefined || o.vramGb >= filter.minVramGb) &&
         (filter.maxPricePerGpuSecond === undefined || o.pricePerGpuSecond <= filter.maxPricePerGpuSecond) &&
         (!filter.provider || o.provider.toLowerCase() === filter.provider.toLowerCase()) &&
+        (filter.includeFailedHardware || !o.hardwareCheckFailed) &&
         o.freeGpus >= (filter.minFreeGpus ?? 0),
     )
     .sort((a, b) =>

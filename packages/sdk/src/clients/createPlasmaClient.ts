@@ -74,22 +74,31 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
   const publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient<Transport, Chain>;
   // Remember whether the WebSocket was ever used, so that close() does not open one just to close it.
   const shared = wsUrl ? socketUsers(wsUrl) : undefined;
-  if (shared) shared.clients += 1;
+  let usedSocket = false;
   const markUsed = () => {
-    if (shared) shared.used = true;
+    if (shared && !usedSocket) shared.clients += 1;
+    usedSocket = true;
   };
   const wsTransport = wsUrl
     ? (options: Parameters<ReturnType<typeof webSocket>>[0]) => {
         const t = webSocket(wsUrl, { retryCount: 0 })(options);
         const { request } = t;
-        const { subscribe } = t.value ?? {};
-        t.request = ((args: unknown) => {
+        const { subscribe, getRpcClient } = t.value ?? {};
+        // viem caches a socket per URL only once it is open: two first uses in different ticks would open two,
+        // and the one that lost the cache would never be closed. So every use waits for one shared opening.
+        const opened = async () => {
           markUsed();
+          if (!getRpcClient || !shared) return;
+          shared.opening ??= getRpcClient();
+          await shared.opening;
+        };
+        t.request = (async (args: unknown) => {
+          await opened();
           return (request as (a: unknown) => unknown)(args);
         }) as typeof request;
         if (t.value && subscribe) {
-          t.value.subscribe = (args) => {
-            markUsed();
+          t.value.subscribe = async (args) => {
+            await opened();
             return subscribe(args);
           };
         }
@@ -116,12 +125,13 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
     account,
     addresses: deployment.contracts,
     async close() {
-      if (!wsTransport || !shared || closed) return;
+      if (!wsTransport || !shared || !usedSocket || closed) return;
       closed = true;
       // viem shares one socket per URL among all clients of a process (a devnet runs a provider and a
-      // validator side by side): only the last client closes it, or the others' subscriptions would die.
+      // validator side by side): only the last client that used it closes it, or the others' would die.
       shared.clients -= 1;
-      if (shared.clients > 0 || !shared.used) return;
+      if (shared.clients > 0) return;
+      shared.opening = undefined;
       sockets.delete(wsUrl as string);
       const transport = events.transport as unknown as { getRpcClient(): Promise<{ close(): void }> };
       const rpc = await transport.getRpcClient().catch(() => undefined);
@@ -130,12 +140,13 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
   };
 }
 
-/** PlasmaClients of this process per WebSocket URL, and whether any used the socket. */
-const sockets = new Map<string, { clients: number; used: boolean }>();
-function socketUsers(url: string): { clients: number; used: boolean } {
+/** PlasmaClients of this process that used the WebSocket of a URL and have not closed. */
+type SocketUsers = { clients: number; opening?: Promise<unknown> | undefined };
+const sockets = new Map<string, SocketUsers>();
+function socketUsers(url: string): SocketUsers {
   let entry = sockets.get(url);
   if (!entry) {
-    entry = { clients: 0, used: false };
+    entry = { clients: 0 };
     sockets.set(url, entry);
   }
   return entry;

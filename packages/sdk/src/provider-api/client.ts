@@ -141,6 +141,30 @@ export async function downloadInput(api: ProviderApi, path: string): Promise<Uin
   return new Uint8Array(await (await call(api, "GET", leasePath(api, `/inputs/${encoded}`))).arrayBuffer());
 }
 
+/**
+ * Sends a proof-of-GPU challenge to a provider (validators only; `api.leaseId` must be 0: it is about no
+ * lease) and returns its commitment.
+ */
+export async function postHardwareChallenge(
+  api: ProviderApi,
+  challenge: unknown,
+): Promise<{ challengeId: string; root: string; computeMs: number; runner: string }> {
+  const body = JSON.stringify(challenge);
+  return (await call(api, "POST", "/v1/hardware/challenges", body, "application/json")).json() as Promise<{
+    challengeId: string;
+    root: string;
+    computeMs: number;
+    runner: string;
+  }>;
+}
+
+/** Asks the provider to open the rows a nonce picks from its committed challenge run. */
+export async function openHardwareChallenge(api: ProviderApi, challengeId: string, nonce: string): Promise<unknown> {
+  const body = JSON.stringify({ nonce });
+  const path = `/v1/hardware/challenges/${encodeURIComponent(challengeId)}/open`;
+  return ((await (await call(api, "POST", path, body, "application/json")).json()) as { rows: unknown }).rows;
+}
+
 /** Downloads one output file. */
 export async function downloadOutput(api: ProviderApi, path: string): Promise<Uint8Array> {
   const encoded = path.split("/").map(encodeURIComponent).join("/");
