@@ -6,6 +6,7 @@ import {
   cancelLease,
   completeLease,
   createOffer,
+  drawVerification,
   openLease,
   type PlasmaClient,
   registerProvider,
@@ -43,10 +44,11 @@ try {
   const spec = keccak256(toHex("spec"));
   const result = keccak256(toHex("result"));
 
+  let verificationGasRatio = 0;
   // Gas: the first lease pays for first-time storage (fee accumulators); report the steady state too.
   const rows: [string, bigint, bigint][] = [];
-  const life = async (label: string) => {
-    const opened = await openLease(client, { offerId, gpus: 1, maxSeconds: 3600, specHash: spec });
+  const life = async (label: string, verification: "none" | "exact" = "none") => {
+    const opened = await openLease(client, { offerId, gpus: 1, maxSeconds: 3600, specHash: spec, verification });
     const open = opened.receipt.gasUsed;
     const start = await gasOf(provider, await startLease(provider, { leaseId: opened.leaseId }));
     await test.increaseTime({ seconds: 120 });
@@ -54,7 +56,7 @@ try {
       provider,
       (await completeLease(provider, { leaseId: opened.leaseId, resultHash: result })).hash,
     );
-    return { label, open, start, complete };
+    return { label, open, start, complete, leaseId: opened.leaseId };
   };
   const permitLife = await life("first lease (permit, cold storage)");
   await approveXpl(client, { spender: client.addresses.computeMarket, amount: parseEther("1000000") });
@@ -65,6 +67,19 @@ try {
     rows.push([`${l.label}: completeLease`, l.complete, 0n]);
     rows.push([`${l.label}: open + start + complete`, l.open + l.start + l.complete, 250_000n]);
   }
+  // A verified lease: fee and collateral at open, payout locked at completion, then the sampling draw
+  // (anyone sends it; here it is not sampled, so the draw also releases the payout).
+  await life("verified lease, warm-up");
+  const verified = await life("verified lease (exact)", "exact");
+  await test.mine({ blocks: 1 });
+  const draw = await gasOf(client, await drawVerification(client, BigInt(verified.leaseId)));
+  const verifiedTotal = verified.open + verified.start + verified.complete + draw;
+  const plainTotal = warmLife.open + warmLife.start + warmLife.complete;
+  rows.push([`${verified.label}: openLease`, verified.open, 0n]);
+  rows.push([`${verified.label}: completeLease`, verified.complete, 0n]);
+  rows.push([`${verified.label}: draw (not sampled, releases)`, draw, 0n]);
+  rows.push([`${verified.label}: open + start + complete + draw`, verifiedTotal, 0n]);
+  verificationGasRatio = Number(verifiedTotal) / Number(plainTotal);
   const settled = await openLease(client, { offerId, gpus: 1, maxSeconds: 3600 });
   await startLease(provider, { leaseId: settled.leaseId });
   await test.increaseTime({ seconds: 60 });
@@ -96,6 +111,9 @@ try {
     const verdict = goal === 0n ? "" : gas <= goal ? `  ≤ ${goal} ✔` : `  > ${goal} ✖`;
     console.log(name.padEnd(62), gas.toString().padStart(9), verdict);
   }
+  console.log(
+    `verified lease (exact, not sampled) vs plain lease, whole life: ${verificationGasRatio.toFixed(2)}× the gas`,
+  );
 
   // Latency: openLease sent → LeaseOpened delivered to a WebSocket watcher, vs a transfer's receipt.
   const me = provider.account?.address as Hex;

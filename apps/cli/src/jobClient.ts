@@ -48,8 +48,10 @@ export async function downloadVerifiedResults(api: ProviderApi, lease: Lease, di
   const { outputs: manifest, salt } = await getOutputManifest(api);
   // The node's report (.plasma/: logs, exit status) is checked file by file below but is not part of the result.
   const hash = resultHash(manifest);
-  // A verified lease commits to the manifest hash with a salt, so that validators cannot copy it.
-  const committed = lease.verification === "none" ? hash : salt ? resultCommitment(lease.id, hash, salt) : null;
+  // A completed verified lease commits to the manifest hash with a salt, so that validators cannot copy it;
+  // a lease that ended otherwise is never verified and records the plain hash.
+  const salted = lease.verification !== "none" && lease.endReason === "completed";
+  const committed = !salted ? hash : salt ? resultCommitment(lease.id, hash, salt) : null;
   if (committed !== lease.resultHash) {
     throw new ResultMismatchError(
       committed === null

@@ -29,6 +29,7 @@ type Summary = {
   memoryExceeded: boolean;
   endReason: string;
   paid: string;
+  verificationFee: string;
   refund: string;
   resultsDir: string | null;
   outputs: { path: string; sha256: string }[];
@@ -89,7 +90,13 @@ describe("plasma run against the devnet's provider (separate processes)", () => 
     assert.ok(Math.abs(weights.w - 3) < 0.1 && Math.abs(weights.b - 0.5) < 0.1);
     const lease = await getLease(client(), BigInt(summary.leaseId));
     assert.equal(lease.endReason, "completed");
-    assert.equal(BigInt(summary.paid) + BigInt(summary.refund), lease.totalEscrow, "paid + refund == escrow");
+    assert.equal(lease.verification, "exact", "verified as the spec's default asks");
+    assert.equal(BigInt(summary.verificationFee), (lease.paid * 1000n) / 10_000n, "a 10 % fee on what was paid");
+    assert.equal(
+      BigInt(summary.paid) + BigInt(summary.verificationFee) + BigInt(summary.refund),
+      lease.totalEscrow,
+      "paid + fee + refund == escrow",
+    );
     assert.equal(
       BigInt(summary.paid),
       lease.pricePerGpuSecond * BigInt(lease.endedAt - lease.startedAt),

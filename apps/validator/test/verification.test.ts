@@ -17,6 +17,7 @@ import {
   followJob,
   getHardwareCheck,
   getLease,
+  getProvider,
   getReputation,
   getVerification,
   hashJobSpec,
@@ -28,7 +29,7 @@ import {
   startDevnet,
   submitJobSpec,
 } from "@plasma/sdk";
-import { type Address, createWalletClient, http, parseAbi, stringToHex } from "viem";
+import { type Address, createWalletClient, http, parseAbi, parseEther, stringToHex } from "viem";
 import { runHardwareCheck, startValidatorNode, type ValidatorNode } from "../src/index.ts";
 
 /** Sets a protocol parameter as the timelock would after a vote: anvil lets the test act as it. */
@@ -223,6 +224,7 @@ describe("verification on a devnet: honest and cheating providers, two validator
     assert.equal(repCheater.failed, caught.length);
     assert.equal(repCheater.disputesLost, caught.length, "every catch went through a second validator");
     assert.equal(repHonest.failed, 0);
+    assert.equal((await getProvider(client, honest)).stake, parseEther("5000"), "the honest provider lost no stake");
     assert.equal(repHonest.completed, leases.honest.length);
     assert.equal(repHonest.verified + (leases.honest.length - repHonest.sampled), leases.honest.length);
   });

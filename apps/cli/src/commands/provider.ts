@@ -1,8 +1,11 @@
 import {
   createOffer,
+  getBacking,
   getOffer,
   getProtocolParameters,
   getProvider,
+  getReputation,
+  getVerifiedExposure,
   listOffers,
   type Offer,
   registerProvider,
@@ -168,9 +171,16 @@ export function registerProviderCommands(program: Command): void {
     .action(
       withContext("provider1", async (ctx, address?: string) => {
         if (address !== undefined && !isAddress(address)) throw new UsageError(`"${address}" is not an address.`);
-        const p = await getProvider(ctx.client, (address as `0x${string}` | undefined) ?? signer(ctx));
-        const params = await getProtocolParameters(ctx.client);
-        ctx.out.result({ ...p, minProviderStake: params.minProviderStake }, () =>
+        const who = (address as `0x${string}` | undefined) ?? signer(ctx);
+        const [p, params, reputation, backing, exposure] = await Promise.all([
+          getProvider(ctx.client, who),
+          getProtocolParameters(ctx.client),
+          getReputation(ctx.client, who),
+          getBacking(ctx.client, who),
+          getVerifiedExposure(ctx.client, who),
+        ]);
+        const capacity = (backing * 10_000n) / BigInt(Math.max(1, params.collateralRatioBps));
+        ctx.out.result({ ...p, minProviderStake: params.minProviderStake, reputation, backing, exposure }, () =>
           fields([
             ["provider", p.address],
             ["registered", p.registered ? "yes" : "no"],
@@ -183,6 +193,14 @@ export function registerProviderCommands(program: Command): void {
             ],
             ["active offers", p.activeOffers],
             ["unbonding period", formatDuration(params.unbondingPeriod)],
+            [
+              "reputation",
+              `${reputation.completed} completed, ${reputation.sampled} sampled, ${reputation.verified} verified, ${reputation.failed} failed (${reputation.disputesLost} after a dispute)`,
+            ],
+            [
+              "verified leases",
+              `${xpl(exposure)} held of ${xpl(capacity)} its backing of ${xpl(backing)} covers at ${params.collateralRatioBps / 10_000}x collateral`,
+            ],
           ]),
         );
       }),

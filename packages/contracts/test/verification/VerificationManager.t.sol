@@ -419,23 +419,31 @@ contract VerificationManagerTest is Fixture {
         vm.prank(second);
         verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
 
-        uint256 locked = value - value * 500 / 10_000;
-        uint256 slash = value * 10 + (value - locked);
-        assertEq(stakeBefore - registry.getProvider(provider).stake, slash, "10x the lease's value plus what was not locked");
+        // Locked: the provider's share of the final settlement; the protocol fee was not locked.
+        uint256 unlocked = value * 500 / 10_000;
+        assertEq(
+            stakeBefore - registry.getProvider(provider).stake,
+            value * 10 + unlocked,
+            "10x the lease's value plus what was not locked"
+        );
         assertEq(xpl.balanceOf(client) - clientBefore, value, "client gets back all it paid");
-        uint256 rest = slash - (value - locked);
-        uint256 bountyEach = rest / 10 / 2;
-        // The rest of the slash goes to the pool before validators are paid from it.
-        uint256 poolThen = pool + rest - 2 * bountyEach;
-        uint256 feeFirst = value < poolThen ? value : poolThen;
-        assertEq(xpl.balanceOf(first) - firstBefore, bountyEach + feeFirst, "first validator: bounty and fee");
-        IVerificationManager.Reputation memory rep = verifier.getReputation(provider);
-        assertEq(rep.failed, 1);
-        assertEq(rep.disputesLost, 1);
-        assertEq(rep.verified, 0);
+        assertEq(
+            xpl.balanceOf(first) - firstBefore, _expectedWinnerPay(value * 10, pool, value), "first validator: bounty and fee"
+        );
+        assertEq(verifier.getReputation(provider).failed, 1);
+        assertEq(verifier.getReputation(provider).disputesLost, 1);
+        assertEq(verifier.getReputation(provider).verified, 0);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
         assertEq(verifier.pendingValue(provider), 0);
         _assertConserved();
+    }
+
+    /// @dev One of two winners: half the bounty on what the slash leaves after the refund, then its fee from
+    ///      the pool, which the rest of the slash has topped up first.
+    function _expectedWinnerPay(uint256 rest, uint256 pool, uint256 value) internal pure returns (uint256) {
+        uint256 bountyEach = rest / 10 / 2;
+        uint256 poolThen = pool + rest - 2 * bountyEach;
+        return bountyEach + (value < poolThen ? value : poolThen);
     }
 
     function test_finalRevealMatchingTheProviderSlashesBothValidators() public {
@@ -587,6 +595,37 @@ contract VerificationManagerTest is Fixture {
         vm.prank(other);
         vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotAssigned.selector, leaseId, other));
         verifier.attestMismatch(leaseId);
+    }
+
+    function test_lateAndDoubleAttestationsAreRefused() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address validator = _current(leaseId);
+        _validatorCommit(leaseId, validator, MANIFEST);
+        _revealProviderSalt(leaseId);
+        uint40 deadline = verifier.getVerification(leaseId).deadline;
+        vm.warp(uint256(deadline) + 1);
+        vm.prank(validator);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyWindowClosed.selector, leaseId, deadline));
+        verifier.attestMatch(leaseId, MANIFEST, _saltOf(validator));
+
+        uint256 other = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(other, true);
+        address second = _current(other);
+        _validatorCommit(other, second, MANIFEST);
+        _revealProviderSalt(other);
+        vm.prank(second);
+        verifier.attestMatch(other, MANIFEST, _saltOf(second));
+        vm.prank(second);
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerificationManager.VerifyWrongStage.selector, other, IVerificationManager.Stage.Verified)
+        );
+        verifier.attestMatch(other, MANIFEST, _saltOf(second));
+        vm.prank(second);
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerificationManager.VerifyWrongStage.selector, other, IVerificationManager.Stage.Verified)
+        );
+        verifier.attestMismatch(other);
     }
 
     function test_onlyTheMarketRecordsCompletions() public {

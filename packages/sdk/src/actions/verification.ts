@@ -1,4 +1,4 @@
-import { verificationManagerAbi } from "@plasma/contracts";
+import { computeMarketAbi, providerRegistryAbi, verificationManagerAbi } from "@plasma/contracts";
 import { type Address, encodeAbiParameters, type Hex, keccak256, parseEventLogs, zeroAddress, zeroHash } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
@@ -143,6 +143,34 @@ export async function getReputation(client: PlasmaClient, provider: Address): Pr
     failed: r.failed,
     disputesLost: r.disputesLost,
   };
+}
+
+/** A provider's own stake plus what is delegated to it: what its collateral for verified leases is. */
+export async function getBacking(client: PlasmaClient, provider: Address): Promise<bigint> {
+  return read(client, () =>
+    client.public.readContract({
+      address: client.addresses.providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: "backing",
+      args: [provider],
+    }),
+  );
+}
+
+/** Value of a provider's verified leases that need collateral: open or running, and under verification. */
+export async function getVerifiedExposure(client: PlasmaClient, provider: Address): Promise<bigint> {
+  const [open, pending] = await Promise.all([
+    read(client, () =>
+      client.public.readContract({
+        address: client.addresses.computeMarket,
+        abi: computeMarketAbi,
+        functionName: "exposure",
+        args: [provider],
+      }),
+    ),
+    call<bigint>(client, "pendingValue", [provider]),
+  ]);
+  return open + pending;
 }
 
 /** Reads a validator's stake and record. */
