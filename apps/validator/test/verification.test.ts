@@ -136,26 +136,33 @@ describe("verification on a devnet: honest and cheating providers, two validator
     await devnet?.stop();
   });
 
+  const EXACT_JOB = (n: number) =>
+    `import os, time; time.sleep(1.2); os.makedirs('out', exist_ok=True); open('out/result.txt','w').write(str(sum(i*i for i in range(${n}))))`;
+  // Numeric outputs that differ run to run in the 9th digit, as GPU kernels' may: equal within atol only.
+  const NOISY_JOB = (n: number) =>
+    `import os, time, json, random; time.sleep(1.2); os.makedirs('out', exist_ok=True); json.dump({'loss': [${n} / 7 + random.random() * 1e-9, 0.5], 'step': ${n}}, open('out/metrics.json', 'w'))`;
+
   /** Runs a job that takes over a second (so the lease has a value) and writes a result. */
-  async function runJob(provider: Address, n: number): Promise<bigint> {
+  async function runJob(
+    provider: Address,
+    n: number,
+    verification: { mode: "exact" } | { mode: "tolerance"; atol: number; rtol: number } = { mode: "exact" },
+  ): Promise<bigint> {
     const [offer] = await listOffers(client, { provider });
     assert.ok(offer, `an offer of ${provider}`);
     const spec: JobSpec = parseJobSpec({
       version: 1,
-      command: [
-        "python3",
-        "-c",
-        `import os, time; time.sleep(1.2); os.makedirs('out', exist_ok=True); open('out/result.txt','w').write(str(sum(i*i for i in range(${n}))))`,
-      ],
+      command: ["python3", "-c", verification.mode === "exact" ? EXACT_JOB(n) : NOISY_JOB(n)],
       resources: { gpus: 1 },
       timeoutSeconds: 60,
+      verification,
     });
     const opened = await openLease(client, {
       offerId: offer.id,
       gpus: 1,
       maxSeconds: 300,
       specHash: hashJobSpec(spec),
-      verification: "exact",
+      verification: verification.mode,
     });
     const api = { client, endpoint: providers[provider === honest ? 0 : 1]?.url as string, leaseId: opened.leaseId };
     await until("the lease to start", async () =>
@@ -227,6 +234,21 @@ describe("verification on a devnet: honest and cheating providers, two validator
     assert.equal((await getProvider(client, honest)).stake, parseEther("5000"), "the honest provider lost no stake");
     assert.equal(repHonest.completed, leases.honest.length);
     assert.equal(repHonest.verified + (leases.honest.length - repHonest.sampled), leases.honest.length);
+  });
+
+  it("tolerance mode: outputs that differ in the 9th digit are verified within atol, not failed", async () => {
+    const tolerance = { mode: "tolerance" as const, atol: 1e-6, rtol: 0 };
+    let verified = 0;
+    for (let i = 0; i < 16 && verified < 1; i++) {
+      const id = await runJob(honest, 100 + i, tolerance);
+      const v = await until("the draw and any re-run", async () => {
+        const s = await getVerification(client, id);
+        return ["released", "verified", "failed"].includes(s.stage) ? s : undefined;
+      });
+      assert.notEqual(v.stage, "failed", `tolerance lease ${id}`);
+      if (v.stage === "verified") verified += 1;
+    }
+    assert.equal(verified, 1, "one sampled tolerance lease was re-run and judged a match");
   });
 
   it("proof of GPU: an offer that answers its challenge in time passes; one too slow is marked and hidden", async () => {
