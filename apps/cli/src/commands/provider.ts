@@ -17,7 +17,7 @@ import {
   withdrawStake,
 } from "@plasma/sdk";
 import type { Command } from "commander";
-import { isAddress } from "viem";
+import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
 import { signer } from "../context.ts";
 import { fields, table, UsageError } from "../output.ts";
@@ -170,8 +170,7 @@ export function registerProviderCommands(program: Command): void {
     .description("show a provider's record (default: your own)")
     .action(
       withContext("provider1", async (ctx, address?: string) => {
-        if (address !== undefined && !isAddress(address)) throw new UsageError(`"${address}" is not an address.`);
-        const who = (address as `0x${string}` | undefined) ?? signer(ctx);
+        const who = address === undefined ? signer(ctx) : resolveAddress(ctx, address, "provider");
         const [p, params, reputation, backing, exposure] = await Promise.all([
           getProvider(ctx.client, who),
           getProtocolParameters(ctx.client),
@@ -199,7 +198,7 @@ export function registerProviderCommands(program: Command): void {
             ],
             [
               "verified leases",
-              `${xpl(exposure)} held of ${xpl(capacity)} its backing of ${xpl(backing)} covers at ${params.collateralRatioBps / 10_000}x collateral`,
+              `${xpl(exposure)} in use of the ${xpl(capacity)} its ${xpl(backing)} backing covers (${params.collateralRatioBps / 10_000}× collateral)`,
             ],
           ]),
         );

@@ -47,7 +47,7 @@ export function registerVerifyCommand(program: Command): void {
           { leaseId, verdict, reexecution: { dir: mine.workDir, resultHash: mine.resultHash }, onChain },
           () =>
             [
-              `${verdict.match ? "✔ match" : "✖ mismatch"}: ${verdict.summary}`,
+              `${verdict.match ? "✔" : "✖"} ${verdict.summary}`,
               fields([
                 ["lease", `${leaseId} (verification ${lease.verification})`],
                 [
