@@ -325,7 +325,7 @@ contract MarketHandler is Test {
     function _pickIn(uint256 seed, IComputeMarket.LeaseStatus status) private view returns (uint256, IComputeMarket.Lease memory l) {
         uint256 count = market.leaseCount();
         for (uint256 i; i < count; ++i) {
-            uint256 id = ((seed + i) % count) + 1;
+            uint256 id = ((seed % count + i) % count) + 1;
             l = market.getLease(id);
             if (l.status == status) return (id, l);
         }
