@@ -1,5 +1,6 @@
 export {
   computeMarketAbi,
+  paymentChannelsAbi,
   plasmaGovernorAbi,
   protocolParametersAbi,
   providerRegistryAbi,
@@ -10,6 +11,7 @@ export {
 } from "./abis.ts";
 export {
   computeMarketBytecode,
+  paymentChannelsBytecode,
   plasmaGovernorBytecode,
   protocolParametersBytecode,
   providerRegistryBytecode,

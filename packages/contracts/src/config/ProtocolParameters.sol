@@ -25,6 +25,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     bytes32 public constant BOUNTY_BPS = "bountyBps";
     bytes32 public constant MIN_VALIDATOR_STAKE = "minValidatorStake";
     bytes32 public constant MISSED_WINDOW_PENALTY = "missedWindowPenalty";
+    bytes32 public constant CHANNEL_CHALLENGE_PERIOD = "channelChallengePeriod";
 
     uint256 public constant MAX_PROTOCOL_FEE_BPS = 2_000; // 20 %
     uint256 public constant MAX_BUILDER_SHARE_BPS = 10_000; // all of the fee
@@ -48,11 +49,14 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     uint256 public constant MAX_VERIFICATION_WINDOW = 2 hours;
     uint256 public constant MAX_MIN_VALIDATOR_STAKE = 10_000_000 ether;
     uint256 public constant MAX_MISSED_WINDOW_PENALTY = 100_000 ether;
+    uint256 public constant MIN_CHANNEL_CHALLENGE_PERIOD = 1 minutes;
+    uint256 public constant MAX_CHANNEL_CHALLENGE_PERIOD = 7 days;
 
     MarketParams private _market;
     StakingParams private _staking;
     RewardParams private _rewards;
     VerificationParams private _verification;
+    ChannelParams private _channels;
 
     /// @param owner_ Account allowed to change parameters (handed to the timelock by governance).
     /// @param treasury_ Receiver of protocol fees.
@@ -79,6 +83,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
             minValidatorStake: 10_000 ether,
             missedWindowPenalty: 100 ether
         });
+        _channels = ChannelParams({challengePeriod: 1 hours});
         emit TreasuryChanged(address(0), treasury_);
     }
 
@@ -103,7 +108,8 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         else if (name == VALIDATOR_SLASH_BPS) _verification.validatorSlashBps = uint16(value);
         else if (name == BOUNTY_BPS) _verification.bountyBps = uint16(value);
         else if (name == MIN_VALIDATOR_STAKE) _verification.minValidatorStake = uint128(value);
-        else _verification.missedWindowPenalty = uint128(value); // bounds() already rejected unknown names
+        else if (name == MISSED_WINDOW_PENALTY) _verification.missedWindowPenalty = uint128(value);
+        else _channels.challengePeriod = uint32(value); // bounds() already rejected unknown names
         emit ParameterChanged(name, old, value);
     }
 
@@ -132,6 +138,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == BOUNTY_BPS) return _verification.bountyBps;
         if (name == MIN_VALIDATOR_STAKE) return _verification.minValidatorStake;
         if (name == MISSED_WINDOW_PENALTY) return _verification.missedWindowPenalty;
+        if (name == CHANNEL_CHALLENGE_PERIOD) return _channels.challengePeriod;
         revert ParamsUnknown(name);
     }
 
@@ -153,6 +160,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == BOUNTY_BPS) return (0, 10_000);
         if (name == MIN_VALIDATOR_STAKE) return (1 ether, MAX_MIN_VALIDATOR_STAKE);
         if (name == MISSED_WINDOW_PENALTY) return (0, MAX_MISSED_WINDOW_PENALTY);
+        if (name == CHANNEL_CHALLENGE_PERIOD) return (MIN_CHANNEL_CHALLENGE_PERIOD, MAX_CHANNEL_CHALLENGE_PERIOD);
         revert ParamsUnknown(name);
     }
 
@@ -174,5 +182,10 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     /// @inheritdoc IProtocolParameters
     function verificationParams() external view returns (VerificationParams memory) {
         return _verification;
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function channelParams() external view returns (ChannelParams memory) {
+        return _channels;
     }
 }

@@ -39,6 +39,11 @@ interface IProtocolParameters {
         uint128 missedWindowPenalty; // XPL a validator loses when it misses a verification step
     }
 
+    /// @notice Parameters of pay-per-request payment channels.
+    struct ChannelParams {
+        uint32 challengePeriod; // seconds a provider has to redeem its last voucher after the client asks to close
+    }
+
     /// @notice Emitted when a numeric parameter changes.
     event ParameterChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
     /// @notice Emitted when the treasury address changes.
@@ -82,4 +87,7 @@ interface IProtocolParameters {
 
     /// @notice Returns the parameters of result verification, in one call.
     function verificationParams() external view returns (VerificationParams memory);
+
+    /// @notice Returns the parameters of payment channels.
+    function channelParams() external view returns (ChannelParams memory);
 }

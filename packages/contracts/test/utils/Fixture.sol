@@ -8,6 +8,7 @@ import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
 import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
 import {VerificationManager} from "../../src/verification/VerificationManager.sol";
+import {PaymentChannels} from "../../src/channels/PaymentChannels.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
@@ -31,6 +32,7 @@ abstract contract Fixture is Test {
     ComputeMarket internal market;
     RewardsDistributor internal rewards;
     VerificationManager internal verifier;
+    PaymentChannels internal channels;
 
     uint96 internal constant PRICE = 1e15; // wei per GPU-second
     uint256 internal constant FUNDS = 1_000_000 ether;
@@ -53,6 +55,7 @@ abstract contract Fixture is Test {
         rewards = new RewardsDistributor(xpl, registry, params, EPOCH, owner);
         verifier = new VerificationManager(xpl, registry, params, owner);
         market = new ComputeMarket(xpl, registry, params, rewards, verifier);
+        channels = new PaymentChannels(xpl, params);
         vm.startPrank(owner);
         verifier.setMarket(market);
         registry.grantRole(registry.SLASHER_ROLE(), address(verifier));
@@ -69,6 +72,8 @@ abstract contract Fixture is Test {
             xpl.approve(address(market), type(uint256).max);
             vm.prank(to[i]);
             xpl.approve(address(verifier), type(uint256).max);
+            vm.prank(to[i]);
+            xpl.approve(address(channels), type(uint256).max);
         }
     }
 

@@ -63,6 +63,10 @@ export const GOVERNED_PARAMETERS = {
   bountyBps: { kind: "bps", description: "share of a slash (after refunds) paid to the parties proven right" },
   minValidatorStake: { kind: "xpl", description: "stake a validator needs to be assigned verifications" },
   missedWindowPenalty: { kind: "xpl", description: "XPL a validator loses when it misses a verification step" },
+  channelChallengePeriod: {
+    kind: "seconds",
+    description: "time a provider has to redeem its last voucher after a client asks to close a payment channel",
+  },
 } as const satisfies Record<string, { kind: ParameterKind; description: string }>;
 
 export type GovernedParameter = keyof typeof GOVERNED_PARAMETERS;

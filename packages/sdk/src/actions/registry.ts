@@ -265,18 +265,21 @@ export type ProtocolParameterValues = {
   bountyBps: number;
   minValidatorStake: bigint;
   missedWindowPenalty: bigint;
+  /** Payment channels: the provider's time to redeem after a client asks to close. */
+  challengePeriod: number;
 };
 
 /** Reads every protocol parameter. */
 export async function getProtocolParameters(client: PlasmaClient): Promise<ProtocolParameterValues> {
   const address = client.addresses.protocolParameters;
-  const [market, staking, rewards, verification] = await read(client, () =>
+  const [market, staking, rewards, verification, channels] = await read(client, () =>
     Promise.all([
       client.public.readContract({ address, abi: paramsAbi, functionName: "marketParams" }),
       client.public.readContract({ address, abi: paramsAbi, functionName: "stakingParams" }),
       client.public.readContract({ address, abi: paramsAbi, functionName: "rewardParams" }),
       client.public.readContract({ address, abi: paramsAbi, functionName: "verificationParams" }),
+      client.public.readContract({ address, abi: paramsAbi, functionName: "channelParams" }),
     ]),
   );
-  return { ...market, ...staking, ...rewards, ...verification };
+  return { ...market, ...staking, ...rewards, ...verification, ...channels };
 }

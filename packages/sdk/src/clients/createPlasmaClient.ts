@@ -74,6 +74,7 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
   const publicClient = createPublicClient({ chain, transport, pollingInterval }) as PublicClient<Transport, Chain>;
   // Remember whether the WebSocket was ever used, so that close() does not open one just to close it.
   const shared = wsUrl ? socketUsers(wsUrl) : undefined;
+  let closed = false;
   let usedSocket = false;
   const markUsed = () => {
     if (shared && !usedSocket) shared.clients += 1;
@@ -87,10 +88,14 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
         // viem caches a socket per URL only once it is open: two first uses in different ticks would open two,
         // and the one that lost the cache would never be closed. So every use waits for one shared opening.
         const opened = async () => {
+          if (closed) throw new Error("This Plasma client was closed.");
           markUsed();
           if (!getRpcClient || !shared) return;
           shared.opening ??= getRpcClient();
           await shared.opening;
+          // Closed while the socket opened (a node stopped right after it started): subscribing now would
+          // open a fresh socket that nobody closes.
+          if (closed) throw new Error("This Plasma client was closed.");
         };
         t.request = (async (args: unknown) => {
           await opened();
@@ -114,7 +119,6 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
       ? privateKeyToAccount(parameters.account, { nonceManager })
       : parameters.account;
   const wallet = account ? createWalletClient({ chain, transport, account, pollingInterval }) : undefined;
-  let closed = false;
   return {
     deployment,
     chain,
