@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerBalanceCommand } from "./commands/balance.ts";
+import { registerChannelCommands } from "./commands/channel.ts";
 import { registerDelegateCommand } from "./commands/delegate.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
 import { registerDevCommand } from "./commands/dev.ts";
@@ -37,6 +38,7 @@ registerGovCommands(program);
 registerStakeCommands(program);
 registerRewardsCommands(program);
 registerValidatorCommands(program);
+registerChannelCommands(program);
 registerVerifyCommand(program);
 registerWarpCommand(program);
 registerRunCommand(program);

@@ -25,6 +25,8 @@ export const deploymentSchema = z.object({
     rewardsDistributor: address,
     /** Samples completed leases for re-execution by staked validators; holds payouts until verified. */
     verificationManager: address,
+    /** Pay-per-request deposits: clients sign cumulative vouchers, providers redeem them. */
+    paymentChannels: address,
     /** Owns every parameter, the registry's roles and the treasury; only the governor proposes to it. */
     timelock: address,
     governor: address,

@@ -1,4 +1,19 @@
 export {
+  type Channel,
+  getChannel,
+  listChannels,
+  openChannel,
+  redeemVoucher,
+  releaseChannel,
+  requestChannelClose,
+  signVoucher,
+  topUpChannel,
+  type Voucher,
+  voucherSigner,
+  voucherTypedData,
+  withdrawChannel,
+} from "./actions/channels.ts";
+export {
   castVote,
   decodeProposalActions,
   encodeProposalActions,

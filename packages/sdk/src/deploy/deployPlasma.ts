@@ -1,6 +1,8 @@
 import {
   computeMarketAbi,
   computeMarketBytecode,
+  paymentChannelsAbi,
+  paymentChannelsBytecode,
   plasmaGovernorAbi,
   plasmaGovernorBytecode,
   protocolParametersAbi,
@@ -167,6 +169,7 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       verificationManager,
     ]);
     await write(verificationManager, verificationManagerAbi, "setMarket", [computeMarket]);
+    const paymentChannels = await deploy(paymentChannelsAbi, paymentChannelsBytecode, [xplToken, protocolParameters]);
     await write(providerRegistry, providerRegistryAbi, "grantRole", [
       await role(providerRegistry, providerRegistryAbi, "SLASHER_ROLE"),
       verificationManager,
@@ -228,6 +231,7 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
         computeMarket,
         rewardsDistributor,
         verificationManager,
+        paymentChannels,
         timelock,
         governor,
       },

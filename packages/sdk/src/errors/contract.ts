@@ -1,5 +1,6 @@
 import {
   computeMarketAbi,
+  paymentChannelsAbi,
   plasmaGovernorAbi,
   protocolParametersAbi,
   providerRegistryAbi,
@@ -27,6 +28,7 @@ export const plasmaErrorsAbi = dedupeErrors([
   ...providerRegistryAbi,
   ...rewardsDistributorAbi,
   ...verificationManagerAbi,
+  ...paymentChannelsAbi,
   ...protocolParametersAbi,
   ...xplTokenAbi,
   ...plasmaGovernorAbi,
@@ -175,6 +177,27 @@ const EXPLAIN: Record<string, Explain> = {
   ],
   VerifyMarketAlreadySet: () => ["The verification manager already has its market."],
   VerifyNotMarket: ([who]) => [`${who} is not the market.`],
+  // payment channels
+  ChannelUnknown: ([id]) => [`Payment channel ${id} does not exist.`, "List yours with `plasma channel show`."],
+  ChannelZeroAmount: () => ["The amount must be more than 0 XPL."],
+  ChannelZeroProvider: () => ["A channel needs a provider address."],
+  ChannelNotClient: ([id, who]) => [`${who} is not the client of channel ${id}.`],
+  ChannelNotProvider: ([id, who]) => [`${who} is not the provider of channel ${id}.`],
+  ChannelIsClosed: ([id]) => [`Channel ${id} is closed.`, "Open a new one with `plasma channel open`."],
+  ChannelClosing: ([id, at]) => [`Channel ${id} is closing (at ${time(at)}); it takes no top-ups.`],
+  ChannelChallengeNotOver: ([id, at]) => [
+    `Channel ${id} can be withdrawn from ${time(at)}: until then its provider may redeem its last voucher.`,
+  ],
+  ChannelNotClosing: ([id]) => [`Channel ${id} is open.`, "Ask to close it first: `plasma channel close ID`."],
+  ChannelVoucherExceedsDeposit: ([id, amount, deposit]) => [
+    `A voucher for ${xpl(amount)} exceeds channel ${id}'s deposit of ${xpl(deposit)}.`,
+    "Top the channel up (`plasma channel topup`).",
+  ],
+  ChannelStaleVoucher: ([id, amount, redeemed]) => [
+    `This voucher (${xpl(amount)} in all) pays nothing: ${xpl(redeemed)} of channel ${id} was already redeemed.`,
+  ],
+  ChannelBadSignature: ([id]) => [`The voucher was not signed by channel ${id}'s client.`],
+  ChannelTooLarge: ([amount]) => [`A deposit of ${xpl(amount)} is too large for one channel.`],
   // parameters
   ParamsUnknown: ([name]) => [`There is no parameter named ${paramName(name)}.`],
   ParamsOutOfBounds: ([name, value, min, max]) => [
