@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS inputs (
   PRIMARY KEY (lease_id, path)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS channels (
+  channel_id TEXT PRIMARY KEY,
+  owed TEXT NOT NULL,
+  latest_cumulative TEXT NOT NULL,
+  latest_signature TEXT NOT NULL
+);
 `;
 
 type Raw = Record<string, string | number | null>;
@@ -179,6 +185,26 @@ export function openProviderDb(path: string) {
         .prepare("SELECT lease_id FROM jobs WHERE state = 'done' AND result_hash IS NOT NULL AND timed_out = 0")
         .all() as { lease_id: string }[];
       return rows.map((r) => r.lease_id);
+    },
+    /** What a payment channel owes this node so far, and the best voucher it holds for it. */
+    getChannelLedger(
+      channelId: string,
+    ): { owed: bigint; latestCumulative: bigint; latestSignature: string } | undefined {
+      const r = db.prepare("SELECT * FROM channels WHERE channel_id = ?").get(channelId) as Raw | undefined;
+      if (!r) return undefined;
+      return {
+        owed: BigInt(String(r.owed)),
+        latestCumulative: BigInt(String(r.latest_cumulative)),
+        latestSignature: String(r.latest_signature),
+      };
+    },
+    setChannelLedger(channelId: string, owed: bigint, latestCumulative: bigint, latestSignature: string): void {
+      db.prepare(
+        "INSERT OR REPLACE INTO channels (channel_id, owed, latest_cumulative, latest_signature) VALUES (?, ?, ?, ?)",
+      ).run(channelId, owed.toString(), latestCumulative.toString(), latestSignature);
+    },
+    channelIds(): string[] {
+      return (db.prepare("SELECT channel_id FROM channels").all() as Raw[]).map((r) => String(r.channel_id));
     },
     getMeta(key: string): string | undefined {
       return (db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;

@@ -53,6 +53,29 @@ export function voucherTypedData(client: PlasmaClient, channelId: bigint, cumula
   };
 }
 
+/** The HTTP header a paid request carries its voucher in. */
+export const VOUCHER_HEADER = "x-plasma-voucher";
+
+/** `channelId:cumulativeAmount:signature`, the voucher header's value. */
+export function encodeVoucherHeader(voucher: Voucher): string {
+  return `${voucher.channelId}:${voucher.cumulativeAmount}:${voucher.signature}`;
+}
+
+/** Parses a voucher header; throws an Error naming what is wrong. */
+export function parseVoucherHeader(text: string): Voucher {
+  const match = /^(\d{1,78}):(\d{1,78}):(0x[0-9a-fA-F]{130})$/.exec(text.trim());
+  if (!match) {
+    throw new Error(
+      "The voucher header must be CHANNEL_ID:CUMULATIVE_WEI:SIGNATURE (a 65-byte hex signature), e.g. 3:1500000000000000:0x…",
+    );
+  }
+  return {
+    channelId: BigInt(match[1] as string),
+    cumulativeAmount: BigInt(match[2] as string),
+    signature: match[3] as Hex,
+  };
+}
+
 /** Signs a voucher with the client's key: off chain, no transaction. */
 export async function signVoucher(client: PlasmaClient, channelId: bigint, cumulativeAmount: bigint): Promise<Voucher> {
   const wallet = requireWallet(client, "Signing a voucher");

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  createPlasmaClient,
+  type Devnet,
+  encodeVoucherHeader,
+  getChannel,
+  openChannel,
+  type PlasmaClient,
+  requestChannelClose,
+  signVoucher,
+  startDevnet,
+} from "@plasma/sdk";
+import { type Address, type Hex, parseEther } from "viem";
+import { ApiError } from "../src/api/errors.ts";
+import { createVoucherLedger, type VoucherLedger } from "../src/payments/voucherLedger.ts";
+import { openProviderDb } from "../src/state/db.ts";
+
+const PRICE = parseEther("0.01");
+
+const refusedWith =
+  (code: string, status = 402) =>
+  (error: unknown) => {
+    assert.ok(error instanceof ApiError, String(error));
+    assert.equal(error.code, code, error.message);
+    assert.equal(error.status, status);
+    return true;
+  };
+
+describe("voucher ledger: paid requests without a transaction each", () => {
+  let devnet: Devnet;
+  let client: PlasmaClient;
+  let providerClient: PlasmaClient;
+  let other: PlasmaClient;
+  let provider: Address;
+  let ledger: VoucherLedger;
+
+  before(async () => {
+    devnet = await startDevnet();
+    const key = (name: string) => devnet.deployment.devAccounts?.[name]?.privateKey as Hex;
+    client = createPlasmaClient({ deployment: devnet.deployment, account: key("client") });
+    providerClient = createPlasmaClient({ deployment: devnet.deployment, account: key("provider1") });
+    other = createPlasmaClient({ deployment: devnet.deployment, account: key("provider2") });
+    provider = providerClient.account?.address as Address;
+    ledger = createVoucherLedger({ db: openProviderDb(":memory:"), client: providerClient, provider });
+  });
+  after(async () => {
+    for (const c of [client, providerClient, other]) await c?.close();
+    await devnet?.stop();
+  });
+
+  const header = async (signer: PlasmaClient, channelId: bigint, cumulative: bigint) =>
+    encodeVoucherHeader(await signVoucher(signer, channelId, cumulative));
+
+  it("serves each request whose voucher covers the running total, and refuses replays and short vouchers", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    for (let i = 1n; i <= 10n; i++) {
+      const { owed } = await ledger.charge(await header(client, channelId, PRICE * i), PRICE);
+      assert.equal(owed, PRICE * i);
+    }
+    const tenth = await header(client, channelId, PRICE * 10n);
+    await assert.rejects(ledger.charge(tenth, PRICE), refusedWith("voucher-short"), "a replayed voucher pays nothing");
+    await assert.rejects(
+      ledger.charge(await header(client, channelId, PRICE * 10n + PRICE / 2n), PRICE),
+      (error: unknown) =>
+        refusedWith("voucher-short")(error) && /needs 110000000000000000 wei in all/.test((error as Error).message),
+    );
+    // Two requests racing with the same voucher: one is served, the other refused.
+    const eleventh = await header(client, channelId, PRICE * 11n);
+    const results = await Promise.allSettled([ledger.charge(eleventh, PRICE), ledger.charge(eleventh, PRICE)]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+  });
+
+  it("redeems the best voucher in one transaction, and only once", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    for (let i = 1n; i <= 5n; i++) await ledger.charge(await header(client, channelId, PRICE * i), PRICE);
+    const redeemed = await ledger.redeemDue();
+    const mine = redeemed.find((r) => r.channelId === channelId);
+    assert.equal(mine?.paid, PRICE * 5n);
+    assert.equal((await getChannel(client, channelId)).redeemed, PRICE * 5n);
+    assert.equal(
+      (await ledger.redeemDue()).find((r) => r.channelId === channelId),
+      undefined,
+      "nothing more is due",
+    );
+  });
+
+  it("refuses vouchers that are missing, malformed, forged, for another provider, beyond the deposit or on a closing channel", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("0.05") });
+    await assert.rejects(ledger.charge(undefined, PRICE), refusedWith("voucher-required"));
+    await assert.rejects(ledger.charge("3:100:0xdead", PRICE), refusedWith("malformed-voucher", 400));
+    await assert.rejects(
+      ledger.charge(await header(providerClient, channelId, PRICE), PRICE),
+      refusedWith("wrong-signer"),
+    );
+    const foreign = await openChannel(client, { provider: other.account?.address as Address, amount: parseEther("1") });
+    await assert.rejects(
+      ledger.charge(await header(client, foreign.channelId, PRICE), PRICE),
+      refusedWith("wrong-provider"),
+    );
+    await assert.rejects(
+      ledger.charge(await header(client, channelId, parseEther("0.06")), PRICE),
+      refusedWith("exceeds-deposit"),
+    );
+    await assert.rejects(ledger.charge(await header(client, 999n, PRICE), PRICE), refusedWith("unknown-channel"));
+    await requestChannelClose(client, channelId);
+    await assert.rejects(ledger.charge(await header(client, channelId, PRICE), PRICE), refusedWith("channel-closing"));
+  });
+});
