@@ -2,7 +2,6 @@ export { type HardwareCheckResult, runHardwareCheck } from "./hardwareCheck.ts";
 export { createValidatorMetrics, type ValidatorMetrics } from "./metrics.ts";
 export {
   fetchProviderOutputs,
-  providerApiFor,
   type Reexecution,
   ReexecutionError,
   reexecuteLease,

@@ -1,43 +1,31 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import {
   buildManifest,
   type DockerEngine,
   type ManifestEntry,
   type RunResult,
-  resultEntries,
   resultHash,
   runInDocker,
   runSandboxed,
 } from "@plasma/runtime";
 import {
   downloadInput,
-  downloadOutput,
   getJobSpec,
   getLease,
-  getOutputManifest,
-  getProvider,
   hashJobSpec,
   type JobSpec,
   type Lease,
   type PlasmaClient,
   PlasmaError,
-  type ProviderApi,
-  resultCommitment,
 } from "@plasma/sdk";
+import { downloadVerifiedResults, providerApiFor } from "@plasma/verify";
 import type { Hex } from "viem";
 
 /** The provider did not give the validator what it needs to re-run the job: a point against the provider. */
 export class ReexecutionError extends PlasmaError {
   override name = "ReexecutionError";
-}
-
-/** Where a lease's job can be fetched from: its provider's API, signed by the validator. */
-export async function providerApiFor(client: PlasmaClient, lease: Lease): Promise<ProviderApi> {
-  const provider = await getProvider(client, lease.provider);
-  if (!provider.endpoint) throw new ReexecutionError(`The provider of lease ${lease.id} publishes no endpoint.`);
-  return { client, endpoint: provider.endpoint, leaseId: lease.id };
 }
 
 /** A re-execution's outcome: the validator's own outputs and their result hash. */
@@ -63,7 +51,7 @@ export async function reexecuteLease(p: {
   log?: (line: string) => void;
 }): Promise<Reexecution> {
   const lease = await getLease(p.client, p.leaseId);
-  const api = await providerApiFor(p.client, lease);
+  const { api } = await providerApiFor(p.client, lease);
   const spec = await getJobSpec(api);
   if (hashJobSpec(spec) !== lease.specHash) {
     throw new ReexecutionError(
@@ -108,9 +96,8 @@ export async function reexecuteLease(p: {
 }
 
 /**
- * Fetches the provider's outputs of a lease into `dir`, checking that its manifest is what the lease
- * committed on chain (for a verified lease: opens the commitment with the salt, the one revealed on chain
- * or else the one the provider serves) and each file its manifest entry.
+ * Fetches the provider's result files of a lease into a fresh `dir` (tolerance mode compares them), checked
+ * against the on-chain commitment with `salt` (the one revealed on chain, or null for the one served).
  */
 export async function fetchProviderOutputs(
   client: PlasmaClient,
@@ -118,25 +105,7 @@ export async function fetchProviderOutputs(
   salt: Hex | null,
   dir: string,
 ): Promise<ManifestEntry[]> {
-  const api = await providerApiFor(client, lease);
-  const { outputs, salt: served } = await getOutputManifest(api);
-  const hash = resultHash(outputs);
-  const key = salt ?? served;
-  const committed = lease.verification === "none" ? hash : key ? resultCommitment(lease.id, hash, key) : null;
-  if (committed !== lease.resultHash) {
-    throw new ReexecutionError(`The provider's outputs of lease ${lease.id} do not open its on-chain commitment.`);
-  }
-  const root = resolve(dir);
-  rmSync(root, { recursive: true, force: true });
-  const entries = resultEntries(outputs);
-  for (const entry of entries) {
-    const bytes = await downloadOutput(api, entry.path);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    if (sha256 !== entry.sha256) throw new ReexecutionError(`${entry.path} has sha256 ${sha256}, not ${entry.sha256}.`);
-    const target = resolve(root, entry.path);
-    if (!target.startsWith(root + sep)) throw new ReexecutionError(`The output path ${entry.path} leaves its folder.`);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, bytes);
-  }
-  return entries;
+  const { api } = await providerApiFor(client, lease);
+  rmSync(dir, { recursive: true, force: true });
+  return downloadVerifiedResults(api, lease, dir, { salt, resultOnly: true });
 }

@@ -24,7 +24,7 @@ import {
   timeoutVerification,
   type Verification,
 } from "@plasma/sdk";
-import { compareOutputs } from "@plasma/verify";
+import { compareOutputs, NoProviderEndpointError } from "@plasma/verify";
 import type { Logger } from "pino";
 import { type Hex, keccak256, stringToHex } from "viem";
 import { createValidatorMetrics, type ValidatorMetrics } from "./metrics.ts";
@@ -110,9 +110,10 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
     const block = await client.public.getBlock();
     for (const id of [...open]) {
       if (stopped) return;
-      const before = await getVerification(client, BigInt(id)).catch(() => undefined);
+      let before: Verification | undefined;
       try {
-        await step(BigInt(id), block.number, Number(block.timestamp));
+        before = await getVerification(client, BigInt(id));
+        await step(BigInt(id), before, block.number, Number(block.timestamp));
       } catch (error) {
         // Anyone may draw, assign or end a window: another validator often gets there first.
         const after = await getVerification(client, BigInt(id)).catch(() => undefined);
@@ -126,9 +127,8 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
     }
   }
 
-  async function step(leaseId: bigint, head: bigint, now: number): Promise<void> {
+  async function step(leaseId: bigint, v: Verification, head: bigint, now: number): Promise<void> {
     const id = leaseId.toString();
-    const v = await getVerification(client, leaseId);
     if (TERMINAL.has(v.stage)) {
       open.delete(id);
       log.info({ leaseId: id, outcome: v.stage }, "verification ended");
@@ -216,7 +216,9 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
           JSON.stringify({ spec: re.spec, manifest: re.manifest }),
         );
       } catch (error) {
-        if (!(error instanceof ReexecutionError) && !isProviderApiError(error)) throw error;
+        const unavailable =
+          error instanceof ReexecutionError || error instanceof NoProviderEndpointError || isProviderApiError(error);
+        if (!unavailable) throw error;
         log.warn({ leaseId: id, err: error }, "the provider did not serve the job: committing to 'unavailable'");
         result = UNAVAILABLE_RESULT;
       }

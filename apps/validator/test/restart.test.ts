@@ -95,6 +95,13 @@ describe("validator node restarts: it finishes what it started", () => {
     throw new Error("no lease sampled in 40 draws at 50 %");
   }
 
+  /** The verification of a lease once it has ended, verified or failed. */
+  const verificationEnd = (leaseId: bigint) =>
+    until("the verification to end", async () => {
+      const s = await getVerification(client, leaseId);
+      return s.stage === "verified" || s.stage === "failed" ? s : undefined;
+    });
+
   async function startNode(dataDir: string) {
     return startValidatorNode({
       deployment: devnet.deployment,
@@ -129,10 +136,7 @@ describe("validator node restarts: it finishes what it started", () => {
     db.close();
     const node = await startNode(dataDir);
     try {
-      const v = await until("the verification to end", async () => {
-        const s = await getVerification(client, leaseId);
-        return s.stage === "verified" || s.stage === "failed" ? s : undefined;
-      });
+      const v = await verificationEnd(leaseId);
       assert.equal(v.stage, "verified");
     } finally {
       await node.stop();
@@ -168,10 +172,7 @@ describe("validator node restarts: it finishes what it started", () => {
     );
     const node = await startNode(dataDir);
     try {
-      const v = await until("the verification to end", async () => {
-        const s = await getVerification(client, leaseId);
-        return s.stage === "verified" || s.stage === "failed" ? s : undefined;
-      });
+      const v = await verificationEnd(leaseId);
       assert.equal(v.stage, "verified", "the restarted node opened its commitment with the salt it had saved");
     } finally {
       await node.stop();

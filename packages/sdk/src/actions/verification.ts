@@ -4,23 +4,11 @@ import { accountAddress, type PlasmaClient, read, writeAndWait } from "../client
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { VERIFICATION_MODES, type VerificationMode } from "./market.ts";
 import { approveXpl, getXplAllowance } from "./token.ts";
+import { VERIFICATION_STAGES, type VerificationStage } from "./verificationStages.ts";
+
+export { VERIFICATION_STAGES, type VerificationStage };
 
 const verifierAbi = [...verificationManagerAbi, ...plasmaErrorsAbi] as const;
-
-/** Stages of a lease's verification, in the order of the contract's `Stage` enum. */
-export const VERIFICATION_STAGES = [
-  "none",
-  "pending",
-  "needs-validator",
-  "assigned",
-  "committed",
-  "revealed",
-  "final-reveal",
-  "released",
-  "verified",
-  "failed",
-] as const;
-export type VerificationStage = (typeof VERIFICATION_STAGES)[number];
 
 /** What each stage means to a person reading `plasma lease show`. */
 export const VERIFICATION_STAGE_TEXT: Record<VerificationStage, string> = {

@@ -19,6 +19,7 @@ import {
   TimeoutError,
   WebSocketRequestError,
 } from "viem";
+import { VERIFICATION_STAGES } from "../actions/verificationStages.ts";
 import { PlasmaError } from "./base.ts";
 import { RpcUnreachableError } from "./errors.ts";
 
@@ -48,18 +49,6 @@ const xpl = (wei: unknown) => `${formatEther(BigInt(wei as bigint))} XPL`;
 const time = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString();
 const LEASE_STATUS = ["none", "open", "running", "ended"] as const;
 const status = (s: unknown) => LEASE_STATUS[Number(s)] ?? String(s);
-const VERIFICATION_STAGES = [
-  "none",
-  "pending",
-  "needs-validator",
-  "assigned",
-  "committed",
-  "revealed",
-  "final-reveal",
-  "released",
-  "verified",
-  "failed",
-] as const;
 const verificationStage = (s: unknown) => VERIFICATION_STAGES[Number(s)] ?? String(s);
 const paramName = (name: unknown) => hexToString(name as Hex, { size: 32 }).replace(/\0+$/, "");
 

@@ -1,0 +1,6 @@
+export {
+  downloadVerifiedResults,
+  NoProviderEndpointError,
+  providerApiFor,
+  ResultMismatchError,
+} from "./downloadResults.ts";
