@@ -10,6 +10,11 @@ const offerSchema = z
     vramGb: z.number().int().positive().optional(),
     gpus: z.number().int().positive().optional(),
     pricePerGpuHour: z.string().regex(/^\d+(\.\d{1,18})?$/, "must be an XPL amount such as 2.5"),
+    /** What a request to a service lease's endpoint costs, on top of the GPU time; "0" lets GPU time pay. */
+    pricePerRequest: z
+      .string()
+      .regex(/^\d+(\.\d{1,18})?$/, "must be an XPL amount such as 0.001")
+      .default("0"),
     region: z.string().max(64).default(""),
   })
   .strict();
@@ -32,7 +37,7 @@ export const providerConfigSchema = z
     offers: z
       .array(offerSchema)
       .min(1)
-      .default([{ pricePerGpuHour: "1", region: "" }]),
+      .default([{ pricePerGpuHour: "1", pricePerRequest: "0", region: "" }]),
     /** Memory limit of a job that names none, in GiB. */
     defaultJobMemoryGb: z.number().positive().default(4),
     /** How long a started lease waits for its spec and inputs. */

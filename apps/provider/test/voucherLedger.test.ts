@@ -42,7 +42,8 @@ describe("voucher ledger: paid requests without a transaction each", () => {
     providerClient = createPlasmaClient({ deployment: devnet.deployment, account: key("provider1") });
     other = createPlasmaClient({ deployment: devnet.deployment, account: key("provider2") });
     provider = providerClient.account?.address as Address;
-    ledger = createVoucherLedger({ db: openProviderDb(":memory:"), client: providerClient, provider });
+    // Read the channel on every request, so that a close is seen at once.
+    ledger = createVoucherLedger({ db: openProviderDb(":memory:"), client: providerClient, provider, channelCacheMs: 0 });
   });
   after(async () => {
     for (const c of [client, providerClient, other]) await c?.close();
@@ -83,6 +84,31 @@ describe("voucher ledger: paid requests without a transaction each", () => {
       undefined,
       "nothing more is due",
     );
+  });
+
+  it("credits a request the node failed to serve: the client never pays for it, even if it was the last", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    await ledger.charge(await header(client, channelId, PRICE), PRICE);
+    await ledger.charge(await header(client, channelId, PRICE * 2n), PRICE);
+    assert.equal(await ledger.credit(channelId, PRICE), PRICE, "the second request failed: one is owed");
+    // The next request needs only the credited total plus its price, so the client's voucher can be lower.
+    const { owed } = await ledger.charge(await header(client, channelId, PRICE * 2n), PRICE);
+    assert.equal(owed, PRICE * 2n);
+    await ledger.charge(await header(client, channelId, PRICE * 3n), PRICE);
+    await ledger.credit(channelId, PRICE);
+    const mine = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
+    assert.equal(mine?.paid, PRICE * 2n, "the voucher of the failed last request is not redeemed");
+    assert.equal((await getChannel(client, channelId)).redeemed, PRICE * 2n);
+  });
+
+  it("takes payment only from the lease's client when one is named", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    await assert.rejects(
+      ledger.charge(await header(client, channelId, PRICE), PRICE, other.account?.address as Address),
+      refusedWith("not-the-lease-client"),
+    );
+    const { owed } = await ledger.charge(await header(client, channelId, PRICE), PRICE, client.account?.address);
+    assert.equal(owed, PRICE);
   });
 
   it("refuses vouchers that are missing, malformed, forged, for another provider, beyond the deposit or on a closing channel", async () => {

@@ -2508,6 +2508,31 @@ export const providerRegistryAbi = [
       {
         "indexed": false,
         "internalType": "uint96",
+        "name": "pricePerRequest",
+        "type": "uint96"
+      }
+    ],
+    "name": "OfferRequestPriceSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "offerId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint96",
         "name": "pricePerGpuSecond",
         "type": "uint96"
       },
@@ -3222,6 +3247,11 @@ export const providerRegistryAbi = [
             "type": "uint96"
           },
           {
+            "internalType": "uint96",
+            "name": "pricePerRequest",
+            "type": "uint96"
+          },
+          {
             "internalType": "string",
             "name": "gpuModel",
             "type": "string"
@@ -3506,6 +3536,24 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "setCommission",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "offerId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint96",
+        "name": "pricePerRequest",
+        "type": "uint96"
+      }
+    ],
+    "name": "setRequestPrice",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

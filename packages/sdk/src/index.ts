@@ -80,6 +80,7 @@ export {
   registerProvider,
   requestUnstake,
   stake,
+  setRequestPrice,
   updateOffer,
   updateProvider,
   withdrawStake,

@@ -4,6 +4,7 @@ import {
   listOffers,
   type PlasmaClient,
   registerProvider,
+  setRequestPrice,
   stake,
   updateOffer,
   updateProvider,
@@ -19,6 +20,7 @@ export type DesiredOffer = {
   vramGb: number;
   gpuCount: number;
   pricePerGpuSecond: bigint;
+  pricePerRequest: bigint;
   region: string;
 };
 
@@ -37,6 +39,7 @@ export function desiredOffers(
     vramGb: o.vramGb ?? first?.vramGb ?? Math.max(1, Math.floor(cpu.memoryGb / Math.max(1, cpu.cores))),
     gpuCount: o.gpus ?? (gpus.length > 0 ? gpus.length : cpu.cores),
     pricePerGpuSecond: parseEther(o.pricePerGpuHour) / 3600n,
+    pricePerRequest: parseEther(o.pricePerRequest),
     region: o.region,
   }));
 }
@@ -66,8 +69,15 @@ export async function syncProviderOnChain(o: {
     );
     if (!match) {
       const { offerId } = await createOffer(o.client, want);
+      if (want.pricePerRequest > 0n)
+        await setRequestPrice(o.client, { offerId, pricePerRequest: want.pricePerRequest });
       o.logger.info(
-        { offerId: offerId.toString(), ...want, pricePerGpuSecond: want.pricePerGpuSecond.toString() },
+        {
+          offerId: offerId.toString(),
+          ...want,
+          pricePerGpuSecond: want.pricePerGpuSecond.toString(),
+          pricePerRequest: want.pricePerRequest.toString(),
+        },
         "offer published",
       );
       kept.push(offerId);
@@ -83,6 +93,10 @@ export async function syncProviderOnChain(o: {
         active: true,
       });
       o.logger.info({ offerId: match.id.toString() }, "offer updated");
+    }
+    if (match.pricePerRequest !== want.pricePerRequest) {
+      await setRequestPrice(o.client, { offerId: match.id, pricePerRequest: want.pricePerRequest });
+      o.logger.info({ offerId: match.id.toString() }, "request price updated");
     }
   }
   for (const stale of existing.filter((e) => e.active && !kept.includes(e.id))) {

@@ -1,4 +1,5 @@
 import {
+  type Channel,
   getChannel,
   type PlasmaClient,
   parseVoucherHeader,
@@ -10,14 +11,25 @@ import type { Address, Hex } from "viem";
 import { ApiError } from "../api/errors.ts";
 import type { ProviderDb } from "../state/db.ts";
 
+
 /**
  * The provider's side of per-request payments. Each request carries the client's latest voucher (the
  * cumulative amount it owes on a channel); the node serves it only if that voucher covers everything
  * charged so far plus this request's price. A replayed or stale voucher cannot cover a new request, so it
  * pays for nothing. Accepted vouchers are kept (SQLite) and redeemed on chain in one transaction whenever
  * enough is owed: zero transactions per request.
+ *
+ * A request the node failed to serve is credited back (`credit`), and redemption takes the best voucher
+ * that does not exceed what is owed, so the client never pays for a failure.
  */
-export function createVoucherLedger(o: { db: ProviderDb; client: PlasmaClient; provider: Address }) {
+export function createVoucherLedger(o: {
+  db: ProviderDb;
+  client: PlasmaClient;
+  provider: Address;
+  /** How long a channel's on-chain state is trusted before it is read again (default 2 s). */
+  channelCacheMs?: number;
+}) {
+  const cacheMs = o.channelCacheMs ?? 2_000;
   // Requests on one channel are charged one after another: two racing with the same voucher cannot both pass.
   const queues = new Map<string, Promise<unknown>>();
   const serialized = <T>(key: string, work: () => Promise<T>): Promise<T> => {
@@ -29,7 +41,32 @@ export function createVoucherLedger(o: { db: ProviderDb; client: PlasmaClient; p
     return next;
   };
 
-  async function charge(header: string | undefined, price: bigint): Promise<{ channelId: bigint; owed: bigint }> {
+  // A closing channel still pays during its challenge period (at least a minute), so a state a couple of
+  // seconds old is safe to serve from; a voucher beyond the cached deposit re-reads it (a top-up).
+  const channels = new Map<string, { channel: Channel; at: number }>();
+  async function channelState(channelId: bigint, needDeposit: bigint): Promise<Channel> {
+    const key = channelId.toString();
+    const cached = channels.get(key);
+    if (cached && Date.now() - cached.at < cacheMs && cached.channel.deposit >= needDeposit)
+      return cached.channel;
+    const channel = await getChannel(o.client, channelId).catch(() => {
+      throw new ApiError(402, "unknown-channel", `Payment channel ${key} does not exist.`);
+    });
+    channels.set(key, { channel, at: Date.now() });
+    return channel;
+  }
+
+  /**
+   * Charges `price` to the channel of the voucher in `header`.
+   * @param payer Only this account's channels may pay (the lease's client), when given.
+   * @returns The channel and the running total owed on it, this request included.
+   * @throws ApiError 402 naming why the voucher does not pay for the request.
+   */
+  async function charge(
+    header: string | undefined,
+    price: bigint,
+    payer?: Address,
+  ): Promise<{ channelId: bigint; owed: bigint }> {
     if (!header) {
       throw new ApiError(
         402,
@@ -46,13 +83,23 @@ export function createVoucherLedger(o: { db: ProviderDb; client: PlasmaClient; p
     }
     const id = voucher.channelId.toString();
     return serialized(id, async () => {
-      const channel = await getChannel(o.client, voucher.channelId).catch(() => {
-        throw new ApiError(402, "unknown-channel", `Payment channel ${id} does not exist.`);
-      });
+      const channel = await channelState(voucher.channelId, voucher.cumulativeAmount);
       if (channel.provider.toLowerCase() !== o.provider.toLowerCase())
         throw new ApiError(402, "wrong-provider", `Channel ${id} pays ${channel.provider}, not this provider.`);
+      if (payer && channel.client.toLowerCase() !== payer.toLowerCase())
+        throw new ApiError(
+          402,
+          "not-the-lease-client",
+          `Channel ${id} belongs to ${channel.client}; this endpoint is paid by its lease's client ${payer}.`,
+          "Pay with a channel that the lease's client opened to this provider.",
+        );
       if (channel.closed || channel.closesAt !== 0)
-        throw new ApiError(402, "channel-closing", `Channel ${id} is closed or closing: it takes no new requests.`);
+        throw new ApiError(
+          402,
+          "channel-closing",
+          `Channel ${id} is closed or closing: it takes no new requests.`,
+          "Open a new channel (plasma channel open).",
+        );
       const signer = await voucherSigner(o.client, voucher).catch(() => null);
       if (signer?.toLowerCase() !== channel.client.toLowerCase())
         throw new ApiError(
@@ -67,9 +114,9 @@ export function createVoucherLedger(o: { db: ProviderDb; client: PlasmaClient; p
           `The voucher's ${voucher.cumulativeAmount} wei exceeds channel ${id}'s deposit of ${channel.deposit} wei.`,
           "Top the channel up: plasma channel topup ID XPL.",
         );
-      const ledger = o.db.getChannelLedger(id);
-      // What was redeemed on chain counts as charged, even if this node's database was lost.
-      const owedBefore = [ledger?.owed ?? 0n, channel.redeemed].reduce((a, b) => (a > b ? a : b));
+      // A channel this node has no record of starts at what was redeemed on chain (a lost database must not
+      // let old vouchers pay twice); after that the node's own count is the truth, credits included.
+      const owedBefore = o.db.channelOwed(id) ?? channel.redeemed;
       const required = owedBefore + price;
       if (voucher.cumulativeAmount < required)
         throw new ApiError(
@@ -78,32 +125,56 @@ export function createVoucherLedger(o: { db: ProviderDb; client: PlasmaClient; p
           `The voucher covers ${voucher.cumulativeAmount} wei on channel ${id}; this request needs ${required} wei in all (${owedBefore} owed + ${price} for this request).`,
           "Sign a voucher for the running total (the SDK's inference client does).",
         );
-      o.db.setChannelLedger(id, required, voucher.cumulativeAmount, voucher.signature);
+      o.db.recordCharge(id, required, voucher);
       return { channelId: voucher.channelId, owed: required };
     });
   }
 
-  /** Redeems, per channel, the best voucher held when it pays at least `minimum` more than was redeemed. */
+  /** Gives back a charge for a request the node did not serve; returns the new total owed. */
+  function credit(channelId: bigint, amount: bigint): Promise<bigint> {
+    const id = channelId.toString();
+    return serialized(id, async () => {
+      const owed = (o.db.channelOwed(id) ?? 0n) - amount;
+      o.db.setChannelOwed(id, owed < 0n ? 0n : owed);
+      return owed < 0n ? 0n : owed;
+    });
+  }
+
+  /**
+   * Redeems, per channel, the best voucher that does not exceed what is owed, when it pays at least `minimum`
+   * more than was redeemed, or anything at all on a closing channel (its challenge period is running out).
+   */
   async function redeemDue(minimum = 1n): Promise<{ channelId: bigint; paid: bigint }[]> {
     const done: { channelId: bigint; paid: bigint }[] = [];
     for (const id of o.db.channelIds()) {
       await serialized(id, async () => {
-        const ledger = o.db.getChannelLedger(id);
-        if (!ledger) return;
+        const owed = o.db.channelOwed(id) ?? 0n;
         const channel = await getChannel(o.client, BigInt(id));
-        if (channel.closed || ledger.latestCumulative - channel.redeemed < minimum) return;
+        channels.set(id, { channel, at: Date.now() });
+        if (channel.closed) return;
+        const best = o.db
+          .channelVouchers(id)
+          .filter((v) => v.cumulativeAmount <= owed && v.cumulativeAmount > channel.redeemed)
+          .reduce<{ cumulativeAmount: bigint; signature: string } | undefined>(
+            (a, v) => (a && a.cumulativeAmount >= v.cumulativeAmount ? a : v),
+            undefined,
+          );
+        if (!best) return;
+        const closing = channel.closesAt !== 0;
+        if (!closing && best.cumulativeAmount - channel.redeemed < minimum) return;
         const { paid } = await redeemVoucher(o.client, {
           channelId: BigInt(id),
-          cumulativeAmount: ledger.latestCumulative,
-          signature: ledger.latestSignature as Hex,
+          cumulativeAmount: best.cumulativeAmount,
+          signature: best.signature as Hex,
         });
+        o.db.dropVouchersUpTo(id, best.cumulativeAmount);
         done.push({ channelId: BigInt(id), paid });
       });
     }
     return done;
   }
 
-  return { charge, redeemDue };
+  return { charge, credit, redeemDue };
 }
 
 export type VoucherLedger = ReturnType<typeof createVoucherLedger>;

@@ -64,11 +64,13 @@ CREATE TABLE IF NOT EXISTS inputs (
   PRIMARY KEY (lease_id, path)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS channels (
-  channel_id TEXT PRIMARY KEY,
-  owed TEXT NOT NULL,
-  latest_cumulative TEXT NOT NULL,
-  latest_signature TEXT NOT NULL
+DROP TABLE IF EXISTS channels;
+CREATE TABLE IF NOT EXISTS channel_ledger (channel_id TEXT PRIMARY KEY, owed TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS channel_vouchers (
+  channel_id TEXT NOT NULL,
+  cumulative TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (channel_id, cumulative)
 );
 `;
 
@@ -186,25 +188,51 @@ export function openProviderDb(path: string) {
         .all() as { lease_id: string }[];
       return rows.map((r) => r.lease_id);
     },
-    /** What a payment channel owes this node so far, and the best voucher it holds for it. */
-    getChannelLedger(
-      channelId: string,
-    ): { owed: bigint; latestCumulative: bigint; latestSignature: string } | undefined {
-      const r = db.prepare("SELECT * FROM channels WHERE channel_id = ?").get(channelId) as Raw | undefined;
-      if (!r) return undefined;
-      return {
-        owed: BigInt(String(r.owed)),
-        latestCumulative: BigInt(String(r.latest_cumulative)),
-        latestSignature: String(r.latest_signature),
-      };
+    /** What a payment channel owes this node so far (requests charged, less credits for failed ones). */
+    channelOwed(channelId: string): bigint | undefined {
+      const r = db.prepare("SELECT owed FROM channel_ledger WHERE channel_id = ?").get(channelId) as Raw | undefined;
+      return r ? BigInt(String(r.owed)) : undefined;
     },
-    setChannelLedger(channelId: string, owed: bigint, latestCumulative: bigint, latestSignature: string): void {
-      db.prepare(
-        "INSERT OR REPLACE INTO channels (channel_id, owed, latest_cumulative, latest_signature) VALUES (?, ?, ?, ?)",
-      ).run(channelId, owed.toString(), latestCumulative.toString(), latestSignature);
+    /** Records a charge: the new total owed and the voucher that covers it, in one transaction. */
+    recordCharge(channelId: string, owed: bigint, voucher: { cumulativeAmount: bigint; signature: string }): void {
+      db.exec("BEGIN");
+      try {
+        db.prepare("INSERT OR REPLACE INTO channel_ledger (channel_id, owed) VALUES (?, ?)").run(
+          channelId,
+          owed.toString(),
+        );
+        db.prepare("INSERT OR IGNORE INTO channel_vouchers (channel_id, cumulative, signature) VALUES (?, ?, ?)").run(
+          channelId,
+          voucher.cumulativeAmount.toString(),
+          voucher.signature,
+        );
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+    setChannelOwed(channelId: string, owed: bigint): void {
+      db.prepare("UPDATE channel_ledger SET owed = ? WHERE channel_id = ?").run(owed.toString(), channelId);
+    },
+    /** The vouchers held for a channel (every one accepted since the last redemption). */
+    channelVouchers(channelId: string): { cumulativeAmount: bigint; signature: string }[] {
+      const rows = db
+        .prepare("SELECT cumulative, signature FROM channel_vouchers WHERE channel_id = ?")
+        .all(channelId) as Raw[];
+      return rows.map((r) => ({ cumulativeAmount: BigInt(String(r.cumulative)), signature: String(r.signature) }));
+    },
+    /** Forgets vouchers that can no longer pay anything (at or below what was redeemed). */
+    dropVouchersUpTo(channelId: string, redeemed: bigint): void {
+      for (const v of this.channelVouchers(channelId))
+        if (v.cumulativeAmount <= redeemed)
+          db.prepare("DELETE FROM channel_vouchers WHERE channel_id = ? AND cumulative = ?").run(
+            channelId,
+            v.cumulativeAmount.toString(),
+          );
     },
     channelIds(): string[] {
-      return (db.prepare("SELECT channel_id FROM channels").all() as Raw[]).map((r) => String(r.channel_id));
+      return (db.prepare("SELECT channel_id FROM channel_ledger").all() as Raw[]).map((r) => String(r.channel_id));
     },
     getMeta(key: string): string | undefined {
       return (db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined)?.value;

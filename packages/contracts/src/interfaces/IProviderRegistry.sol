@@ -23,6 +23,7 @@ interface IProviderRegistry {
         uint32 vramGb; // memory per GPU
         bool active; // accepting new leases
         uint96 pricePerGpuSecond; // XPL wei per GPU per second
+        uint96 pricePerRequest; // XPL wei per request to a service lease's endpoint, paid by channel voucher
         string gpuModel; // e.g. "H100", or "cpu" for CPU-only capacity
         string region; // e.g. "eu-central"
     }
@@ -87,6 +88,7 @@ interface IProviderRegistry {
         string region
     );
     event OfferUpdated(uint256 indexed offerId, address indexed provider, uint96 pricePerGpuSecond, uint16 gpuCount, bool active);
+    event OfferRequestPriceSet(uint256 indexed offerId, address indexed provider, uint96 pricePerRequest);
     event Delegated(address indexed provider, address indexed delegator, uint256 amount, uint256 shares);
     event UndelegationRequested(address indexed provider, address indexed delegator, uint256 amount, uint64 releaseAt);
     event DelegationWithdrawn(address indexed provider, address indexed delegator, uint256 amount);
@@ -177,6 +179,10 @@ interface IProviderRegistry {
 
     /// @notice Changes an offer's price, GPU count and active flag. Running leases keep their price.
     function updateOffer(uint256 offerId, uint96 pricePerGpuSecond, uint16 gpuCount, bool active) external;
+
+    /// @notice Sets what a request to a service lease on this offer costs, on top of its GPU time. Requests are
+    ///         paid off chain with PaymentChannels vouchers; 0 means the GPU time pays for them.
+    function setRequestPrice(uint256 offerId, uint96 pricePerRequest) external;
 
     /// @notice Reserves GPUs of an offer for a lease. Market only.
     /// @return provider The offer's provider.

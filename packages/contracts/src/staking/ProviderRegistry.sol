@@ -251,6 +251,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
             vramGb: input.vramGb,
             active: true,
             pricePerGpuSecond: input.pricePerGpuSecond,
+            pricePerRequest: 0,
             gpuModel: input.gpuModel,
             region: input.region
         });
@@ -278,6 +279,14 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         o.gpuCount = gpuCount;
         o.active = active;
         emit OfferUpdated(offerId, msg.sender, pricePerGpuSecond, gpuCount, active);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function setRequestPrice(uint256 offerId, uint96 pricePerRequest) external {
+        Offer storage o = _offer(offerId);
+        if (o.provider != msg.sender) revert RegistryNotOfferOwner(offerId, msg.sender);
+        o.pricePerRequest = pricePerRequest;
+        emit OfferRequestPriceSet(offerId, msg.sender, pricePerRequest);
     }
 
     // ---------------------------------------------------------------- market hooks

@@ -241,6 +241,25 @@ contract ProviderRegistryTest is Fixture {
         assertEq(registry.getProvider(provider).activeOffers, 1);
     }
 
+    function test_setRequestPrice_setsThePriceOfAServiceRequest() public {
+        _registerAndStake(provider, STAKE);
+        uint256 id = _offer(provider, 8, PRICE);
+        assertEq(registry.getOffer(id).pricePerRequest, 0, "a new offer sells no requests separately");
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit IProviderRegistry.OfferRequestPriceSet(id, provider, 0.01 ether);
+        vm.prank(provider);
+        registry.setRequestPrice(id, 0.01 ether);
+        IProviderRegistry.Offer memory o = registry.getOffer(id);
+        assertEq(o.pricePerRequest, 0.01 ether);
+        assertEq(o.pricePerGpuSecond, PRICE, "the GPU price is untouched");
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotOfferOwner.selector, id, stranger));
+        registry.setRequestPrice(id, 1);
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryUnknownOffer.selector, 9));
+        registry.setRequestPrice(9, 1);
+    }
+
     function test_updateOffer_revertsOnBadInput() public {
         _registerAndStake(provider, STAKE);
         uint256 id = _offer(provider, 8, PRICE);

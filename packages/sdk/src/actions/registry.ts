@@ -31,6 +31,8 @@ export type Offer = {
   gpusInUse: number;
   freeGpus: number;
   pricePerGpuSecond: bigint;
+  /** XPL wei per request to a service lease's endpoint, paid with channel vouchers (0: GPU time pays for them). */
+  pricePerRequest: bigint;
   region: string;
   active: boolean;
   /** Whether the latest proof-of-GPU check by a validator failed (listings hide such offers by default). */
@@ -157,6 +159,18 @@ export async function updateOffer(
     p.pricePerGpuSecond,
     p.gpuCount,
     p.active,
+  ]);
+  return receipt.transactionHash;
+}
+
+/** Sets what a request to a service lease on the offer costs (XPL wei), paid off chain with channel vouchers. */
+export async function setRequestPrice(
+  client: PlasmaClient,
+  p: { offerId: bigint; pricePerRequest: bigint },
+): Promise<Hex> {
+  const receipt = await writeRegistry(client, "Setting the request price", "setRequestPrice", [
+    p.offerId,
+    p.pricePerRequest,
   ]);
   return receipt.transactionHash;
 }

@@ -43,6 +43,24 @@ const verification = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("none") }).strict(),
 ]);
 
+/**
+ * How a service (a long-running model server) is run: it listens on the Unix socket named by
+ * PLASMA_SERVE_SOCKET; the provider's gateway forwards the paid requests to it.
+ */
+const service = z
+  .object({
+    /** Answers 200 when the server can take requests; polled to know it is up, and to restart it when it hangs. */
+    healthPath: z
+      .string()
+      .regex(/^\/[\x21-\x7e]{0,255}$/, "must be an absolute URL path such as /health")
+      .default("/health"),
+    /** How long the server may take to answer its first health check. */
+    startupSeconds: z.number().int().min(1).max(3600).default(120),
+    /** Restarts after a crash or a hang before the provider gives up and ends the lease. */
+    maxRestarts: z.number().int().min(0).max(100).default(5),
+  })
+  .strict();
+
 /** The job spec, version 1: what a client asks a provider to run. */
 export const jobSpecSchema = z
   .object({
@@ -76,10 +94,22 @@ export const jobSpecSchema = z
       .max(30 * 86_400)
       .default(3600),
     network: z.enum(["none", "egress"]).default("none"),
-    verification: verification.default({ mode: "exact" }),
+    /** How results are checked; defaults to `exact` for a batch job and `none` for a service. */
+    verification: verification.optional(),
+    service: service.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
+    if (spec.kind === "service" && spec.verification && spec.verification.mode !== "none") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["verification", "mode"],
+        message: "must be none for a service: a model server's answers cannot be re-executed after the lease",
+      });
+    }
+    if (spec.kind === "batch" && spec.service) {
+      ctx.addIssue({ code: "custom", path: ["service"], message: "is only for kind: service" });
+    }
     if (spec.runtime === "docker" && !spec.image) {
       ctx.addIssue({ code: "custom", path: ["image"], message: "is required when runtime is docker" });
     }
@@ -89,7 +119,12 @@ export const jobSpecSchema = z
         ctx.addIssue({ code: "custom", path: ["inputs", i, "path"], message: `duplicates ${input.path}` });
       seen.add(input.path);
     }
-  });
+  })
+  .transform((spec) => ({
+    ...spec,
+    verification: spec.verification ?? (spec.kind === "service" ? { mode: "none" as const } : { mode: "exact" as const }),
+    ...(spec.kind === "service" ? { service: spec.service ?? service.parse({}) } : {}),
+  }));
 
 /** A validated job spec, with defaults filled in. */
 export type JobSpec = z.infer<typeof jobSpecSchema>;
