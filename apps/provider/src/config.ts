@@ -50,6 +50,17 @@ export const providerConfigSchema = z
       .default(["sandbox"]),
     /** The Docker engine's socket; DOCKER_HOST or /var/run/docker.sock when unset. */
     dockerSocket: z.string().min(1).optional(),
+    /** Per-request payments: how often vouchers are redeemed on chain, and the least worth a transaction. */
+    payments: z
+      .object({
+        redeemEverySeconds: z.number().int().positive().max(86_400).default(60),
+        redeemMinimumXpl: z
+          .string()
+          .regex(/^\d+(\.\d{1,18})?$/, "must be an XPL amount such as 1")
+          .default("1"),
+      })
+      .strict()
+      .default({ redeemEverySeconds: 60, redeemMinimumXpl: "1" }),
     /** Attributes published with the provider record. */
     attributes: z.record(z.string(), z.string()).default({}),
   })

@@ -29,6 +29,17 @@ export function createMetrics() {
       help: "XPL balance of the provider account (XPL)",
       registers: [registry],
     }),
+    serviceRequests: new Counter({
+      name: "plasma_provider_service_requests_total",
+      help: "Requests forwarded to service leases' model servers, by HTTP status (or unreachable)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    requestRevenue: new Counter({
+      name: "plasma_provider_request_revenue_xpl_total",
+      help: "XPL charged for service requests, covered by vouchers (redeemed later in bulk)",
+      registers: [registry],
+    }),
     errors: new Counter({
       name: "plasma_provider_errors_total",
       help: "Errors by kind",

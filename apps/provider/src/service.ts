@@ -2,7 +2,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { dockerEngine, dockerStatus, sandboxAvailable } from "@plasma/runtime";
 import { createPlasmaClient, type Deployment, listOffers, PlasmaError } from "@plasma/sdk";
-import type { Hex } from "viem";
+import { type Hex, parseEther } from "viem";
 import { createApiServer } from "./api/server.ts";
 import { createLeaseWatcher } from "./chain/leaseWatcher.ts";
 import { desiredOffers, syncProviderOnChain } from "./chain/syncOffers.ts";
@@ -11,8 +11,11 @@ import { createChallengeResponder } from "./hardware/challengeResponder.ts";
 import { detectGpus, type GpuDetection } from "./hardware/nvidiaSmi.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createMetrics } from "./metrics.ts";
+import { startVoucherRedeemer } from "./payments/redeemer.ts";
+import { createVoucherLedger } from "./payments/voucherLedger.ts";
 import { createJobRunner } from "./runner/jobRunner.ts";
 import { createJobRuntimes, type JobRuntimes } from "./runner/runtimes.ts";
+import { sandboxTools } from "./runner/sandboxTools.ts";
 import { openProviderDb } from "./state/db.ts";
 import { createArtifactStore } from "./store/artifacts.ts";
 import { createResultSalts } from "./verification/resultSalt.ts";
@@ -76,12 +79,14 @@ export async function startProviderNode(p: {
     defaultMemoryBytes: Math.floor(p.config.defaultJobMemoryGb * 1024 ** 3),
     specTimeoutSeconds: p.config.specTimeoutSeconds,
     runtimes: (p.wrapRuntimes ?? ((r) => r))(createJobRuntimes({ names: p.config.runtimes, docker })),
+    sandboxTools: sandboxTools(),
   });
+  const ledger = createVoucherLedger({ db, client, provider });
   const challenges = createChallengeResponder({
     gpuCount: hardware.gpus.length,
     offeredModels: async () => (await listOffers(client, { provider, includeInactive: true })).map((o) => o.gpuModel),
   });
-  const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf, challenges });
+  const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf, challenges, ledger });
   const cleanup: (() => Promise<void>)[] = [
     async () => client.close(),
     async () => db.close(),
@@ -125,6 +130,13 @@ export async function startProviderNode(p: {
     });
     await watcher.start();
     cleanup.unshift(() => watcher.stop());
+    const redeemer = startVoucherRedeemer({
+      ledger,
+      everySeconds: p.config.payments.redeemEverySeconds,
+      minimum: parseEther(p.config.payments.redeemMinimumXpl),
+      logger,
+    });
+    cleanup.unshift(() => redeemer.stop());
     const revealer = createSaltRevealer({ client, provider, saltOf, logger });
     await revealer.start(db.completedLeaseIds().map(BigInt));
     cleanup.unshift(async () => revealer.stop());

@@ -43,7 +43,12 @@ describe("voucher ledger: paid requests without a transaction each", () => {
     other = createPlasmaClient({ deployment: devnet.deployment, account: key("provider2") });
     provider = providerClient.account?.address as Address;
     // Read the channel on every request, so that a close is seen at once.
-    ledger = createVoucherLedger({ db: openProviderDb(":memory:"), client: providerClient, provider, channelCacheMs: 0 });
+    ledger = createVoucherLedger({
+      db: openProviderDb(":memory:"),
+      client: providerClient,
+      provider,
+      channelCacheMs: 0,
+    });
   });
   after(async () => {
     for (const c of [client, providerClient, other]) await c?.close();
@@ -99,6 +104,17 @@ describe("voucher ledger: paid requests without a transaction each", () => {
     const mine = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
     assert.equal(mine?.paid, PRICE * 2n, "the voucher of the failed last request is not redeemed");
     assert.equal((await getChannel(client, channelId)).redeemed, PRICE * 2n);
+  });
+
+  it("accepts concurrent requests whose vouchers arrive out of order, and never more than was signed", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    const first = await header(client, channelId, PRICE);
+    const second = await header(client, channelId, PRICE * 2n);
+    assert.equal((await ledger.charge(second, PRICE)).owed, PRICE);
+    assert.equal((await ledger.charge(first, PRICE)).owed, PRICE * 2n, "the voucher held for 2 covers the late one");
+    await assert.rejects(ledger.charge(first, PRICE), refusedWith("voucher-short"), "but not a third request");
+    const mine = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
+    assert.equal(mine?.paid, PRICE * 2n);
   });
 
   it("takes payment only from the lease's client when one is named", async () => {

@@ -16,7 +16,7 @@ export {
   resultHash,
   sha256File,
 } from "./manifest.ts";
-export { bwrapArgs, type SandboxPolicy } from "./sandbox/bwrapArgs.ts";
+export { bwrapArgs, SANDBOX_TOOLS_DIR, type SandboxPolicy } from "./sandbox/bwrapArgs.ts";
 export { createMemoryLimit, type MemoryLimit } from "./sandbox/memoryLimit.ts";
 export {
   BWRAP,

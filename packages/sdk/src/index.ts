@@ -79,8 +79,8 @@ export {
   providerRuntimes,
   registerProvider,
   requestUnstake,
-  stake,
   setRequestPrice,
+  stake,
   updateOffer,
   updateProvider,
   withdrawStake,
@@ -195,6 +195,12 @@ export {
   VotingClosedError,
   VotingNotOpenError,
 } from "./errors/errors.ts";
+export {
+  createInferenceClient,
+  GATEWAY_ERROR_HEADER,
+  type InferenceClient,
+  type InferenceClientOptions,
+} from "./inference/inferenceClient.ts";
 export {
   downloadInput,
   downloadOutput,

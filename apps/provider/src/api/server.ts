@@ -1,14 +1,24 @@
-import type { PlasmaClient } from "@plasma/sdk";
-import { getValidator, getVerification, getXplBalance, JobSpecError, MAX_SPEC_BYTES, relativePath } from "@plasma/sdk";
+import {
+  GATEWAY_ERROR_HEADER,
+  getValidator,
+  getVerification,
+  getXplBalance,
+  JobSpecError,
+  MAX_SPEC_BYTES,
+  type PlasmaClient,
+  relativePath,
+} from "@plasma/sdk";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type Address, formatEther, type Hex } from "viem";
 import type { ChallengeResponder } from "../hardware/challengeResponder.ts";
 import type { ProviderMetrics } from "../metrics.ts";
+import type { VoucherLedger } from "../payments/voucherLedger.ts";
 import type { JobRunner } from "../runner/jobRunner.ts";
 import type { ProviderDb } from "../state/db.ts";
 import type { ArtifactStore } from "../store/artifacts.ts";
 import { authenticate } from "./auth.ts";
 import { ApiError } from "./errors.ts";
+import { registerGateway } from "./gateway.ts";
 
 /** Largest input file accepted in one upload. */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -24,6 +34,8 @@ export type ApiContext = {
   challenges: ChallengeResponder;
   /** The salt of a lease's result commitment, given to its client with the outputs. */
   saltOf: (leaseId: string) => Hex;
+  /** Charges per-request payments to channel vouchers (the gateway to service leases). */
+  ledger: VoucherLedger;
 };
 
 function jsonBody(req: FastifyRequest): unknown {
@@ -88,7 +100,10 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
 
   app.setErrorHandler((error: Error & { statusCode?: number }, req, reply: FastifyReply) => {
     if (error instanceof ApiError)
-      return reply.status(error.status).send({ error: { code: error.code, message: error.message, hint: error.hint } });
+      return reply
+        .status(error.status)
+        .header(GATEWAY_ERROR_HEADER, error.code)
+        .send({ error: { code: error.code, message: error.message, hint: error.hint, details: error.details } });
     if (error instanceof JobSpecError) {
       return reply.status(400).send({
         error: {
@@ -176,6 +191,14 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     if (!entry) throw new ApiError(404, "unknown-output", `${path} is not an output of lease ${id}.`);
     const { createReadStream } = await import("node:fs");
     return reply.type("application/octet-stream").send(createReadStream(ctx.store.pathOf(entry.sha256)));
+  });
+
+  registerGateway(app, {
+    runner: ctx.runner,
+    ledger: ctx.ledger,
+    metrics: ctx.metrics,
+    leaseIdOf,
+    authenticateClient: auth,
   });
 
   // Server-sent events: what was logged so far, then live lines, then the final status.

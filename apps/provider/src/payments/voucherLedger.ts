@@ -11,7 +11,6 @@ import type { Address, Hex } from "viem";
 import { ApiError } from "../api/errors.ts";
 import type { ProviderDb } from "../state/db.ts";
 
-
 /**
  * The provider's side of per-request payments. Each request carries the client's latest voucher (the
  * cumulative amount it owes on a channel); the node serves it only if that voucher covers everything
@@ -47,8 +46,7 @@ export function createVoucherLedger(o: {
   async function channelState(channelId: bigint, needDeposit: bigint): Promise<Channel> {
     const key = channelId.toString();
     const cached = channels.get(key);
-    if (cached && Date.now() - cached.at < cacheMs && cached.channel.deposit >= needDeposit)
-      return cached.channel;
+    if (cached && Date.now() - cached.at < cacheMs && cached.channel.deposit >= needDeposit) return cached.channel;
     const channel = await getChannel(o.client, channelId).catch(() => {
       throw new ApiError(402, "unknown-channel", `Payment channel ${key} does not exist.`);
     });
@@ -116,16 +114,20 @@ export function createVoucherLedger(o: {
         );
       // A channel this node has no record of starts at what was redeemed on chain (a lost database must not
       // let old vouchers pay twice); after that the node's own count is the truth, credits included.
-      const owedBefore = o.db.channelOwed(id) ?? channel.redeemed;
+      const ledger = o.db.channelLedger(id);
+      const owedBefore = ledger?.owed ?? channel.redeemed;
       const required = owedBefore + price;
-      if (voucher.cumulativeAmount < required)
+      // Concurrent requests can arrive out of order: a voucher already held for more covers an earlier one.
+      const best = ledger && ledger.best > voucher.cumulativeAmount ? ledger.best : voucher.cumulativeAmount;
+      if (best < required)
         throw new ApiError(
           402,
           "voucher-short",
           `The voucher covers ${voucher.cumulativeAmount} wei on channel ${id}; this request needs ${required} wei in all (${owedBefore} owed + ${price} for this request).`,
           "Sign a voucher for the running total (the SDK's inference client does).",
+          { owed: owedBefore.toString(), price: price.toString(), required: required.toString() },
         );
-      o.db.recordCharge(id, required, voucher);
+      o.db.recordCharge(id, required, best, voucher);
       return { channelId: voucher.channelId, owed: required };
     });
   }
@@ -134,7 +136,7 @@ export function createVoucherLedger(o: {
   function credit(channelId: bigint, amount: bigint): Promise<bigint> {
     const id = channelId.toString();
     return serialized(id, async () => {
-      const owed = (o.db.channelOwed(id) ?? 0n) - amount;
+      const owed = (o.db.channelLedger(id)?.owed ?? 0n) - amount;
       o.db.setChannelOwed(id, owed < 0n ? 0n : owed);
       return owed < 0n ? 0n : owed;
     });
@@ -148,7 +150,7 @@ export function createVoucherLedger(o: {
     const done: { channelId: bigint; paid: bigint }[] = [];
     for (const id of o.db.channelIds()) {
       await serialized(id, async () => {
-        const owed = o.db.channelOwed(id) ?? 0n;
+        const owed = o.db.channelLedger(id)?.owed ?? 0n;
         const channel = await getChannel(o.client, BigInt(id));
         channels.set(id, { channel, at: Date.now() });
         if (channel.closed) return;

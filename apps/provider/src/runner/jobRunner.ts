@@ -6,6 +6,7 @@ import {
   resultHash as hashResult,
   type ManifestEntry,
   NODE_REPORT_DIR,
+  type RunOptions,
   type RunResult,
 } from "@plasma/runtime";
 import {
@@ -13,6 +14,7 @@ import {
   completeLease,
   failLease,
   getLease,
+  getOffer,
   hashJobSpec,
   type JobSpec,
   type JobStatus,
@@ -22,15 +24,30 @@ import {
   resultCommitment,
   startLease,
 } from "@plasma/sdk";
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { ApiError } from "../api/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ProviderMetrics } from "../metrics.ts";
 import type { JobRow, ProviderDb } from "../state/db.ts";
 import type { ArtifactStore } from "../store/artifacts.ts";
 import type { JobRuntimes } from "./runtimes.ts";
+import { type ServiceEnd, superviseService } from "./serviceSupervisor.ts";
 
-/** Files the node adds to every result, beside the job's own outputs. */
+/** The Unix socket a service's server listens on, in its work directory (the sandbox has no network). */
+export const SERVE_SOCKET = ".plasma-serve.sock";
+/** The longest path a Unix socket can have on Linux. */
+const MAX_SOCKET_PATH = 107;
+
+/** A service lease whose model server is up (or being restarted), as the gateway sees it. */
+export type RunningService = {
+  socketPath: string;
+  /** The offer's price per request when the service started; requests pay it with vouchers. */
+  pricePerRequest: bigint;
+  /** The lease's client: its channels pay for the requests. */
+  client: Address;
+  readonly ready: boolean;
+  readonly restarts: number;
+};
 
 export type JobRunnerOptions = {
   db: ProviderDb;
@@ -48,6 +65,8 @@ export type JobRunnerOptions = {
   runtimes: JobRuntimes;
   /** The salt of a lease's result commitment (see verification/resultSalt.ts). */
   saltOf: (leaseId: string) => Hex;
+  /** Read-only tools lent to sandboxed jobs (Node.js, the ONNX model server). */
+  sandboxTools?: { source: string; target: string }[];
 };
 
 /** Runs leased jobs: start on chain, receive spec and inputs, sandbox, results, settle on chain. */
@@ -57,6 +76,7 @@ export function createJobRunner(o: JobRunnerOptions) {
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const running = new Map<string, AbortController>();
+  const services = new Map<string, RunningService>();
   const specTimers = new Map<string, NodeJS.Timeout>();
   const freeGpus = new Set(o.gpuIndices);
   const jobDir = (id: string) => join(o.dataDir, "jobs", id);
@@ -291,8 +311,9 @@ export function createJobRunner(o: JobRunnerOptions) {
       throw new Error(`only ${gpus.length} free GPUs for ${spec.resources.gpus}`);
     for (const g of gpus) freeGpus.delete(g);
     const lease = await getLease(o.client, BigInt(id));
-    const leaseLeft = lease.startedAt + lease.maxSeconds - Math.floor(Date.now() / 1000);
-    const timeoutSeconds = Math.max(1, Math.min(spec.timeoutSeconds, leaseLeft));
+    const leaseLeft = Math.max(1, lease.startedAt + lease.maxSeconds - Math.floor(Date.now() / 1000));
+    // A service runs until its lease ends; a batch job also within its own time limit.
+    const timeoutSeconds = spec.kind === "service" ? leaseLeft : Math.max(1, Math.min(spec.timeoutSeconds, leaseLeft));
     const controller = new AbortController();
     running.set(id, controller);
     o.db.updateJob(id, { state: "running" });
@@ -302,20 +323,28 @@ export function createJobRunner(o: JobRunnerOptions) {
       `running in ${spec.runtime === "docker" ? `docker (${spec.image})` : "the sandbox"}: ${spec.command.join(" ")} (timeout ${timeoutSeconds}s, ${gpus.length} GPU${gpus.length === 1 ? "" : "s"}, network ${spec.network})`,
     );
     emit(id, { type: "status", status: status(requireJob(id)) });
+    const options = {
+      workDir: work,
+      command: spec.command,
+      env: spec.env,
+      network: spec.network,
+      gpus,
+      timeoutSeconds,
+      tools: o.sandboxTools,
+      memoryBytes: spec.resources.memoryGb ? Math.floor(spec.resources.memoryGb * 1024 ** 3) : o.defaultMemoryBytes,
+      signal: controller.signal,
+      onStdout: (chunk: Buffer) => emit(id, { type: "log", stream: "stdout", text: chunk.toString() }),
+      onStderr: (chunk: Buffer) => emit(id, { type: "log", stream: "stderr", text: chunk.toString() }),
+    };
     let result: RunResult;
+    let service: ServiceEnd | undefined;
     try {
-      result = await o.runtimes.run(id, spec, {
-        workDir: work,
-        command: spec.command,
-        env: spec.env,
-        network: spec.network,
-        gpus,
-        timeoutSeconds,
-        memoryBytes: spec.resources.memoryGb ? Math.floor(spec.resources.memoryGb * 1024 ** 3) : o.defaultMemoryBytes,
-        signal: controller.signal,
-        onStdout: (chunk) => emit(id, { type: "log", stream: "stdout", text: chunk.toString() }),
-        onStderr: (chunk) => emit(id, { type: "log", stream: "stderr", text: chunk.toString() }),
-      });
+      if (spec.kind === "service") {
+        service = await serve(id, spec, options, lease, controller);
+        result = service.last;
+      } else {
+        result = await o.runtimes.run(id, spec, options);
+      }
     } finally {
       running.delete(id);
       for (const g of gpus) freeGpus.add(g);
@@ -332,6 +361,7 @@ export function createJobRunner(o: JobRunnerOptions) {
       stopped: result.aborted,
       durationMs: Math.round(result.durationMs),
       memoryLimit: result.memoryLimit,
+      ...(service ? { restarts: service.restarts, gaveUp: service.gaveUp } : {}),
     };
     // The job may have left its own .plasma (even a link into the node's files): the node's replaces it.
     rmSync(join(work, NODE_REPORT_DIR), { recursive: true, force: true });
@@ -351,16 +381,95 @@ export function createJobRunner(o: JobRunnerOptions) {
       resultHash,
       endedAt: Math.floor(Date.now() / 1000),
     });
+    // A service's end (its lease ran out, or it was stopped) is its normal end: it completes.
     await settleOnChain(id, () =>
-      result.timedOut
+      result.timedOut && !service
         ? failLease(o.client, { leaseId: BigInt(id), reason: "timed-out", resultHash })
         : completeLease(o.client, { leaseId: BigInt(id), resultHash: onChainResult }),
     );
     emit(id, { type: "end", status: status(requireJob(id)) });
   }
 
+  /**
+   * Runs a service lease's model server until the lease ends or is stopped, restarting it when it crashes or
+   * hangs; meanwhile the gateway forwards paid requests to its socket.
+   */
+  async function serve(
+    id: string,
+    spec: JobSpec,
+    options: RunOptions,
+    lease: { client: Address; offerId: bigint },
+    controller: AbortController,
+  ): Promise<ServiceEnd> {
+    const socketPath = join(options.workDir, SERVE_SOCKET);
+    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH)
+      throw new Error(
+        `the service socket ${socketPath} is longer than a Unix socket path may be (${MAX_SOCKET_PATH} bytes); give the node a shorter dataDir`,
+      );
+    const { pricePerRequest } = await getOffer(o.client, lease.offerId);
+    const supervisor = superviseService({
+      socketPath,
+      health: {
+        path: spec.service?.healthPath ?? "/health",
+        startupSeconds: spec.service?.startupSeconds ?? 120,
+        maxRestarts: spec.service?.maxRestarts ?? 5,
+      },
+      stop: controller.signal,
+      log: (text) => log(id, text),
+      run: (signal) =>
+        o.runtimes.run(id, spec, {
+          ...options,
+          env: { ...options.env, PLASMA_SERVE_SOCKET: `/work/${SERVE_SOCKET}` },
+          signal,
+        }),
+    });
+    services.set(id, {
+      socketPath,
+      pricePerRequest,
+      client: lease.client,
+      get ready() {
+        return supervisor.ready;
+      },
+      get restarts() {
+        return supervisor.restarts;
+      },
+    });
+    try {
+      return await supervisor.done;
+    } finally {
+      services.delete(id);
+    }
+  }
+
   return {
     events,
+    /**
+     * The running service of a lease, for the gateway.
+     * @throws ApiError 404 (not a service), 410 (ended) or 503 (starting or restarting: retry).
+     */
+    service(id: string): RunningService {
+      const job = requireJob(id);
+      const running = services.get(id);
+      if (running?.ready) return running;
+      const spec = job.specJson ? (JSON.parse(job.specJson) as JobSpec) : undefined;
+      if (spec && spec.kind !== "service")
+        throw new ApiError(404, "not-a-service", `Lease ${id} runs a batch job, not a service.`);
+      if (job.state === "finishing" || job.state === "done" || job.state === "failed")
+        throw new ApiError(
+          410,
+          "service-ended",
+          `The service of lease ${id} has ended.`,
+          "Deploy it again (plasma serve).",
+        );
+      throw new ApiError(
+        503,
+        "service-not-ready",
+        running
+          ? `The model server of lease ${id} is ${running.restarts > 0 ? `restarting (restart ${running.restarts})` : "starting"}.`
+          : `The service of lease ${id} is not running yet (${job.state}).`,
+        "Retry in a few seconds; plasma logs LEASE shows what the server is doing.",
+      );
+    },
     onLeaseOpened,
     acceptSpec,
     acceptInput,

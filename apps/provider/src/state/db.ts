@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS inputs (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 DROP TABLE IF EXISTS channels;
-CREATE TABLE IF NOT EXISTS channel_ledger (channel_id TEXT PRIMARY KEY, owed TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS channel_ledger (channel_id TEXT PRIMARY KEY, owed TEXT NOT NULL, best TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS channel_vouchers (
   channel_id TEXT NOT NULL,
   cumulative TEXT NOT NULL,
@@ -188,18 +188,29 @@ export function openProviderDb(path: string) {
         .all() as { lease_id: string }[];
       return rows.map((r) => r.lease_id);
     },
-    /** What a payment channel owes this node so far (requests charged, less credits for failed ones). */
-    channelOwed(channelId: string): bigint | undefined {
-      const r = db.prepare("SELECT owed FROM channel_ledger WHERE channel_id = ?").get(channelId) as Raw | undefined;
-      return r ? BigInt(String(r.owed)) : undefined;
+    /**
+     * What a payment channel owes this node so far (requests charged, less credits for failed ones), and the
+     * highest voucher it ever accepted on it.
+     */
+    channelLedger(channelId: string): { owed: bigint; best: bigint } | undefined {
+      const r = db.prepare("SELECT owed, best FROM channel_ledger WHERE channel_id = ?").get(channelId) as
+        | Raw
+        | undefined;
+      return r ? { owed: BigInt(String(r.owed)), best: BigInt(String(r.best)) } : undefined;
     },
     /** Records a charge: the new total owed and the voucher that covers it, in one transaction. */
-    recordCharge(channelId: string, owed: bigint, voucher: { cumulativeAmount: bigint; signature: string }): void {
+    recordCharge(
+      channelId: string,
+      owed: bigint,
+      best: bigint,
+      voucher: { cumulativeAmount: bigint; signature: string },
+    ): void {
       db.exec("BEGIN");
       try {
-        db.prepare("INSERT OR REPLACE INTO channel_ledger (channel_id, owed) VALUES (?, ?)").run(
+        db.prepare("INSERT OR REPLACE INTO channel_ledger (channel_id, owed, best) VALUES (?, ?, ?)").run(
           channelId,
           owed.toString(),
+          best.toString(),
         );
         db.prepare("INSERT OR IGNORE INTO channel_vouchers (channel_id, cumulative, signature) VALUES (?, ?, ?)").run(
           channelId,

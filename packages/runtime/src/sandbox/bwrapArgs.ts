@@ -10,6 +10,11 @@ export type SandboxPolicy = {
   network: "none" | "egress";
   /** GPU indices the lease owns (nvidia-smi order); only their device nodes are visible. */
   gpus: number[];
+  /**
+   * Tools the provider lends every job, read-only (e.g. Node.js and the ONNX model server under /opt/plasma).
+   * A target's `bin` directory, if it is one, joins PATH.
+   */
+  tools?: { source: string; target: string }[] | undefined;
 };
 
 /** Host paths bound read-only: the OS and its libraries, nothing of the node's own data. */
@@ -29,6 +34,8 @@ const READ_ONLY = [
 const TOP_LEVEL_LINKS = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 const NVIDIA_SHARED_DEVICES = ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia-modeset"];
 const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** Where the provider's tools appear in the sandbox. */
+export const SANDBOX_TOOLS_DIR = "/opt/plasma";
 
 /**
  * The bubblewrap command line for a job: new namespaces for everything (network too, unless the
@@ -46,11 +53,12 @@ export function bwrapArgs(policy: SandboxPolicy): string[] {
     else args.push("--ro-bind", path, path);
   }
   args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
+  for (const tool of policy.tools ?? []) args.push("--ro-bind", tool.source, tool.target);
   args.push("--bind", policy.workDir, "/work", "--chdir", "/work");
   for (const device of gpuDevices(policy.gpus)) args.push("--dev-bind", device, device);
   args.push("--clearenv");
   const env: Record<string, string> = {
-    PATH: SANDBOX_PATH,
+    PATH: policy.tools?.length ? `${SANDBOX_TOOLS_DIR}/bin:${SANDBOX_PATH}` : SANDBOX_PATH,
     HOME: "/work",
     TMPDIR: "/tmp",
     LANG: "C.UTF-8",

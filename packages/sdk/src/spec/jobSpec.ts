@@ -122,7 +122,8 @@ export const jobSpecSchema = z
   })
   .transform((spec) => ({
     ...spec,
-    verification: spec.verification ?? (spec.kind === "service" ? { mode: "none" as const } : { mode: "exact" as const }),
+    verification:
+      spec.verification ?? (spec.kind === "service" ? { mode: "none" as const } : { mode: "exact" as const }),
     ...(spec.kind === "service" ? { service: spec.service ?? service.parse({}) } : {}),
   }));
 

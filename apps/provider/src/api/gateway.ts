@@ -1,0 +1,111 @@
+import { Agent, type IncomingHttpHeaders, type IncomingMessage, request } from "node:http";
+import { VOUCHER_HEADER } from "@plasma/sdk";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ProviderMetrics } from "../metrics.ts";
+import type { VoucherLedger } from "../payments/voucherLedger.ts";
+import type { JobRunner } from "../runner/jobRunner.ts";
+import { ApiError } from "./errors.ts";
+
+/** Largest request body forwarded to a model server. */
+export const MAX_SERVE_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Headers that describe one hop of a connection, not the request (RFC 9110 §7.6.1), and the voucher. */
+const NOT_FORWARDED = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "host",
+  VOUCHER_HEADER,
+]);
+
+function forwardable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !NOT_FORWARDED.has(name.toLowerCase())) out[name] = value;
+  return out;
+}
+
+/** Connections to model servers are kept open between requests (one pool per socket). */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** Sends a request to the server on a Unix socket; resolves once its response headers arrive. */
+function forward(
+  socketPath: string,
+  req: FastifyRequest,
+  path: string,
+  body: Buffer | undefined,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const upstream = request(
+      { socketPath, agent, method: req.method, path, headers: forwardable(req.headers) },
+      resolve,
+    );
+    upstream.on("error", reject);
+    // The client going away stops the model server's work too.
+    req.raw.on("close", () => {
+      if (!req.raw.complete) upstream.destroy();
+    });
+    upstream.end(body);
+  });
+}
+
+/**
+ * The gateway to service leases: `/v1/leases/LEASE/serve/PATH` is forwarded to PATH on the lease's model
+ * server (over the Unix socket in its work directory), responses streamed back as they come. A service on an
+ * offer with a request price takes a voucher per request from a channel of the lease's client, charged before
+ * the request is forwarded and credited back if the model server cannot be reached. A service without a
+ * request price is paid by its GPU time and takes requests signed by the lease's client.
+ */
+export function registerGateway(
+  app: FastifyInstance,
+  ctx: {
+    runner: JobRunner;
+    ledger: VoucherLedger;
+    metrics: ProviderMetrics;
+    leaseIdOf: (req: FastifyRequest) => bigint;
+    /** Checks that the lease's client signed the request. */
+    authenticateClient: (req: FastifyRequest) => Promise<unknown>;
+  },
+): void {
+  app.all("/v1/leases/:id/serve/*", { bodyLimit: MAX_SERVE_BODY_BYTES }, async (req, reply) => {
+    const id = ctx.leaseIdOf(req).toString();
+    const service = ctx.runner.service(id);
+    const price = service.pricePerRequest;
+    let charge: { channelId: bigint; owed: bigint } | undefined;
+    if (price > 0n) {
+      const header = req.headers[VOUCHER_HEADER];
+      charge = await ctx.ledger.charge(Array.isArray(header) ? header[0] : header, price, service.client);
+    } else {
+      await ctx.authenticateClient(req);
+    }
+    const prefix = `/v1/leases/${id}/serve`;
+    const path = req.url.startsWith(prefix) ? req.url.slice(prefix.length) || "/" : "/";
+    let upstream: IncomingMessage;
+    try {
+      upstream = await forward(service.socketPath, req, path, req.body as Buffer | undefined);
+    } catch (error) {
+      ctx.metrics.serviceRequests.inc({ outcome: "unreachable" });
+      if (charge) await ctx.ledger.credit(charge.channelId, price);
+      throw new ApiError(
+        502,
+        "model-server-unreachable",
+        `The model server of lease ${id} did not answer (${(error as Error).message})${charge ? "; this request was not charged" : ""}.`,
+        "Retry in a few seconds: the provider restarts a crashed server.",
+      );
+    }
+    ctx.metrics.serviceRequests.inc({ outcome: String(upstream.statusCode ?? 0) });
+    if (charge) ctx.metrics.requestRevenue.inc(Number(price) / 1e18);
+    reply.code(upstream.statusCode ?? 502);
+    for (const [name, value] of Object.entries(forwardable(upstream.headers))) reply.header(name, value);
+    if (charge) {
+      reply.header("x-plasma-charged", price.toString());
+      reply.header("x-plasma-owed", charge.owed.toString());
+      reply.header("x-plasma-channel", charge.channelId.toString());
+    }
+    return reply.send(upstream);
+  });
+}
