@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerBalanceCommand } from "./commands/balance.ts";
+import { registerCallCommand } from "./commands/call.ts";
 import { registerChannelCommands } from "./commands/channel.ts";
 import { registerDelegateCommand } from "./commands/delegate.ts";
 import { registerDeployCommand } from "./commands/deploy.ts";
@@ -11,6 +12,7 @@ import { registerMarketCommands } from "./commands/market.ts";
 import { registerProviderCommands } from "./commands/provider.ts";
 import { registerRewardsCommands } from "./commands/rewards.ts";
 import { registerRunCommand } from "./commands/run.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 import { registerStakeCommands } from "./commands/stake.ts";
 import { registerValidatorCommands } from "./commands/validator.ts";
 import { registerVerifyCommand } from "./commands/verify.ts";
@@ -42,6 +44,8 @@ registerChannelCommands(program);
 registerVerifyCommand(program);
 registerWarpCommand(program);
 registerRunCommand(program);
+registerServeCommand(program);
+registerCallCommand(program);
 registerJobCommands(program);
 
 try {

@@ -239,4 +239,5 @@ export {
   parseJobSpec,
   parseJobSpecText,
   relativePath,
+  SANDBOX_MODEL_SERVER,
 } from "./spec/jobSpec.ts";

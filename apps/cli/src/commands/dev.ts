@@ -18,7 +18,8 @@ async function startDevProvider(deployment: Deployment, port: number) {
   const config = loadProviderConfig(undefined, {
     dataDir,
     port,
-    offers: [{ pricePerGpuHour: "0.36", region: "local" }],
+    offers: [{ pricePerGpuHour: "0.36", pricePerRequest: "0.001", region: "local" }],
+    payments: { redeemEverySeconds: 10, redeemMinimumXpl: "0.1" },
     stake: "1000",
     specTimeoutSeconds: 120,
   });

@@ -96,6 +96,14 @@ export function createJobRunner(o: JobRunnerOptions) {
       error: job.error,
       startedAt: job.startedAt,
       endedAt: job.endedAt,
+      ...(spec?.kind === "service"
+        ? {
+            service: {
+              ready: services.get(job.leaseId)?.ready ?? false,
+              restarts: services.get(job.leaseId)?.restarts ?? 0,
+            },
+          }
+        : {}),
     };
   }
 

@@ -42,9 +42,9 @@ export type InferenceClientOptions = {
   /**
    * The most this account has ever signed on the channel (keep it between sessions). The client adopts the
    * provider's running total only up to it, so a provider can never make it sign for more than it used.
-   * Default: what was redeemed on chain.
+   * Default: what was redeemed on chain. A function is asked once the channel is known.
    */
-  signedUpTo?: bigint | undefined;
+  signedUpTo?: bigint | ((channelId: bigint) => bigint | undefined) | undefined;
   /** Called with every voucher amount signed, to keep `signedUpTo`. */
   onSigned?: ((channelId: bigint, cumulativeAmount: bigint) => void) | undefined;
 };
@@ -86,8 +86,9 @@ export async function createInferenceClient(
     channelId = best.id;
   }
   let owed = 0n;
-  let signedUpTo = options.signedUpTo ?? 0n;
+  let signedUpTo = 0n;
   if (channelId !== undefined) {
+    signedUpTo = (typeof options.signedUpTo === "function" ? options.signedUpTo(channelId) : options.signedUpTo) ?? 0n;
     const channel = await getChannel(client, channelId);
     if (channel.client.toLowerCase() !== me.toLowerCase())
       throw new PlasmaError(`Channel ${channelId} belongs to ${channel.client}, not to this account ${me}.`);

@@ -28,6 +28,8 @@ export type JobStatus = {
   error: string | null;
   startedAt: number | null;
   endedAt: number | null;
+  /** For a service lease: whether its model server answers its health check, and how often it was restarted. */
+  service?: { ready: boolean; restarts: number } | undefined;
 };
 
 /** One output file, as listed in the manifest whose hash is on chain. */

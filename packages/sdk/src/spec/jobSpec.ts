@@ -5,6 +5,12 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PlasmaError } from "../errors/base.ts";
 
+/**
+ * The ONNX model server every provider lends its sandboxed jobs (read-only, under /opt/plasma, with Node.js on
+ * PATH): `node SANDBOX_MODEL_SERVER --model model.onnx` serves a model uploaded as an input.
+ */
+export const SANDBOX_MODEL_SERVER = "/opt/plasma/model-server/server.ts";
+
 /** Largest spec accepted, in bytes of JSON or YAML. */
 export const MAX_SPEC_BYTES = 64 * 1024;
 
