@@ -12,6 +12,8 @@ export type HealthPolicy = {
   maxRestarts: number;
   /** Between checks of a healthy server (default 2 s). */
   intervalMs?: number;
+  /** How long one check may take (default 2 s). */
+  timeoutMs?: number;
   /** Failed checks in a row after which a healthy server counts as hung and is restarted (default 3). */
   failuresBeforeRestart?: number;
 };
@@ -55,7 +57,7 @@ export function superviseService(o: {
     const startBy = Date.now() + o.health.startupSeconds * 1000;
     let failures = 0;
     while (!exited.aborted) {
-      const ok = await probeHealth(o.socketPath, o.health.path);
+      const ok = await probeHealth(o.socketPath, o.health.path, o.health.timeoutMs);
       if (exited.aborted) return;
       if (ok) {
         if (!ready) o.log(`the model server is ready (GET ${o.health.path} answered 200)`);
