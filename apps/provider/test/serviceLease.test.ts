@@ -73,7 +73,7 @@ describe("service lease: a model endpoint paid per request with vouchers", () =>
   let channelId: bigint;
   let ai: InferenceClient;
   let served = 0n;
-  const start: Record<string, bigint> = {};
+  let start: { client: bigint; provider: bigint; treasury: bigint };
 
   const balances = async () => ({
     client: await getXplBalance(client, client.account?.address as Address),
@@ -106,7 +106,7 @@ describe("service lease: a model endpoint paid per request with vouchers", () =>
     const params = await getProtocolParameters(client);
     treasury = params.treasury;
     feeBps = BigInt(params.protocolFeeBps);
-    Object.assign(start, await balances());
+    start = await balances();
   });
 
   after(async () => {

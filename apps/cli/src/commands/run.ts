@@ -4,24 +4,17 @@ import { basename, dirname, join, resolve } from "node:path";
 import {
   followJob,
   getLease,
-  getOffer,
-  getProvider,
   hashJobSpec,
   type JobSpec,
   JobSpecError,
   type Lease,
   type LogEvent,
-  listOffers,
   openLease,
-  ProviderApiError,
   parseJobSpec,
-  providerRuntimes,
-  submitJobSpec,
   uploadJobInput,
 } from "@plasma/sdk";
 import type { Command } from "commander";
 import ora from "ora";
-import type { Address } from "viem";
 import { parse as parseYaml } from "yaml";
 import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
