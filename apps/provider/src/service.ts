@@ -88,9 +88,9 @@ export async function startProviderNode(p: {
   });
   const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf, challenges, ledger });
   const cleanup: (() => Promise<void>)[] = [
+    async () => runner.close(),
     async () => client.close(),
     async () => db.close(),
-    async () => runner.close(),
   ];
   try {
     await api.listen({ host: p.config.host, port: p.config.port });

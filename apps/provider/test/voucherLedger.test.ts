@@ -117,6 +117,18 @@ describe("voucher ledger: paid requests without a transaction each", () => {
     assert.equal(mine?.paid, PRICE * 2n);
   });
 
+  it("lets a client prepay a few requests with one voucher, and redeems no more than it signed", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    const prepaid = await header(client, channelId, PRICE * 5n);
+    for (let i = 1n; i <= 5n; i++) assert.equal((await ledger.charge(prepaid, PRICE)).owed, PRICE * i);
+    await assert.rejects(ledger.charge(prepaid, PRICE), refusedWith("voucher-short"), "the sixth is not prepaid");
+    const next = await header(client, channelId, PRICE * 10n);
+    await ledger.charge(next, PRICE);
+    await ledger.charge(next, PRICE);
+    const mine = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
+    assert.equal(mine?.paid, PRICE * 10n, "the smallest voucher covering the 7 requests served: what was prepaid");
+  });
+
   it("takes payment only from the lease's client when one is named", async () => {
     const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
     await assert.rejects(

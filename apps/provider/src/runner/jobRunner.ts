@@ -77,6 +77,9 @@ export function createJobRunner(o: JobRunnerOptions) {
   events.setMaxListeners(0);
   const running = new Map<string, AbortController>();
   const services = new Map<string, RunningService>();
+  const launches = new Set<Promise<void>>();
+  /** Set when the node stops: jobs it kills are left for recover() to end, not settled by a node going away. */
+  let closing = false;
   const specTimers = new Map<string, NodeJS.Timeout>();
   const freeGpus = new Set(o.gpuIndices);
   const jobDir = (id: string) => join(o.dataDir, "jobs", id);
@@ -299,11 +302,14 @@ export function createJobRunner(o: JobRunnerOptions) {
     if (job.state !== "awaiting-inputs" || spec.inputs.some((i) => !have.has(i.path))) return;
     clearTimeout(specTimers.get(id));
     o.db.updateJob(id, { state: "starting" });
-    void launch(id, spec).catch(async (error) => {
+    const launched = launch(id, spec).catch(async (error) => {
+      if (closing) return; // the node is stopping: recover() ends the job at the next start
       o.logger.error({ leaseId: id, err: error }, "job failed to run");
       o.metrics.errors.inc({ kind: "runtime" });
       await endWithoutRun(id, `the provider could not run the job: ${(error as Error).message}`, "provider-failed");
     });
+    launches.add(launched);
+    void launched.finally(() => launches.delete(launched));
   }
 
   async function launch(id: string, spec: JobSpec) {
@@ -358,6 +364,7 @@ export function createJobRunner(o: JobRunnerOptions) {
       for (const g of gpus) freeGpus.add(g);
       o.metrics.jobsRunning.dec();
     }
+    if (closing) return;
     o.metrics.gpuSeconds.inc((result.durationMs / 1000) * Math.max(1, job.gpus));
     o.db.updateJob(id, { state: "finishing" });
     log(id, describeEnd(result));
@@ -561,9 +568,12 @@ export function createJobRunner(o: JobRunnerOptions) {
         await settleOnChain(job.leaseId, send);
       }
     },
+    /** Stops every job and waits for their processes to be gone; their leases are ended on the next start. */
     async close(): Promise<void> {
+      closing = true;
       for (const timer of specTimers.values()) clearTimeout(timer);
       for (const controller of running.values()) controller.abort();
+      await Promise.all(launches);
     },
   };
 }

@@ -45,6 +45,11 @@ export type InferenceClientOptions = {
    * Default: what was redeemed on chain. A function is asked once the channel is known.
    */
   signedUpTo?: bigint | ((channelId: bigint) => bigint | undefined) | undefined;
+  /**
+   * Sign each voucher for this many requests ahead (default 1: exactly what is owed). More saves the signing
+   * and the provider's signature check on most requests, at the risk of paying for up to N−1 unused requests.
+   */
+  prepayRequests?: number | undefined;
   /** Called with every voucher amount signed, to keep `signedUpTo`. */
   onSigned?: ((channelId: bigint, cumulativeAmount: bigint) => void) | undefined;
 };
@@ -96,6 +101,21 @@ export async function createInferenceClient(
     if (signedUpTo < channel.redeemed) signedUpTo = channel.redeemed;
   }
 
+  const ahead = BigInt(Math.max(1, Math.floor(options.prepayRequests ?? 1)) - 1);
+  let current: { amount: bigint; header: string } | undefined;
+  /** The voucher header for a running total: the last one while it covers it, else a new one. */
+  async function voucherFor(total: bigint): Promise<string> {
+    if (current && current.amount >= total && ahead > 0n) return current.header;
+    const amount = total + ahead * price;
+    if (amount > signedUpTo) {
+      signedUpTo = amount;
+      options.onSigned?.(channelId as bigint, amount);
+    }
+    const header = encodeVoucherHeader(await signVoucher(client, channelId as bigint, amount));
+    if (!current || amount > current.amount) current = { amount, header };
+    return header;
+  }
+
   async function sendOnce(
     path: string,
     init: { method?: string; body?: string | Uint8Array; headers?: Record<string, string> },
@@ -108,11 +128,7 @@ export async function createInferenceClient(
       ...init.headers,
     };
     if (cumulative !== undefined && channelId !== undefined) {
-      if (cumulative > signedUpTo) {
-        signedUpTo = cumulative;
-        options.onSigned?.(channelId, cumulative);
-      }
-      headers[VOUCHER_HEADER] = encodeVoucherHeader(await signVoucher(client, channelId, cumulative));
+      headers[VOUCHER_HEADER] = await voucherFor(cumulative);
     } else {
       Object.assign(
         headers,
