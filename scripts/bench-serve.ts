@@ -5,11 +5,11 @@
 //  - for a short completion (16 tokens: the gateway's cost shows most) and a longer one (256 tokens);
 //  - transactions per request: blocks mined during the gateway rounds (anvil mines one per transaction).
 import { mkdtempSync, readFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildExampleModel } from "@plasma/model-server";
-import { createLogger, loadProviderConfig, startProviderNode } from "@plasma/provider";
+import { buildExampleModel, postCompletion } from "@plasma/model-server";
+import { createLogger, loadProviderConfig, SERVE_SOCKET, startProviderNode } from "@plasma/provider";
 import {
   createInferenceClient,
   createPlasmaClient,
@@ -30,7 +30,6 @@ import { type Hex, parseEther } from "viem";
 const REQUESTS = Number(process.env.BENCH_SERVE_REQUESTS ?? 600);
 const CONCURRENCY = Number(process.env.BENCH_SERVE_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 3);
-const SOCKET_FILE = ".plasma-serve.sock";
 
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
@@ -100,26 +99,9 @@ try {
     channelId: prepaying.channelId,
     prepayRequests: 10,
   });
-  const socketPath = join(dataDir, "jobs", leaseId.toString(), "work", SOCKET_FILE);
+  const socketPath = join(dataDir, "jobs", leaseId.toString(), "work", SERVE_SOCKET);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const direct = (body: string) => () =>
-    new Promise<void>((resolve, reject) => {
-      const req = request(
-        {
-          socketPath,
-          agent,
-          method: "POST",
-          path: "/v1/completions",
-          headers: { "content-type": "application/json" },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`direct ${res.statusCode}`))));
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+  const direct = (body: string) => () => postCompletion(socketPath, agent, body);
   const gateway =
     (body: string, via = ai) =>
     async () => {

@@ -5,12 +5,13 @@
 // keep-alive connections and prints completions/s and characters/s.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { buildExampleModel } from "../src/build.ts";
+import { postCompletion } from "../src/socketClient.ts";
 
 const [requestsArg = "2000", ...concurrencyArgs] = process.argv.slice(2);
 const REQUESTS = Number(requestsArg);
@@ -33,26 +34,8 @@ await new Promise<void>((resolve, reject) => {
   server.once("exit", (code) => reject(new Error(`server exited (${code}) before it was ready`)));
 });
 
-function complete(agent: Agent, seed: number): Promise<void> {
-  const body = JSON.stringify({ prompt: "the market ", max_tokens: MAX_TOKENS, seed });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        socketPath: socket,
-        agent,
-        method: "POST",
-        path: "/v1/completions",
-        headers: { "content-type": "application/json" },
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const complete = (agent: Agent, seed: number) =>
+  postCompletion(socket, agent, JSON.stringify({ prompt: "the market ", max_tokens: MAX_TOKENS, seed }));
 
 async function run(concurrency: number, total: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });

@@ -17,6 +17,7 @@ export {
 } from "./modelFormat.ts";
 export { readMetadataProps } from "./onnxMetadata.ts";
 export { DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MAX_TEMPERATURE } from "./requests.ts";
+export { postCompletion } from "./socketClient.ts";
 export { countTrigrams, logProbabilityTable, rowProbabilities, SMOOTHING_K } from "./trigram.ts";
 export { VOCAB } from "./vocab.ts";
 

@@ -1,6 +1,7 @@
 export {
   type Channel,
   encodeVoucherHeader,
+  findOpenChannel,
   getChannel,
   listChannels,
   openChannel,

@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { buildExampleModel } from "@plasma/model-server";
 import {
+  findOpenChannel,
   getJobStatus,
   getOffer,
   hashJobSpec,
   type JobSpec,
   type JobStatus,
-  listChannels,
   openChannel,
   openLease,
   parseJobSpec,
@@ -71,13 +71,10 @@ async function serving(api: Parameters<typeof getJobStatus>[0], deadlineSeconds:
   }
 }
 
-/** The channel that pays this provider's requests: an open one, else a new one with `deposit`. */
+/** The channel that pays this provider's requests (the one `plasma call` will use), else a new one with `deposit`. */
 async function payingChannel(ctx: Context, provider: `0x${string}`, deposit: bigint) {
-  const me = ctx.client.account?.address?.toLowerCase();
-  const open = (await listChannels(ctx.client, provider)).find(
-    (c) => c.client.toLowerCase() === me && !c.closed && c.closesAt === 0 && c.remaining > 0n,
-  );
-  if (open) return { channelId: open.id, opened: false, deposit: open.remaining };
+  const open = await findOpenChannel(ctx.client, { payer: ctx.client.account?.address as `0x${string}`, provider });
+  if (open && open.remaining > 0n) return { channelId: open.id, opened: false, deposit: open.remaining };
   const { channelId } = await openChannel(ctx.client, { provider, amount: deposit });
   return { channelId, opened: true, deposit };
 }

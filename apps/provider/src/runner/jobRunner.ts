@@ -88,6 +88,7 @@ export function createJobRunner(o: JobRunnerOptions) {
 
   function status(job: JobRow): JobStatus {
     const spec = job.specJson ? (JSON.parse(job.specJson) as JobSpec) : undefined;
+    const service = services.get(job.leaseId);
     const have = o.db.inputsOf(job.leaseId);
     return {
       leaseId: job.leaseId,
@@ -102,8 +103,8 @@ export function createJobRunner(o: JobRunnerOptions) {
       ...(spec?.kind === "service"
         ? {
             service: {
-              ready: services.get(job.leaseId)?.ready ?? false,
-              restarts: services.get(job.leaseId)?.restarts ?? 0,
+              ready: service?.ready ?? false,
+              restarts: service?.restarts ?? 0,
             },
           }
         : {}),

@@ -113,6 +113,24 @@ export async function getChannel(client: PlasmaClient, channelId: bigint): Promi
   };
 }
 
+/**
+ * The open channel (not closing) from `payer` to `provider` with the most left to spend, if there is one: the
+ * one the inference client pays with by default.
+ */
+export async function findOpenChannel(
+  client: PlasmaClient,
+  p: { payer: Address; provider: Address },
+): Promise<Channel | undefined> {
+  const open = (await listChannels(client, p.payer)).filter(
+    (c) =>
+      c.client.toLowerCase() === p.payer.toLowerCase() &&
+      c.provider.toLowerCase() === p.provider.toLowerCase() &&
+      !c.closed &&
+      c.closesAt === 0,
+  );
+  return open.sort((a, b) => (a.remaining > b.remaining ? -1 : a.remaining < b.remaining ? 1 : 0))[0];
+}
+
 /** Channels where `account` is the client or the provider, newest first. */
 export async function listChannels(client: PlasmaClient, account: Address): Promise<Channel[]> {
   const count = await read(client, () =>

@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import { encodeVoucherHeader, getChannel, listChannels, signVoucher, VOUCHER_HEADER } from "../actions/channels.ts";
+import { encodeVoucherHeader, findOpenChannel, getChannel, signVoucher, VOUCHER_HEADER } from "../actions/channels.ts";
 import { getLease } from "../actions/market.ts";
 import { getOffer, getProvider } from "../actions/registry.ts";
 import { type PlasmaClient, requireWallet } from "../clients/createPlasmaClient.ts";
@@ -73,14 +73,7 @@ export async function createInferenceClient(
   const price = offer.pricePerRequest;
   let channelId = options.channelId;
   if (price > 0n && channelId === undefined) {
-    const open = (await listChannels(client, me)).filter(
-      (c) =>
-        c.client.toLowerCase() === me.toLowerCase() &&
-        c.provider.toLowerCase() === lease.provider.toLowerCase() &&
-        !c.closed &&
-        c.closesAt === 0,
-    );
-    const best = open.sort((a, b) => (a.remaining > b.remaining ? -1 : 1))[0];
+    const best = await findOpenChannel(client, { payer: me, provider: lease.provider });
     if (!best)
       throw new PlasmaError(
         `Requests to lease ${options.leaseId} cost ${price} wei each, and you have no open channel to its provider ${lease.provider}.`,
