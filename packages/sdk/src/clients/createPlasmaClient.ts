@@ -32,6 +32,11 @@ export type CreatePlasmaClientParameters = {
   account?: Account | `0x${string}` | undefined;
   /** Poll interval (ms) for receipts and, without a WebSocket, for watchers. */
   pollingInterval?: number | undefined;
+  /**
+   * Where writes are signed and sent, when not by a local key: a browser wallet, `custom(window.ethereum)`
+   * (EIP-1193), with `account` set to its address. Reads still go to `rpcUrl`.
+   */
+  walletTransport?: Transport | undefined;
 };
 
 /** A client for one Plasma deployment: viem clients plus the contract addresses. */
@@ -118,7 +123,9 @@ export function createPlasmaClient(parameters: CreatePlasmaClientParameters): Pl
     typeof parameters.account === "string"
       ? privateKeyToAccount(parameters.account, { nonceManager })
       : parameters.account;
-  const wallet = account ? createWalletClient({ chain, transport, account, pollingInterval }) : undefined;
+  const wallet = account
+    ? createWalletClient({ chain, transport: parameters.walletTransport ?? transport, account, pollingInterval })
+    : undefined;
   return {
     deployment,
     chain,
