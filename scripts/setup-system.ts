@@ -1,10 +1,13 @@
 // Runs after `npm install`: installs the system packages Plasma needs (bubblewrap, for the job
-// sandbox) from Debian's packages when they are missing. Never fails the install: it says what is
+// sandbox; Chromium, for the web app's browser tests) from Debian's packages when they are missing. Never fails the install: it says what is
 // missing and how to add it.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const NEEDED = [{ binary: "/usr/bin/bwrap", pkg: "bubblewrap", why: "the job sandbox" }];
+const NEEDED = [
+  { binary: "/usr/bin/bwrap", pkg: "bubblewrap", why: "the job sandbox" },
+  { binary: "/usr/bin/chromium", pkg: "chromium", why: "the web app's browser tests (Playwright)" },
+];
 
 const missing = NEEDED.filter((n) => !existsSync(n.binary));
 if (process.platform !== "linux" || missing.length === 0) process.exit(0);

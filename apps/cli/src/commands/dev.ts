@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { type IndexerService, startIndexerService } from "@plasma/indexer";
 import { createLogger, loadProviderConfig, type ProviderNode, startProviderNode } from "@plasma/provider";
 import { type Deployment, startDevnet, writeDeployment } from "@plasma/sdk";
 import { startValidatorNode, type ValidatorNode } from "@plasma/validator";
@@ -50,11 +52,36 @@ async function startDevValidator(deployment: Deployment) {
   return { node, logFile };
 }
 
+/** The built web app, when there is one (`npm install` builds it; `npm run build -w @plasma/web` rebuilds it). */
+function webAppDir(): string | undefined {
+  const dist = join(dirname(createRequire(import.meta.url).resolve("@plasma/web/package.json")), "dist");
+  return existsSync(join(dist, "index.html")) ? dist : undefined;
+}
+
+/** The devnet's indexer and HTTP API, serving the web app too. A new chain: a fresh database. */
+async function startDevIndexer(deployment: Deployment, port: number) {
+  const dataDir = join(plasmaHome(), "devnet-indexer");
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const logFile = join(dataDir, "indexer.log");
+  const webDir = webAppDir();
+  const service = await startIndexerService({
+    deployment,
+    logger: createLogger("info", openSync(logFile, "a"), "plasma-indexer"),
+    databaseUrl: process.env.DATABASE_URL,
+    dataDir: process.env.DATABASE_URL ? undefined : join(dataDir, "db"),
+    port,
+    webDir,
+  });
+  return { service, logFile, webDir };
+}
+
 function banner(
   deployment: Deployment,
   path: string,
   provider?: { node: ProviderNode; logFile: string },
   validator?: { node: ValidatorNode; logFile: string },
+  indexer?: { service: IndexerService; logFile: string; webDir: string | undefined },
 ): string {
   const accounts = Object.entries(deployment.devAccounts ?? {});
   return [
@@ -73,6 +100,16 @@ function banner(
       accounts.map(([name, a]) => [name, a.address]),
     ),
     "Dev account keys are anvil's public test keys: never send them real value.",
+    ...(indexer
+      ? [
+          "",
+          indexer.webDir
+            ? `Web app      ${indexer.service.url}/   (connect a dev account from its wallet menu)`
+            : "Web app      not built: run `npm run build -w @plasma/web`, then restart",
+          `HTTP API     ${indexer.service.url}/api/v1   (OpenAPI: ${indexer.service.url}/api/docs)`,
+          `Indexer      ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite"}; log ${indexer.logFile}`,
+        ]
+      : []),
     ...(provider
       ? [
           "",
@@ -108,8 +145,13 @@ export function registerDevCommand(program: Command): void {
     .option("--provider-port <port>", "API port of the local provider node (0 picks a free one)", "8700")
     .option("--no-provider", "do not start the local provider node")
     .option("--no-validator", "do not start the local validator node")
+    .option("--web-port <port>", "port of the web app and HTTP API (0 picks a free one)", "8600")
+    .option("--no-web", "do not start the indexer, HTTP API and web app")
     .action(
-      async (o: { port: string; providerPort: string; provider: boolean; validator: boolean }, command: Command) => {
+      async (
+        o: { port: string; providerPort: string; webPort: string; provider: boolean; validator: boolean; web: boolean },
+        command: Command,
+      ) => {
         const options = optionsOf(command);
         const out = createOutput(Boolean(options.json));
         const port = o.port === "0" ? 0 : parsePositiveInteger(o.port, "--port");
@@ -133,10 +175,23 @@ export function registerDevCommand(program: Command): void {
             )
           : undefined;
         const validator = o.validator ? await startDevValidator(devnet.deployment) : undefined;
-        out.result({ ready: true, deploymentFile: path, ...devnet.deployment }, () =>
-          banner(devnet.deployment, path, provider, validator),
+        const indexer = o.web
+          ? await startDevIndexer(
+              devnet.deployment,
+              o.webPort === "0" ? 0 : parsePositiveInteger(o.webPort, "--web-port"),
+            )
+          : undefined;
+        out.result(
+          {
+            ready: true,
+            deploymentFile: path,
+            ...devnet.deployment,
+            ...(indexer ? { webUrl: `${indexer.service.url}/`, apiUrl: `${indexer.service.url}/api/v1` } : {}),
+          },
+          () => banner(devnet.deployment, path, provider, validator, indexer),
         );
         await stopped.finally(async () => {
+          await indexer?.service.stop();
           await validator?.node.stop();
           await provider?.node.stop();
           await devnet.stop();
