@@ -1,13 +1,18 @@
 // Market activity on a test devnet, made with the SDK: what the indexer tests and the web app tests
 // index and display.
 import {
+  castVote,
   completeLease,
   createOffer,
   delegateStake,
+  delegateVotes,
+  openChannel,
   openLease,
+  propose,
   registerProvider,
   settleLease,
   stake,
+  stakeValidator,
   startLease,
   updateOffer,
 } from "@plasma/sdk";
@@ -74,4 +79,23 @@ export async function seedMarket(net: TestNet) {
     offers: { h100: h100.offerId, a100: a100.offerId, h100b: h100b.offerId },
     leases: { done: done.leaseId, running: running.leaseId },
   };
+}
+
+/** A governance proposal with a vote for it, a payment channel and a staked validator. */
+export async function seedNetwork(net: TestNet) {
+  const voter = net.as("client");
+  await delegateVotes(voter, { to: voter.account?.address as `0x${string}` });
+  await net.warp(1); // votes count from the second after delegating
+  const proposal = await propose(voter, {
+    actions: [{ kind: "set-parameter", name: "protocolFeeBps", value: 400n }],
+    description: "Lower the protocol fee to 4 %",
+  });
+  await net.warp(61); // past the devnet's voting delay
+  await castVote(voter, proposal.id, "for");
+  await openChannel(net.as("client"), {
+    provider: net.as("provider1").account?.address as `0x${string}`,
+    amount: parseEther("5"),
+  });
+  await stakeValidator(net.as("validator"), parseEther("10000"));
+  return { proposalId: proposal.id };
 }
