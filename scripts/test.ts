@@ -10,6 +10,7 @@ const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const steps: { name: string; command: string; args: string[]; cwd?: string }[] = [
   { name: "lint and format (Biome)", command: bin("biome"), args: ["check", "."] },
   { name: "types (tsc --noEmit)", command: bin("tsc"), args: ["-p", "."] },
+  { name: "web app types (tsc, DOM)", command: bin("tsc"), args: ["-p", "apps/web"] },
   {
     name: "contract artifacts are fresh and deterministic",
     command: process.execPath,

@@ -85,6 +85,8 @@ export async function seedMarket(net: TestNet) {
 export async function seedNetwork(net: TestNet) {
   const voter = net.as("client");
   await delegateVotes(voter, { to: voter.account?.address as `0x${string}` });
+  const builder = net.as("builder"); // votes later, from the web app
+  await delegateVotes(builder, { to: builder.account?.address as `0x${string}` });
   await net.warp(1); // votes count from the second after delegating
   const proposal = await propose(voter, {
     actions: [{ kind: "set-parameter", name: "protocolFeeBps", value: 400n }],

@@ -134,7 +134,7 @@ export {
   type PlasmaClient,
   writeAndWait,
 } from "./clients/createPlasmaClient.ts";
-export type { Deployment } from "./deployment.ts";
+export type { Deployment } from "./deploymentSchema.ts";
 export { PlasmaError, type PlasmaErrorOptions } from "./errors/base.ts";
 export { ContractRevertError, plasmaErrorsAbi, toPlasmaError } from "./errors/contract.ts";
 export {

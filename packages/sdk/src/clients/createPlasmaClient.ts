@@ -16,7 +16,7 @@ import {
   webSocket,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Deployment } from "../deployment.ts";
+import type { Deployment } from "../deploymentSchema.ts";
 import { toPlasmaError } from "../errors/contract.ts";
 import { AccountRequiredError, TransactionRevertedError } from "../errors/errors.ts";
 
