@@ -261,6 +261,13 @@ describe("plasma dev lifecycle", () => {
     const first = await startDev(home);
     t.after(() => first.process.kill("SIGKILL"));
     assert.ok(deploymentExists(home));
+    // The banner leads with the web app and the API, and both answer.
+    const web = first.stdout.join("\n").match(/web app +(http:\/\/127\.0\.0\.1:\d+)\//)?.[1];
+    assert.ok(web, `no web app URL in:\n${first.stdout.join("\n")}`);
+    const page = await fetch(`${web}/market-does-not-matter`);
+    assert.match(await page.text(), /<div id="root">/, "client-side routes get the app");
+    const network = (await (await fetch(`${web}/api/v1/network`)).json()) as { chainId: number };
+    assert.equal(network.chainId, 31337);
     assert.equal(await first.stop(), 0);
     assert.ok(!deploymentExists(home), "a stopped devnet leaves no stale deployment");
     const missing = await plasma(home, ["market", "offers"]);

@@ -46,7 +46,8 @@ export type Dev = { process: ChildProcess; home: string; stdout: string[]; stop(
 
 /** Starts `plasma dev --port 0` and resolves once it says it is ready. */
 export async function startDev(home: string, port = "0", extraArgs: string[] = ["--no-provider"]): Promise<Dev> {
-  const child = spawn(process.execPath, [BIN, "dev", "--port", port, ...extraArgs], {
+  // --web-port 0: test files run side by side, each devnet with its own web app and API.
+  const child = spawn(process.execPath, [BIN, "dev", "--port", port, "--web-port", "0", ...extraArgs], {
     env: { ...process.env, PLASMA_HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -55,7 +56,7 @@ export async function startDev(home: string, port = "0", extraArgs: string[] = [
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout }).on("line", (line) => {
       stdout.push(line);
-      if (line.includes("Plasma devnet is ready")) resolve();
+      if (line.includes("Press Ctrl-C to stop")) resolve(); // the banner's last line: all of it was read
     });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {

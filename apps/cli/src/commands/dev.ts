@@ -52,7 +52,7 @@ async function startDevValidator(deployment: Deployment) {
   return { node, logFile };
 }
 
-/** The built web app, when there is one (`npm install` builds it; `npm run build -w @plasma/web` rebuilds it). */
+/** The built web app, when there is one (`npm install` builds it; `npm run build:web` rebuilds it). */
 function webAppDir(): string | undefined {
   const dist = join(dirname(createRequire(import.meta.url).resolve("@plasma/web/package.json")), "dist");
   return existsSync(join(dist, "index.html")) ? dist : undefined;
@@ -87,6 +87,16 @@ function banner(
   return [
     "Plasma devnet is ready.",
     "",
+    ...(indexer
+      ? [
+          indexer.webDir
+            ? `  web app      ${indexer.service.url}/   (open it; connect a dev account from the wallet menu)`
+            : "  web app      not built: run `npm run build:web`, then restart",
+          `  HTTP API     ${indexer.service.url}/api/v1   (OpenAPI: ${indexer.service.url}/api/docs)`,
+          `  indexer      ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite"}; log ${indexer.logFile}`,
+        ]
+      : []),
+    "",
     `  chain id     ${deployment.chainId}`,
     `  RPC          ${deployment.rpcUrl}  (WebSocket ${deployment.wsUrl})`,
     `  deployment   ${path}`,
@@ -100,16 +110,6 @@ function banner(
       accounts.map(([name, a]) => [name, a.address]),
     ),
     "Dev account keys are anvil's public test keys: never send them real value.",
-    ...(indexer
-      ? [
-          "",
-          indexer.webDir
-            ? `Web app      ${indexer.service.url}/   (connect a dev account from its wallet menu)`
-            : "Web app      not built: run `npm run build -w @plasma/web`, then restart",
-          `HTTP API     ${indexer.service.url}/api/v1   (OpenAPI: ${indexer.service.url}/api/docs)`,
-          `Indexer      ${process.env.DATABASE_URL ? "PostgreSQL (DATABASE_URL)" : "embedded PGlite"}; log ${indexer.logFile}`,
-        ]
-      : []),
     ...(provider
       ? [
           "",
