@@ -8,6 +8,7 @@ import { useLease } from "../api/queries.ts";
 import { AddressText, ProviderLink } from "../components/AddressLink.tsx";
 import { Badge } from "../components/Badge.tsx";
 import { LeaseTimeline } from "../components/LeaseTimeline.tsx";
+import { OutputManifest } from "../components/OutputManifest.tsx";
 import { QueryView } from "../components/States.tsx";
 import { formatDecimal, formatDuration, formatTime, formatXplAmount } from "../format.ts";
 
@@ -130,6 +131,7 @@ export function LeasePage() {
               <div className="stack">
                 <Cost lease={lease} />
                 <Outcome lease={lease} />
+                <OutputManifest lease={lease} />
               </div>
             </div>
           </>
