@@ -1,5 +1,5 @@
 // The browser entry point: the chain actions and the client, without the modules that need Node.js
-// (deployment files, anvil, job specs, the provider API). The web app imports "@plasma/sdk/browser".
+// (deployment files, anvil). The web app imports "@plasma/sdk/browser".
 export {
   castVote,
   decodeProposalActions,
@@ -159,3 +159,4 @@ export {
   VotingClosedError,
   VotingNotOpenError,
 } from "./errors/errors.ts";
+export { getOutputManifest, type OutputEntry, type ProviderApi, ProviderApiError } from "./provider-api/client.ts";

@@ -1,3 +1,4 @@
+import cors from "@fastify/cors";
 import {
   GATEWAY_ERROR_HEADER,
   getValidator,
@@ -7,6 +8,8 @@ import {
   MAX_SPEC_BYTES,
   type PlasmaClient,
   relativePath,
+  SIGNATURE_HEADERS,
+  VOUCHER_HEADER,
 } from "@plasma/sdk";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type Address, formatEther, type Hex } from "viem";
@@ -65,6 +68,14 @@ function pathOf(req: FastifyRequest): string {
  */
 export function createApiServer(ctx: ApiContext): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: MAX_INPUT_BYTES });
+  // Any web page may call this API (the web app lists a lease's outputs for its client): requests are
+  // authorised by their EIP-712 signatures, never by cookies, so another origin gains nothing.
+  app.register(cors, {
+    origin: true,
+    credentials: false,
+    allowedHeaders: ["content-type", ...Object.values(SIGNATURE_HEADERS), VOUCHER_HEADER],
+    exposedHeaders: [GATEWAY_ERROR_HEADER, "x-plasma-charged", "x-plasma-owed", "x-plasma-channel"],
+  });
   // Keep every body as raw bytes: the signature covers them exactly.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));

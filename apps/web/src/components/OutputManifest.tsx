@@ -27,9 +27,11 @@ export function OutputManifest({ lease }: { lease: LeaseDetail }) {
     <section className="card" aria-labelledby="lease-outputs">
       <h2 id="lease-outputs">Outputs</h2>
       {!isClient ? (
-        <p className="muted">Connect the lease's client wallet to list its outputs: the provider shows them to the client only.</p>
+        <p className="muted">
+          Connect the lease's client wallet to list its outputs: the provider shows them to the client only.
+        </p>
       ) : manifest.data ? (
-        <table className="manifest" data-testid="output-manifest">
+        <table className="table" data-testid="output-manifest">
           <thead>
             <tr>
               <th scope="col">file</th>

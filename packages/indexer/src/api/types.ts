@@ -136,6 +136,8 @@ export type LeaseSummary = {
 export type LeaseEvent = { name: string; t: number; block: number; txHash: string; args: Record<string, string> };
 
 export type LeaseDetail = LeaseSummary & {
+  /** The provider's API, where the lease's client fetches its outputs. */
+  providerEndpoint: string;
   specHash: string;
   builder: Address;
   pricePerGpuHourXpl: string;

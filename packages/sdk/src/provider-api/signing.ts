@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { type Address, type Hex, keccak256, recoverTypedDataAddress } from "viem";
+import { type Address, type Hex, keccak256, recoverTypedDataAddress, toHex } from "viem";
 import type { PlasmaClient } from "../clients/createPlasmaClient.ts";
 import { requireWallet } from "../clients/createPlasmaClient.ts";
 
@@ -54,7 +53,7 @@ export async function signRequest(
   p: { leaseId: bigint; method: string; path: string; body?: Uint8Array | string; now?: number },
 ): Promise<Record<string, string>> {
   const wallet = requireWallet(client, "Signing a provider request");
-  const nonce = `0x${randomBytes(32).toString("hex")}` as Hex;
+  const nonce = toHex(crypto.getRandomValues(new Uint8Array(32))); // Web Crypto: Node.js and browsers
   const expires = BigInt(Math.floor((p.now ?? Date.now()) / 1000) + 120);
   const message = {
     leaseId: p.leaseId,

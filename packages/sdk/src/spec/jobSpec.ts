@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import type { Hex } from "viem";
+import { type Hex, sha256, stringToBytes } from "viem";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PlasmaError } from "../errors/base.ts";
@@ -179,7 +178,7 @@ export function parseJobSpec(value: unknown, source = "(inline)"): JobSpec {
  * @throws JobSpecError for oversized or unparseable text, or an invalid spec.
  */
 export function parseJobSpecText(text: string, source = "(inline)"): JobSpec {
-  const bytes = Buffer.byteLength(text);
+  const bytes = new TextEncoder().encode(text).length;
   if (bytes > MAX_SPEC_BYTES)
     throw new JobSpecError(source, [`(spec): is ${bytes} bytes; at most ${MAX_SPEC_BYTES} are allowed`]);
   let value: unknown;
@@ -203,5 +202,5 @@ export function canonicalJobSpec(spec: JobSpec): string {
  * that two specs that mean the same thing hash the same. This is the `specHash` of a lease.
  */
 export function hashJobSpec(spec: JobSpec): Hex {
-  return `0x${createHash("sha256").update(canonicalJobSpec(spec)).digest("hex")}`;
+  return sha256(stringToBytes(canonicalJobSpec(spec)));
 }

@@ -36,6 +36,7 @@ export async function listLeases(db: Queryable, q: LeaseQuery): Promise<LeasePag
 }
 
 type DetailRow = LeaseRow & {
+  endpoint: string | null;
   spec_hash: string;
   builder: string;
   price_per_gpu_second: string;
@@ -55,10 +56,11 @@ type DetailRow = LeaseRow & {
 export async function getLease(db: Queryable, id: number): Promise<LeaseDetail | undefined> {
   const row = (
     await db.query<DetailRow>(
-      `SELECT ${LEASE_COLUMNS}, l.spec_hash, l.builder, l.price_per_gpu_second::text, l.started_at, l.ended_at,
+      `SELECT ${LEASE_COLUMNS}, p.endpoint, l.spec_hash, l.builder, l.price_per_gpu_second::text, l.started_at, l.ended_at,
          l.refund::text, l.penalty::text, l.result_hash, l.gross::text, l.provider_amount::text,
          l.protocol_fee::text, l.builder_fee::text, l.settled
-       FROM leases l LEFT JOIN offers o ON o.id = l.offer_id WHERE l.id = $1`,
+       FROM leases l LEFT JOIN offers o ON o.id = l.offer_id LEFT JOIN providers p ON p.address = l.provider
+       WHERE l.id = $1`,
       [id],
     )
   )[0];
@@ -75,6 +77,7 @@ export async function getLease(db: Queryable, id: number): Promise<LeaseDetail |
   );
   return {
     ...toLeaseSummary(row),
+    providerEndpoint: row.endpoint ?? "",
     specHash: row.spec_hash,
     builder: row.builder as Address,
     pricePerGpuHourXpl: hourlyXpl(row.price_per_gpu_second),
