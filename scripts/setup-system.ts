@@ -1,5 +1,6 @@
 // Runs after `npm install`: installs the system packages Plasma needs (bubblewrap, for the job
-// sandbox; Chromium, for the web app's browser tests) from Debian's packages when they are missing. Never fails the install: it says what is
+// sandbox; Chromium, for the web app's browser tests; PostgreSQL, for the indexer's tests on a server)
+// from Debian's packages when they are missing. Never fails the install: it says what is
 // missing and how to add it.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -7,6 +8,11 @@ import { existsSync } from "node:fs";
 const NEEDED = [
   { binary: "/usr/bin/bwrap", pkg: "bubblewrap", why: "the job sandbox" },
   { binary: "/usr/bin/chromium", pkg: "chromium", why: "the web app's browser tests (Playwright)" },
+  {
+    binary: "/usr/bin/pg_ctlcluster",
+    pkg: "postgresql",
+    why: "the indexer's PostgreSQL tests (a throwaway server each)",
+  },
 ];
 
 const missing = NEEDED.filter((n) => !existsSync(n.binary));

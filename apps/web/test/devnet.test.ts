@@ -2,14 +2,14 @@
 // with `plasma run`, then the printed web app URL in Chromium: the lease is there, and its client,
 // connected with its dev account, lists the outputs from the provider with a signed request.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { type Dev, plasma, startDev, tempHome } from "../../cli/test/harness.ts";
+import { launchChromium } from "./browser.ts";
 
-const CHROMIUM = process.env.PLASMA_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(import.meta.dirname, "..", "test-results");
 
 describe("the devnet's web app", () => {
@@ -18,13 +18,12 @@ describe("the devnet's web app", () => {
   let webUrl: string;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `No Chromium at ${CHROMIUM}: \`npm install\` installs Debian's chromium package.`);
     mkdirSync(SHOTS, { recursive: true });
     dev = await startDev(tempHome(), "0", ["--provider-port", "0", "--no-validator"]);
     const url = dev.stdout.join("\n").match(/web app +(http:\/\/127\.0\.0\.1:\d+)\//)?.[1];
     assert.ok(url, "plasma dev printed the web app's URL");
     webUrl = url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type IndexerService, startIndexerService } from "@plasma/indexer";
 import pino from "pino";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { seedMarket, seedNetwork } from "../../../packages/indexer/test/scenario.ts";
 import { startTestNet, type TestNet } from "../../../packages/sdk/test/helpers.ts";
+import { launchChromium } from "./browser.ts";
 
-const CHROMIUM = process.env.PLASMA_CHROMIUM ?? "/usr/bin/chromium";
 const WEB_DIR = join(import.meta.dirname, "..", "dist");
 const SHOTS = join(import.meta.dirname, "..", "test-results");
 
@@ -22,7 +22,6 @@ describe("web app in Chromium", () => {
   let seeded: Awaited<ReturnType<typeof seedMarket>>;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `No Chromium at ${CHROMIUM}: \`npm install\` installs Debian's chromium package.`);
     assert.ok(existsSync(join(WEB_DIR, "index.html")), "The web app is not built: run `npm run build:web`.");
     mkdirSync(SHOTS, { recursive: true });
     net = await startTestNet();
@@ -36,8 +35,7 @@ describe("web app in Chromium", () => {
       pollMs: 100,
     });
     await service.indexer.waitForBlock(Number(await net.as("client").public.getBlockNumber()));
-    // Root in CI: Chromium's own sandbox needs user namespaces that containers often lack.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
