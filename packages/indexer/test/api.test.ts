@@ -128,6 +128,9 @@ describe("HTTP API", () => {
       supply.points.some((p) => p.gpusInUse === 2),
       "the completed lease held two GPUs earlier",
     );
+    const all = await get<PriceIndex>("/api/v1/price-index?from=0&points=5");
+    const genesis = Number((await net.as("client").public.getBlock({ blockNumber: 0n })).timestamp);
+    assert.ok((all.points[0]?.t ?? 0) >= genesis, "from=0 starts at the first indexed block, not in 1970");
     await refused("/api/v1/price-index?points=1", 400, "bad-parameter", /points/);
     await refused("/api/v1/supply?from=200&to=100", 400, "bad-range", /from \(200\) must be before to \(100\)/);
   });

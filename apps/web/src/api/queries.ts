@@ -62,37 +62,14 @@ export function useGpuModels() {
 }
 
 /**
- * When the first offer was made (null: none yet), for the "all" chart range. Offers sorted newest first
- * end with the oldest: one request for the count, one for the last row.
- */
-function useFirstOfferTime(enabled: boolean) {
-  return useQuery({
-    queryKey: ["api", "first-offer-time"],
-    enabled,
-    staleTime: 60_000,
-    queryFn: async ({ signal }) => {
-      const params = { includeInactive: true, sort: "newest", limit: 1 };
-      const { total } = await apiGet<OfferPage>("/offers", params, signal);
-      if (total === 0) return null;
-      const last = await apiGet<OfferPage>("/offers", { ...params, offset: total - 1 }, signal);
-      return last.offers[0]?.createdAt ?? null;
-    },
-  });
-}
-
-/**
  * A chart series of one GPU model (undefined: all models; null: not known yet, so wait). Its start is
  * computed at fetch time, so each poll slides the window along.
  */
 function useSeries<T>(path: string, gpuModel: string | undefined | null, range: Range) {
-  const first = useFirstOfferTime(range === "all");
-  const firstOfferAt = first.data ?? null;
   return useQuery({
-    queryKey: ["api", path, { gpuModel: gpuModel ?? "", range, firstOfferAt }],
-    // Without the first offer's time (none yet, or that request failed) "all" falls back to the default range.
-    enabled: gpuModel !== null && (range !== "all" || !first.isPending),
-    queryFn: ({ signal }) =>
-      apiGet<T>(path, { gpuModel, from: rangeStart(range, firstOfferAt), points: CHART_POINTS }, signal),
+    queryKey: ["api", path, { gpuModel: gpuModel ?? "", range }],
+    enabled: gpuModel !== null,
+    queryFn: ({ signal }) => apiGet<T>(path, { gpuModel, from: rangeStart(range), points: CHART_POINTS }, signal),
     refetchInterval: LIVE_MS,
     placeholderData: keepPreviousData,
   });

@@ -15,21 +15,13 @@ export function isRange(value: string | null): value is Range {
 }
 
 /**
- * Where a series starts, in unix seconds. "all" starts at the market's first offer (`firstOfferAt`);
- * undefined leaves it to the API's default (the last 24 h, or less on a young chain), which is also
- * "all" when the first offer is younger than a day.
+ * Where a series starts, in unix seconds: undefined for 24 h (the API's default, which ends at chain time),
+ * 0 for "all" (the API starts it at the first indexed block).
  */
-export function rangeStart(
-  range: Range,
-  firstOfferAt: number | null,
-  nowSeconds = Math.floor(Date.now() / 1000),
-): number | undefined {
-  // 24 h is the API's own default, which also ends at chain time and starts no earlier than the chain.
+export function rangeStart(range: Range, nowSeconds = Math.floor(Date.now() / 1000)): number | undefined {
   if (range === "24h") return undefined;
   const span = RANGE_SECONDS[range];
-  if (span !== null) return nowSeconds - span;
-  if (firstOfferAt === null || firstOfferAt > nowSeconds - 86_400) return undefined;
-  return firstOfferAt;
+  return span === null ? 0 : nowSeconds - span;
 }
 
 /** Whether axis labels need the date as well as the time. */

@@ -60,7 +60,12 @@ const decimal = z
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
 const seriesQuery = z.object({
   gpuModel: z.string().min(1).max(64).optional().describe("GPU model, case-insensitive; all models when absent"),
-  from: z.coerce.number().int().min(0).optional().describe("unix seconds; default: 24 h before `to`"),
+  from: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("unix seconds; default: 24 h before `to`; never before the first indexed block (0: all)"),
   to: z.coerce.number().int().min(0).optional().describe("unix seconds; default: the newest indexed block's time"),
   points: z.coerce.number().int().min(2).max(500).default(60).describe("points in the series (2–500)"),
 });
@@ -111,9 +116,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
+  // Series end at chain time by default and never start before the first indexed block: `from=0` is "all".
   const defaultRange = async (q: z.infer<typeof seriesQuery>) => {
     const to = q.to ?? (await chainTime(db));
-    const from = q.from ?? Math.max((await firstTime(db)) ?? to - 86_400, to - 86_400);
+    const first = await firstTime(db);
+    let from = q.from ?? to - 86_400;
+    if (first !== null && from < first && first < to) from = first;
     if (from >= to) throw new ApiError(400, "bad-range", `from (${from}) must be before to (${to}).`);
     return { gpuModel: q.gpuModel, from, to, points: q.points };
   };
