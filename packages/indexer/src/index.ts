@@ -1,6 +1,12 @@
 export { createApiServer } from "./api/server.ts";
 export type * from "./api/types.ts";
-export { type Database, type OpenDatabaseOptions, openDatabase, type Queryable } from "./db/database.ts";
+export {
+  type Database,
+  DatabaseUnreachableError,
+  type OpenDatabaseOptions,
+  openDatabase,
+  type Queryable,
+} from "./db/database.ts";
 export { migrate } from "./db/migrate.ts";
 export { type IndexerService, type IndexerServiceOptions, startIndexerService } from "./service.ts";
 export { applyEvent, HANDLED_EVENT_TYPES } from "./store/applyEvent.ts";

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { type IndexerService, startIndexerService } from "@plasma/indexer";
 import { createLogger, loadProviderConfig, type ProviderNode, startProviderNode } from "@plasma/provider";
 import { type Deployment, startDevnet, writeDeployment } from "@plasma/sdk";
@@ -9,6 +8,7 @@ import type { Command } from "commander";
 import { deploymentPath, optionsOf, plasmaHome } from "../context.ts";
 import { createOutput, table } from "../output.ts";
 import { parsePositiveInteger } from "../units.ts";
+import { webAppDir } from "../webApp.ts";
 
 /** The devnet's own provider (dev account provider2), offering this machine's GPUs or CPU cores. */
 async function startDevProvider(deployment: Deployment, port: number) {
@@ -50,12 +50,6 @@ async function startDevValidator(deployment: Deployment) {
     tickMs: 1000,
   });
   return { node, logFile };
-}
-
-/** The built web app, when there is one (`npm install` builds it; `npm run build:web` rebuilds it). */
-function webAppDir(): string | undefined {
-  const dist = join(dirname(createRequire(import.meta.url).resolve("@plasma/web/package.json")), "dist");
-  return existsSync(join(dist, "index.html")) ? dist : undefined;
 }
 
 /** The devnet's indexer and HTTP API, serving the web app too. A new chain: a fresh database. */

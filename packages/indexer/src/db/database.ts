@@ -29,6 +29,11 @@ export type OpenDatabaseOptions = {
   dataDir?: string | undefined;
 };
 
+/** The PostgreSQL server named by DATABASE_URL does not answer (retrying can help once it is up). */
+export class DatabaseUnreachableError extends Error {
+  override name = "DatabaseUnreachableError";
+}
+
 /** Block numbers and timestamps (int8) fit a JS number; amounts are numeric and stay strings. */
 const INT8 = 20;
 
@@ -65,9 +70,18 @@ async function openPostgres(url: string): Promise<Database> {
     typeId === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(typeId, format as "text");
   const run = async <T extends Row>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) =>
     (await client.query<T>({ text, values: params as unknown[] | undefined, types: { getTypeParser: parse } })).rows;
-  // Fail now, with the URL's host named, rather than at the first query.
-  const probe = await pool.connect();
-  probe.release();
+  // Fail now, naming the server and the fix, rather than at the first query.
+  try {
+    (await pool.connect()).release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    const { hostname, port } = new URL(url);
+    throw new DatabaseUnreachableError(
+      `Cannot connect to the PostgreSQL server at ${hostname}${port ? `:${port}` : ""} (DATABASE_URL): ` +
+        `${(error as Error).message || (error as { code?: string }).code}. Start it and check the URL, ` +
+        "or unset DATABASE_URL to use the embedded database.",
+    );
+  }
   return {
     engine: "postgres",
     query: (text, params) => run(pool, text, params),
