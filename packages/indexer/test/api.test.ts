@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
+import type { z } from "zod";
 import { startTestNet, type TestNet } from "../../sdk/test/helpers.ts";
+import * as schemas from "../src/api/schemas.ts";
 import { createApiServer } from "../src/api/server.ts";
 import type {
   ApiErrorBody,
@@ -196,12 +198,44 @@ describe("HTTP API", () => {
     await refused("/api/v1/proposals/abc", 400, "bad-parameter", /proposal id/);
   });
 
+  it("answers exactly what its OpenAPI schemas describe", async () => {
+    const client = net.devnet.deployment.devAccounts?.client?.address as string;
+    const cases: [string, z.ZodType][] = [
+      ["/api/v1/network", schemas.networkInfoSchema],
+      ["/api/v1/offers?includeInactive=true", schemas.offerPageSchema],
+      ["/api/v1/gpu-models", schemas.gpuModelsSchema],
+      ["/api/v1/price-index?points=5", schemas.priceIndexSchema],
+      ["/api/v1/supply?points=5", schemas.supplySchema],
+      ["/api/v1/providers", schemas.providerPageSchema],
+      [`/api/v1/providers/${provider1}`, schemas.providerDetailSchema],
+      [`/api/v1/leases?client=${client}`, schemas.leasePageSchema],
+      [`/api/v1/leases/${seeded.leases.done}`, schemas.leaseDetailSchema],
+      ["/api/v1/stats", schemas.networkStatsSchema],
+      ["/api/v1/proposals", schemas.proposalPageSchema],
+      [`/api/v1/proposals/${proposalId}`, schemas.proposalDetailSchema],
+      ["/api/v1/offers?sort=nope", schemas.apiErrorSchema],
+      ["/api/v1/leases/999", schemas.apiErrorSchema],
+    ];
+    for (const [url, schema] of cases) {
+      const body = (await app.inject({ method: "GET", url })).json();
+      const parsed = schema.safeParse(body);
+      assert.ok(parsed.success, `${url}: ${parsed.error?.message}`);
+      // Nothing undocumented either: what the schema keeps is the whole body.
+      assert.deepEqual(parsed.data, body, `${url} sends fields its schema does not describe`);
+    }
+  });
+
   it("describes itself in OpenAPI, and answers unknown paths with a JSON 404", async () => {
     const doc = await get<{ openapi: string; paths: Record<string, unknown> }>("/api/openapi.json");
     assert.match(doc.openapi, /^3\./);
     for (const path of ["/api/v1/offers", "/api/v1/price-index", "/api/v1/leases/{id}", "/api/v1/proposals/{id}"]) {
       assert.ok(doc.paths[path], `${path} is described`);
     }
+    const offers = doc.paths["/api/v1/offers"] as {
+      get: { responses: Record<string, unknown>; parameters: { name: string }[] };
+    };
+    assert.ok(offers.get.responses["200"] && offers.get.responses["400"], "answers and errors are described");
+    assert.ok(offers.get.parameters.some((p) => p.name === "maxPricePerGpuHour"));
     await refused("/api/v1/nothing", 404, "no-such-endpoint", /see \/api\/docs/);
   });
 });

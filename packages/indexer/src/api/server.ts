@@ -10,7 +10,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
@@ -24,6 +23,21 @@ import { chainTime, firstTime, gpuModels, priceIndex, supply } from "./queries/m
 import { getProposal, listProposals, networkStats } from "./queries/network.ts";
 import { searchOffers } from "./queries/offers.ts";
 import { getProvider, listProviders, PROVIDER_SORTS } from "./queries/providers.ts";
+import {
+  apiErrorSchema,
+  gpuModelsSchema,
+  leaseDetailSchema,
+  leasePageSchema,
+  networkInfoSchema,
+  networkStatsSchema,
+  offerPageSchema,
+  priceIndexSchema,
+  proposalDetailSchema,
+  proposalPageSchema,
+  providerDetailSchema,
+  providerPageSchema,
+  supplySchema,
+} from "./schemas.ts";
 import { type ApiErrorBody, LEASE_STATES, type NetworkInfo, OFFER_SORTS } from "./types.ts";
 
 export type ApiServerOptions = {
@@ -57,6 +71,13 @@ const decimal = z
   .string()
   .regex(/^\d+(\.\d{1,18})?$/, "must be a decimal number of XPL such as 2.5")
   .describe("XPL, a decimal string");
+/** A route's answers for OpenAPI: the body of a 200, and the error body of everything else. */
+const responses = <T extends z.ZodType>(ok: T) => ({
+  200: ok,
+  400: apiErrorSchema,
+  404: apiErrorSchema,
+  500: apiErrorSchema,
+});
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
 const seriesQuery = z.object({
   gpuModel: z.string().min(1).max(64).optional().describe("GPU model, case-insensitive; all models when absent"),
@@ -87,7 +108,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const { db, deployment } = options;
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Answers are serialised as they are: the response schemas describe them in OpenAPI (and the tests check
+  // every answer against them) without a second pass over each body on the way out.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -126,38 +149,60 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     return { gpuModel: q.gpuModel, from, to, points: q.points };
   };
 
-  api.get("/api/v1/network", { schema: { description: "Chain, contracts and indexer progress" } }, async () => {
-    const s = options.status();
-    const info: NetworkInfo = {
-      chainId: deployment.chainId,
-      rpcUrl: deployment.rpcUrl,
-      deployer: deployment.deployer,
-      deployedAtBlock: deployment.deployedAtBlock,
-      contracts: deployment.contracts,
-      devAccounts: Object.entries(deployment.devAccounts ?? {}).map(([name, a]) => ({ name, address: a.address })),
-      indexer: {
-        block: s.block,
-        headBlock: s.headBlock,
-        lagBlocks: s.headBlock === null ? null : Math.max(0, s.headBlock - s.block),
-        syncedAt: s.syncedAt,
-      },
-    };
-    return info;
-  });
-  api.get("/api/v1/offers", { schema: { description: "Search offers", querystring: offersQuery } }, async (request) =>
-    searchOffers(db, request.query),
+  api.get(
+    "/api/v1/network",
+    { schema: { description: "Chain, contracts and indexer progress", response: responses(networkInfoSchema) } },
+    async () => {
+      const s = options.status();
+      const info: NetworkInfo = {
+        chainId: deployment.chainId,
+        rpcUrl: deployment.rpcUrl,
+        deployer: deployment.deployer,
+        deployedAtBlock: deployment.deployedAtBlock,
+        contracts: deployment.contracts,
+        devAccounts: Object.entries(deployment.devAccounts ?? {}).map(([name, a]) => ({ name, address: a.address })),
+        indexer: {
+          block: s.block,
+          headBlock: s.headBlock,
+          lagBlocks: s.headBlock === null ? null : Math.max(0, s.headBlock - s.block),
+          syncedAt: s.syncedAt,
+        },
+      };
+      return info;
+    },
   );
-  api.get("/api/v1/gpu-models", { schema: { description: "GPU models on offer now" } }, async () => ({
-    gpuModels: await gpuModels(db),
-  }));
+  api.get(
+    "/api/v1/offers",
+    { schema: { description: "Search offers", response: responses(offerPageSchema), querystring: offersQuery } },
+    async (request) => searchOffers(db, request.query),
+  );
+  api.get(
+    "/api/v1/gpu-models",
+    { schema: { description: "GPU models on offer now", response: responses(gpuModelsSchema) } },
+    async () => ({
+      gpuModels: await gpuModels(db),
+    }),
+  );
   api.get(
     "/api/v1/price-index",
-    { schema: { description: "Minimum and median GPU-hour price over time", querystring: seriesQuery } },
+    {
+      schema: {
+        description: "Minimum and median GPU-hour price over time",
+        response: responses(priceIndexSchema),
+        querystring: seriesQuery,
+      },
+    },
     async (request) => priceIndex(db, await defaultRange(request.query)),
   );
   api.get(
     "/api/v1/supply",
-    { schema: { description: "GPUs offered and leased over time", querystring: seriesQuery } },
+    {
+      schema: {
+        description: "GPUs offered and leased over time",
+        response: responses(supplySchema),
+        querystring: seriesQuery,
+      },
+    },
     async (request) => supply(db, await defaultRange(request.query)),
   );
   api.get(
@@ -165,6 +210,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     {
       schema: {
         description: "Providers",
+        response: responses(providerPageSchema),
         querystring: z.object({ sort: z.enum(PROVIDER_SORTS).default("stake"), ...paging }),
       },
     },
@@ -172,7 +218,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   );
   api.get(
     "/api/v1/providers/:address",
-    { schema: { description: "One provider", params: z.object({ address }) } },
+    {
+      schema: { description: "One provider", response: responses(providerDetailSchema), params: z.object({ address }) },
+    },
     async (request) => {
       const provider = await getProvider(db, request.params.address);
       if (!provider) throw notIndexed(`provider ${request.params.address}`, options.status());
@@ -184,6 +232,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     {
       schema: {
         description: "Leases, newest first",
+        response: responses(leasePageSchema),
         querystring: z.object({
           client: address.optional(),
           provider: address.optional(),
@@ -197,7 +246,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   api.get(
     "/api/v1/leases/:id",
     {
-      schema: { description: "One lease with its timeline", params: z.object({ id: z.coerce.number().int().min(1) }) },
+      schema: {
+        description: "One lease with its timeline",
+        response: responses(leaseDetailSchema),
+        params: z.object({ id: z.coerce.number().int().min(1) }),
+      },
     },
     async (request) => {
       const lease = await getLease(db, request.params.id);
@@ -205,10 +258,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       return lease;
     },
   );
-  api.get("/api/v1/stats", { schema: { description: "Network totals" } }, async () => networkStats(db));
+  api.get(
+    "/api/v1/stats",
+    { schema: { description: "Network totals", response: responses(networkStatsSchema) } },
+    async () => networkStats(db),
+  );
   api.get(
     "/api/v1/proposals",
-    { schema: { description: "Governance proposals, newest first", querystring: z.object(paging) } },
+    {
+      schema: {
+        description: "Governance proposals, newest first",
+        response: responses(proposalPageSchema),
+        querystring: z.object(paging),
+      },
+    },
     async (request) => listProposals(db, request.query),
   );
   api.get(
@@ -216,6 +279,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     {
       schema: {
         description: "One proposal with its votes",
+        response: responses(proposalDetailSchema),
         params: z.object({ id: z.string().regex(/^\d{1,78}$/, "must be a proposal id (digits)") }),
       },
     },
