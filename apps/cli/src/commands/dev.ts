@@ -63,7 +63,7 @@ async function startDevIndexer(deployment: Deployment, port: number) {
     deployment,
     logger: createLogger("info", openSync(logFile, "a"), "plasma-indexer"),
     databaseUrl: process.env.DATABASE_URL,
-    dataDir: process.env.DATABASE_URL ? undefined : join(dataDir, "db"),
+    dataDir: join(dataDir, "db"),
     port,
     webDir,
   });

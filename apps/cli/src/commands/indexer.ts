@@ -29,7 +29,7 @@ export function registerIndexerCommand(program: Command): void {
         deployment,
         logger: createLogger(undefined, 2, "plasma-indexer"),
         databaseUrl,
-        dataDir: databaseUrl ? undefined : dataDir,
+        dataDir,
         port,
         host: o.host,
         webDir: o.web ? webAppDir() : undefined,

@@ -1,17 +1,7 @@
 // Shapes database rows into the API's types: wei amounts into XPL strings, prices into GPU-hours.
+import { END_REASON, VERIFICATION_MODES } from "@plasma/sdk";
 import { formatUnits, parseUnits } from "viem";
 import type { Address, LeaseSummary, Offer, Reputation } from "./types.ts";
-
-const END_REASONS = [
-  "none",
-  "completed",
-  "stopped-by-client",
-  "no-show",
-  "timed-out",
-  "escrow-exhausted",
-  "provider-failed",
-];
-const VERIFICATION_MODES = ["none", "exact", "tolerance"];
 
 /** XPL wei (a numeric column, a string) as a decimal XPL string. */
 export function xpl(wei: unknown): string {
@@ -117,7 +107,7 @@ export function toLeaseSummary(r: LeaseRow): LeaseSummary {
     maxSeconds: r.max_seconds,
     escrowXpl: xpl(r.escrow),
     state: r.state,
-    endReason: r.end_reason === null ? null : (END_REASONS[r.end_reason] ?? `reason-${r.end_reason}`),
+    endReason: r.end_reason === null ? null : (END_REASON[r.end_reason] ?? `reason-${r.end_reason}`),
     paidXpl: r.paid === null ? null : xpl(r.paid),
     openedAt: r.opened_at,
     verification: VERIFICATION_MODES[r.verification] ?? `mode-${r.verification}`,

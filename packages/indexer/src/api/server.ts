@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { Queryable } from "../db/database.ts";
 import type { IndexerStatus } from "../sync/indexer.ts";
 import { getLease, listLeases } from "./queries/leases.ts";
-import { chainTime, firstTime, gpuModels, priceIndex, supply } from "./queries/market.ts";
+import { gpuModels, indexedTimes, priceIndex, supply } from "./queries/market.ts";
 import { getProposal, listProposals, networkStats } from "./queries/network.ts";
 import { searchOffers } from "./queries/offers.ts";
 import { getProvider, listProviders, PROVIDER_SORTS } from "./queries/providers.ts";
@@ -106,6 +106,7 @@ const offersQuery = z.object({
 /** Builds the API server (not listening yet). */
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const { db, deployment } = options;
+  const webDir = options.webDir && existsSync(options.webDir) ? options.webDir : undefined;
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger });
   app.setValidatorCompiler(validatorCompiler);
   // Answers are serialised as they are: the response schemas describe them in OpenAPI (and the tests check
@@ -141,8 +142,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const api = app.withTypeProvider<ZodTypeProvider>();
   // Series end at chain time by default and never start before the first indexed block: `from=0` is "all".
   const defaultRange = async (q: z.infer<typeof seriesQuery>) => {
-    const to = q.to ?? (await chainTime(db));
-    const first = await firstTime(db);
+    const { first, last } = await indexedTimes(db);
+    const to = q.to ?? last ?? Math.floor(Date.now() / 1000);
     let from = q.from ?? to - 86_400;
     if (first !== null && from < first && first < to) from = first;
     if (from >= to) throw new ApiError(400, "bad-range", `from (${from}) must be before to (${to}).`);
@@ -291,12 +292,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   );
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
-  if (options.webDir && existsSync(options.webDir)) {
-    await app.register(fastifyStatic, { root: options.webDir, wildcard: false });
-  }
+  if (webDir) await app.register(fastifyStatic, { root: webDir, wildcard: false });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "";
-    if (path.startsWith("/api/") || !options.webDir || !existsSync(options.webDir) || request.method !== "GET") {
+    if (path.startsWith("/api/") || !webDir || request.method !== "GET") {
       return reply
         .code(404)
         .send(

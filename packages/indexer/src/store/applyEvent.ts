@@ -1,5 +1,7 @@
 // Folds one stored event into the read model (providers, offers, leases, proposals…). Handlers use
 // only the event and the tables, so replaying the events table in order rebuilds the same state.
+import { VERIFICATION_STAGES, type VerificationStage } from "@plasma/sdk";
+import { zeroAddress, zeroHash } from "viem";
 import type { Queryable } from "../db/database.ts";
 import type { EventArgs, IndexedEvent } from "../sync/decode.ts";
 
@@ -19,10 +21,12 @@ export const READ_MODEL_TABLES = [
   "totals",
 ] as const;
 
-const ZERO_HASH = `0x${"0".repeat(64)}`;
-const ZERO_ADDRESS = `0x${"0".repeat(40)}`;
-/** VerificationManager.Stage values that end a verification. */
-const OUTCOME: Record<string, string> = { "7": "released", "8": "passed", "9": "failed" };
+/** What a lease's verification outcome is called, by the VerificationManager stage that ended it. */
+const OUTCOME: Partial<Record<VerificationStage, string>> = {
+  released: "released",
+  verified: "passed",
+  failed: "failed",
+};
 
 async function addTotal(db: Queryable, key: string, amount: string): Promise<void> {
   await db.query(
@@ -206,7 +210,7 @@ const handlers: Record<string, Handler> = {
         a("paid"),
         a("refund"),
         a("penalty"),
-        resultHash === ZERO_HASH ? null : resultHash,
+        resultHash === zeroHash ? null : resultHash,
       ],
     );
     if (a("reason") === "1")
@@ -239,7 +243,7 @@ const handlers: Record<string, Handler> = {
       await db.query("UPDATE providers SET sampled = sampled + 1 WHERE address = $1", [rows[0].provider]);
   },
   "verificationManager.VerificationEnded": async (db, _e, a) => {
-    const outcome = OUTCOME[a("outcome")] ?? "released";
+    const outcome = OUTCOME[VERIFICATION_STAGES[Number(a("outcome"))] ?? "released"] ?? "released";
     await db.query(
       `UPDATE leases SET verification_outcome = CASE WHEN verification_outcome = 'not-sampled' AND $2 = 'released'
          THEN verification_outcome ELSE $2 END WHERE id = $1`,
@@ -318,8 +322,8 @@ const handlers: Record<string, Handler> = {
 
   // ---------------------------------------------------------------- token and governance
   "xplToken.Transfer": async (db, _e, a) => {
-    if (a("from") === ZERO_ADDRESS) await addTotal(db, "xpl_supply", a("value"));
-    if (a("to") === ZERO_ADDRESS) await addTotal(db, "xpl_supply", `-${a("value")}`);
+    if (a("from") === zeroAddress) await addTotal(db, "xpl_supply", a("value"));
+    if (a("to") === zeroAddress) await addTotal(db, "xpl_supply", `-${a("value")}`);
   },
   "governor.QuorumNumeratorUpdated": async (db, _e, a) => {
     await db.query(

@@ -82,13 +82,7 @@ export function createIndexer(options: IndexerOptions) {
 
   return {
     status: (): IndexerStatus => ({ ...status }),
-    /** One round, for callers that drive the indexer themselves (tests, benchmarks). */
-    syncOnce: round,
-    /** Syncs until caught up with the chain head as it is now. */
-    async catchUp(): Promise<number> {
-      for (;;) if ((await round()).caughtUp) return status.block;
-    },
-    /** Starts polling in the background; a DeploymentMismatchError stops it (see `done`). */
+    /** Starts polling in the background; a DeploymentMismatchError stops it (and shows in `status().lastError`). */
     start(): void {
       if (running) return;
       running = true;
@@ -112,9 +106,6 @@ export function createIndexer(options: IndexerOptions) {
       clearTimeout(timer);
       wake?.();
       await loop?.catch(() => {});
-    },
-    get done(): Promise<void> | undefined {
-      return loop;
     },
   };
 }

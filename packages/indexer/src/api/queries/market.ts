@@ -80,14 +80,15 @@ export async function supply(db: Queryable, range: SeriesRange): Promise<Supply>
   };
 }
 
-/** The chain's time as indexed: the newest block's timestamp (a devnet may run ahead of the clock). */
-export async function chainTime(db: Queryable): Promise<number> {
-  const rows = await db.query<{ t: number | null }>("SELECT max(timestamp) AS t FROM blocks");
-  return rows[0]?.t ?? Math.floor(Date.now() / 1000);
+/** When the first and the newest indexed blocks were made (null before the first round). */
+export async function indexedTimes(db: Queryable): Promise<{ first: number | null; last: number | null }> {
+  const rows = await db.query<{ first: number | null; last: number | null }>(
+    "SELECT min(timestamp) AS first, max(timestamp) AS last FROM blocks",
+  );
+  return { first: rows[0]?.first ?? null, last: rows[0]?.last ?? null };
 }
 
-/** When the first indexed block was made, for "all time" ranges. */
-export async function firstTime(db: Queryable): Promise<number | null> {
-  const rows = await db.query<{ t: number | null }>("SELECT min(timestamp) AS t FROM blocks");
-  return rows[0]?.t ?? null;
+/** The chain's time as indexed: the newest block's timestamp (a devnet may run ahead of the clock). */
+export async function chainTime(db: Queryable): Promise<number> {
+  return (await indexedTimes(db)).last ?? Math.floor(Date.now() / 1000);
 }
