@@ -6159,6 +6159,31 @@ export const verificationManagerAbi = [
         "type": "uint256"
       },
       {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "noShows",
+        "type": "uint32"
+      }
+    ],
+    "name": "NoShowRecorded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "leaseId",
+        "type": "uint256"
+      },
+      {
         "indexed": false,
         "internalType": "bytes32",
         "name": "salt",
@@ -6824,6 +6849,11 @@ export const verificationManagerAbi = [
             "internalType": "uint32",
             "name": "disputesLost",
             "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "noShows",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IVerificationManager.Reputation",
@@ -7049,6 +7079,24 @@ export const verificationManagerAbi = [
       }
     ],
     "name": "onLeaseCompleted",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "leaseId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "onLeaseNoShow",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

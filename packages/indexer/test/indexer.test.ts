@@ -5,8 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
+import { cancelLease, openLease } from "@plasma/sdk";
 import { createTestClient, http, parseEther } from "viem";
 import { startTestNet, type TestNet } from "../../sdk/test/helpers.ts";
+import { searchOffers } from "../src/api/queries/offers.ts";
 import { commitRound, readCursor, rebuildReadModel, writeState } from "../src/store/eventStore.ts";
 import { DeploymentMismatchError } from "../src/sync/chainSync.ts";
 import { createDecoder } from "../src/sync/decode.ts";
@@ -62,9 +64,43 @@ describe("indexer against anvil", () => {
       "SELECT id, state, end_reason FROM leases ORDER BY id",
     );
     assert.deepEqual(leases, [
-      { id: Number(seeded.leases.done), state: "settled", end_reason: 1 },
+      { id: Number(seeded.leases.done), state: "ended", end_reason: 1 }, // the chain's name, paid or not
       { id: Number(seeded.leases.running), state: "running", end_reason: null },
     ]);
+    await db.close();
+  });
+
+  it("counts a provider's no-shows and ranks its offers below those of a provider that shows up", async () => {
+    const client = net.as("client");
+    const p2 = net.devnet.deployment.devAccounts?.provider2?.address as string;
+    const leases = [];
+    for (let i = 0; i < 2; i++)
+      leases.push(await openLease(client, { offerId: seeded.offers.h100b, gpus: 1, maxSeconds: 60 }));
+    await net.warp(601); // past the start deadline: provider2 never started either lease
+    for (const { leaseId } of leases) await cancelLease(client, { leaseId });
+
+    const db = await freshIndex(net.devnet.deployment);
+    const [record] = await db.query<{ no_shows: number; reputation: number }>(
+      "SELECT no_shows, reputation FROM providers WHERE address = $1",
+      [p2],
+    );
+    assert.equal(record?.no_shows, 2, "both no-shows counted");
+    assert.ok(record && Math.abs(record.reputation - 0.5 / 3) < 1e-9, `0.5 × 1/3, not ${record?.reputation}`);
+    const search = { gpuModel: "h100", limit: 10, offset: 0 };
+    const lowestFirst = await searchOffers(db, { ...search, sort: "reputation" });
+    assert.deepEqual(
+      lowestFirst.offers.map((o) => [o.id, o.reputation]),
+      [
+        [Number(seeded.offers.h100b), record.reputation],
+        [Number(seeded.offers.h100), 0.5],
+      ],
+    );
+    const trusted = await searchOffers(db, { ...search, sort: "price", minReputation: 0.4 });
+    assert.deepEqual(
+      trusted.offers.map((o) => o.id),
+      [Number(seeded.offers.h100)],
+      "a minimum reputation leaves out the provider that no-showed",
+    );
     await db.close();
   });
 

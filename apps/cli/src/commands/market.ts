@@ -9,7 +9,9 @@ export function registerMarketCommands(program: Command): void {
   const market = program.command("market").description("browse the compute market");
   market
     .command("offers")
-    .description("list active offers with free GPUs, cheapest first")
+    .description(
+      "list active offers with free GPUs, cheapest first; a provider's no-shows raise its price in the ranking (price ÷ show rate)",
+    )
     .option("--gpu-model <model>", "only this GPU model (case-insensitive), e.g. H100")
     .option("--min-vram <gb>", "only GPUs with at least this much memory")
     .option("--max-price <xpl>", "only offers at or below this price, in XPL per GPU-hour")

@@ -42,10 +42,11 @@ export function offerRows(offers: Offer[]): (string | number)[][] {
     formatPricePerHour(o.pricePerGpuSecond),
     o.region || "-",
     o.active ? (o.hardwareCheckFailed ? "yes (failed hardware check)" : "yes") : "no",
+    o.providerRecord.noShows,
     o.provider,
   ]);
 }
-export const OFFER_HEAD = ["offer", "gpu", "vram", "free", "price", "region", "active", "provider"];
+export const OFFER_HEAD = ["offer", "gpu", "vram", "free", "price", "region", "active", "no-shows", "provider"];
 
 function checkAttributes(attributes: string | undefined): string {
   if (attributes === undefined) return "";
@@ -194,7 +195,7 @@ export function registerProviderCommands(program: Command): void {
             ["unbonding period", formatDuration(params.unbondingPeriod)],
             [
               "reputation",
-              `${reputation.completed} completed, ${reputation.sampled} sampled, ${reputation.verified} verified, ${reputation.failed} failed (${reputation.disputesLost} after a dispute)`,
+              `${reputation.completed} completed, ${reputation.noShows} no-shows (leases never started), ${reputation.sampled} sampled, ${reputation.verified} verified, ${reputation.failed} failed (${reputation.disputesLost} after a dispute)`,
             ],
             [
               "verified leases",

@@ -6,7 +6,6 @@ const TONES: Record<string, Tone> = {
   open: "info",
   running: "warn",
   ended: "neutral",
-  settled: "good",
   passed: "good",
   failed: "bad",
   pending: "warn",

@@ -1,5 +1,5 @@
 // A lease's life as a vertical timeline: every chain event the indexer saw, in order, then the steps
-// still to come (greyed) while the lease is not settled.
+// still to come (greyed) until it has ended and paid out.
 
 import type { LeaseDetail, LeaseEvent } from "@plasma/indexer/api-types";
 import { formatRelative, formatTime, shortHash } from "../format.ts";
@@ -44,7 +44,8 @@ function eventLabel(name: string, args: Record<string, string>): string {
 
 /** The steps still ahead, given what happened: no sampling steps when the lease is not verified. */
 function upcomingSteps(lease: LeaseDetail, reached: Set<Step>): Step[] {
-  if (lease.state === "settled") return [];
+  // An ended lease that paid out has nothing left but its verification (shown by its events).
+  if (lease.state === "ended" && lease.settlement !== null) return [];
   const last = Math.max(-1, ...[...reached].map((s) => STEPS.indexOf(s)));
   const verifies = lease.verification !== "none" && lease.verificationOutcome !== "not-sampled";
   return STEPS.filter((step, index) => {

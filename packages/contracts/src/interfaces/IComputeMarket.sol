@@ -149,7 +149,8 @@ interface IComputeMarket {
     function stopLease(uint256 leaseId) external;
 
     /// @notice Cancels a lease whose provider missed the start deadline: refunds the whole escrow and
-    ///         slashes a no-show penalty from the provider's stake to the client. Client only.
+    ///         slashes a no-show penalty from the provider's stake to the client, and counts the no-show in
+    ///         the provider's reputation (IVerificationManager.onLeaseNoShow). Client only.
     function cancelLease(uint256 leaseId) external;
 
     /// @notice Sends the caller's accumulated builder fees to it.

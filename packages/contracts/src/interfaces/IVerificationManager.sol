@@ -67,6 +67,7 @@ interface IVerificationManager {
         uint32 verified; // reproduced by a validator
         uint32 failed; // not reproduced (or not revealed): slashed
         uint32 disputesLost; // failures decided by a second validator
+        uint32 noShows; // leases it did not start by their deadline, cancelled by their client
     }
 
     /// @notice The latest proof-of-GPU check of an offer.
@@ -94,6 +95,9 @@ interface IVerificationManager {
     event ValidatorStaked(address indexed validator, uint256 amount, uint256 stake);
     event ValidatorExitRequested(address indexed validator, uint64 exitAt);
     event ValidatorWithdrawn(address indexed validator, uint256 amount);
+    /// @notice A provider missed a lease's start deadline and its client cancelled the lease.
+    /// @param noShows The provider's no-show count after this one.
+    event NoShowRecorded(uint256 indexed leaseId, address indexed provider, uint32 noShows);
     event HardwareChecked(uint256 indexed offerId, address indexed validator, bool passed, bytes32 reportHash);
     event MarketSet(address market);
 
@@ -121,6 +125,10 @@ interface IVerificationManager {
     /// @notice Records a completed lease. Pulls nothing: the market has already sent `locked + fee`.
     ///         Market only.
     function onLeaseCompleted(uint256 leaseId, address provider, Mode mode, uint256 value, uint256 locked, uint256 fee) external;
+
+    /// @notice Counts a no-show in the provider's reputation: it did not start lease `leaseId` by its
+    ///         deadline and the client cancelled it. Market only.
+    function onLeaseNoShow(uint256 leaseId, address provider) external;
 
     /// @notice Value of a provider's leases still under verification (counts towards its collateral).
     function pendingValue(address provider) external view returns (uint256);

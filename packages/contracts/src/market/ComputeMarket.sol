@@ -122,6 +122,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         uint256 penalty = (value * params.marketParams().noShowPenaltyBps) / LeaseMath.BPS;
         uint256 slashed = penalty == 0 ? 0 : registry.slash(l.provider, penalty, l.client);
         emit LeaseEnded(leaseId, l.provider, l.client, EndReason.NoShow, 0, refund, slashed, bytes32(0));
+        verification.onLeaseNoShow(leaseId, l.provider); // counts in the provider's reputation
         xpl.safeTransfer(l.client, refund);
     }
 

@@ -88,6 +88,13 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         emit VerificationOpened(leaseId, provider, mode, value, locked, fee);
     }
 
+    /// @inheritdoc IVerificationManager
+    function onLeaseNoShow(uint256 leaseId, address provider) external {
+        if (msg.sender != address(market)) revert VerifyNotMarket(msg.sender);
+        uint32 noShows = ++_reputation[provider].noShows;
+        emit NoShowRecorded(leaseId, provider, noShows);
+    }
+
     // ---------------------------------------------------------------- draws
 
     /// @inheritdoc IVerificationManager

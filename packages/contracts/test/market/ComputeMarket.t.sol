@@ -400,6 +400,29 @@ contract ComputeMarketTest is Fixture {
         assertEq(xpl.balanceOf(address(market)), 0);
     }
 
+    function test_cancelLease_countsTheNoShowInTheProvidersReputation() public {
+        uint256 first = _open(offerId, 1, 1000, address(0));
+        uint256 second = _open(offerId, 1, 1000, address(0));
+        vm.warp(block.timestamp + 601);
+        vm.expectEmit(true, true, true, true, address(verifier));
+        emit IVerificationManager.NoShowRecorded(first, provider, 1);
+        vm.prank(client);
+        market.cancelLease(first);
+        vm.expectEmit(true, true, true, true, address(verifier));
+        emit IVerificationManager.NoShowRecorded(second, provider, 2);
+        vm.prank(client);
+        market.cancelLease(second);
+        IVerificationManager.Reputation memory rep = verifier.getReputation(provider);
+        assertEq(rep.noShows, 2, "both no-shows count");
+        assertEq(rep.completed, 0);
+    }
+
+    function test_onLeaseNoShow_revertsWhenNotMarket() public {
+        vm.prank(client);
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotMarket.selector, client));
+        verifier.onLeaseNoShow(1, provider);
+    }
+
     function test_cancelLease_penaltyComesFromUnbondingWhenStakeIsGone() public {
         uint256 leaseId = _open(offerId, 4, 1000, address(0));
         vm.prank(provider);

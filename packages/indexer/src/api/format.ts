@@ -69,11 +69,19 @@ export type ReputationRow = {
   sampled: number;
   verified: number;
   failed: number;
+  no_shows: number;
   reputation: number;
 };
 
 export function toReputation(r: ReputationRow): Reputation {
-  return { completed: r.completed, sampled: r.sampled, verified: r.verified, failed: r.failed, score: r.reputation };
+  return {
+    completed: r.completed,
+    sampled: r.sampled,
+    verified: r.verified,
+    failed: r.failed,
+    noShows: r.no_shows,
+    score: r.reputation,
+  };
 }
 
 export type LeaseRow = {

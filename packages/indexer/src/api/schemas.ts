@@ -93,7 +93,12 @@ const reputation = z.object({
   sampled: z.number().int(),
   verified: z.number().int(),
   failed: z.number().int(),
-  score: z.number().describe("0..1, the smoothed share of sampled leases that passed"),
+  noShows: z.number().int().describe("leases the provider did not start by their deadline"),
+  score: z
+    .number()
+    .describe(
+      "0..1: the smoothed share of sampled leases that passed times the smoothed share of leases started, (completed + 1) / (completed + noShows + 1)",
+    ),
 });
 
 const providerSummary = z.object({

@@ -72,12 +72,17 @@ export type PriceIndex = { gpuModel: string | null; points: PricePoint[] };
 export type SupplyPoint = { t: number; gpus: number; gpusInUse: number; utilisation: number };
 export type Supply = { gpuModel: string | null; points: SupplyPoint[] };
 
-/** Counted from verification events; `score` is the smoothed share of sampled leases that passed. */
+/**
+ * Counted from market and verification events. `score` is the smoothed share of sampled leases that
+ * passed times the smoothed share of leases started: (completed + 1) / (completed + noShows + 1).
+ */
 export type Reputation = {
   completed: number;
   sampled: number;
   verified: number;
   failed: number;
+  /** Leases the provider did not start by their deadline (cancelled by their client). */
+  noShows: number;
   score: number;
 };
 
@@ -111,7 +116,8 @@ export type ProviderDetail = ProviderSummary & {
 
 export type ProviderPage = { providers: ProviderSummary[]; total: number; limit: number; offset: number };
 
-export const LEASE_STATES = ["open", "running", "ended", "settled"] as const;
+/** As the chain names them; whether an ended lease paid anything is its `settlement`. */
+export const LEASE_STATES = ["open", "running", "ended"] as const;
 export type LeaseState = (typeof LEASE_STATES)[number];
 
 export type LeaseSummary = {

@@ -47,9 +47,15 @@ async function snapshotOffer(db: Queryable, e: IndexedEvent, offerId: string): P
   );
 }
 
+/**
+ * The reputation score, 0..1: the Laplace-smoothed share of sampled leases that passed, times the
+ * smoothed share of leases the provider started ((completed + 1) / (completed + no-shows + 1)). A new
+ * provider scores 0.5; each no-show pulls the score down until completed leases outweigh it.
+ */
 async function updateReputation(db: Queryable, provider: string): Promise<void> {
   await db.query(
-    "UPDATE providers SET reputation = (verified + 1)::float8 / (verified + failed + 2) WHERE address = $1",
+    `UPDATE providers SET reputation = (verified + 1)::float8 / (verified + failed + 2)
+       * (completed + 1)::float8 / (completed + no_shows + 1) WHERE address = $1`,
     [provider],
   );
 }
@@ -200,7 +206,7 @@ const handlers: Record<string, Handler> = {
   "computeMarket.LeaseEnded": async (db, e, a) => {
     const resultHash = a("resultHash");
     await db.query(
-      `UPDATE leases SET state = CASE WHEN settled THEN 'settled' ELSE 'ended' END, ended_at = $2, end_reason = $3,
+      `UPDATE leases SET state = 'ended', ended_at = $2, end_reason = $3,
          paid = $4, refund = $5, penalty = $6, result_hash = $7
        WHERE id = $1`,
       [
@@ -213,14 +219,15 @@ const handlers: Record<string, Handler> = {
         resultHash === zeroHash ? null : resultHash,
       ],
     );
-    if (a("reason") === "1")
+    if (a("reason") === "1") {
       await db.query("UPDATE providers SET completed = completed + 1 WHERE address = $1", [a("provider")]);
+      await updateReputation(db, a("provider"));
+    }
   },
   "computeMarket.LeaseSettled": async (db, _e, a) => {
     await db.query(
       `UPDATE leases SET gross = gross + $2::numeric, provider_amount = provider_amount + $3::numeric,
-         protocol_fee = protocol_fee + $4::numeric, builder_fee = builder_fee + $5::numeric, settled = true,
-         state = CASE WHEN state = 'ended' THEN 'settled' ELSE state END
+         protocol_fee = protocol_fee + $4::numeric, builder_fee = builder_fee + $5::numeric, settled = true
        WHERE id = $1`,
       [a("leaseId"), a("gross"), a("providerAmount"), a("protocolFee"), a("builderFee")],
     );
@@ -253,6 +260,11 @@ const handlers: Record<string, Handler> = {
       await db.query("UPDATE providers SET verified = verified + 1 WHERE address = $1", [a("provider")]);
     if (outcome === "failed")
       await db.query("UPDATE providers SET failed = failed + 1 WHERE address = $1", [a("provider")]);
+    await updateReputation(db, a("provider"));
+  },
+  "verificationManager.NoShowRecorded": async (db, _e, a) => {
+    // The event carries the chain's count, so a replay sets the same number.
+    await db.query("UPDATE providers SET no_shows = $2 WHERE address = $1", [a("provider"), a("noShows")]);
     await updateReputation(db, a("provider"));
   },
   "verificationManager.HardwareChecked": async (db, _e, a) => {

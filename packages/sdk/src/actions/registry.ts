@@ -37,6 +37,8 @@ export type Offer = {
   active: boolean;
   /** Whether the latest proof-of-GPU check by a validator failed (listings hide such offers by default). */
   hardwareCheckFailed: boolean;
+  /** The provider's record of starting leases: completed leases and no-shows (leases it never started). */
+  providerRecord: { completed: number; noShows: number };
 };
 
 /** Filters of {@link listOffers}; every field is optional. */
@@ -220,11 +222,45 @@ export async function getOffer(client: PlasmaClient, offerId: bigint): Promise<O
       }),
     ]),
   );
-  return { id: offerId, ...o, freeGpus: o.gpuCount - o.gpusInUse, hardwareCheckFailed: check.failed };
+  const record = await providerRecord(client, o.provider);
+  return {
+    id: offerId,
+    ...o,
+    freeGpus: o.gpuCount - o.gpusInUse,
+    hardwareCheckFailed: check.failed,
+    providerRecord: record,
+  };
+}
+
+/** A provider's completed leases and no-shows, from its on-chain reputation. */
+async function providerRecord(client: PlasmaClient, provider: Address): Promise<Offer["providerRecord"]> {
+  const r = await read(client, () =>
+    client.public.readContract({
+      address: client.addresses.verificationManager,
+      abi: verificationManagerAbi,
+      functionName: "getReputation",
+      args: [provider],
+    }),
+  );
+  return { completed: r.completed, noShows: r.noShows };
 }
 
 /**
- * Lists offers matching a filter, cheapest first. Reads every offer in one batched RPC round trip.
+ * Compares two offers by what a lease that actually starts is expected to cost: the price divided by
+ * the provider's show rate, (completed + 1) / (completed + noShows + 1). A provider without no-shows
+ * keeps its price; one that no-showed twice and never completed counts at three times its price.
+ */
+function compareOffersByExpectedPrice(a: Offer, b: Offer): number {
+  const weight = (o: Offer) => BigInt(o.providerRecord.completed + o.providerRecord.noShows + 1);
+  const shows = (o: Offer) => BigInt(o.providerRecord.completed + 1);
+  const left = a.pricePerGpuSecond * weight(a) * shows(b);
+  const right = b.pricePerGpuSecond * weight(b) * shows(a);
+  return left < right ? -1 : left > right ? 1 : Number(a.id - b.id);
+}
+
+/**
+ * Lists offers matching a filter, cheapest first, where a provider's no-shows raise its price as
+ * {@link compareOffersByExpectedPrice} says. Reads every offer in one batched RPC round trip.
  * @example const [cheapest] = await listOffers(client, { gpuModel: "H100", minFreeGpus: 1 });
  */
 export async function listOffers(client: PlasmaClient, filter: OfferFilter = {}): Promise<Offer[]> {
@@ -251,13 +287,7 @@ export async function listOffers(client: PlasmaClient, filter: OfferFilter = {})
         (filter.includeFailedHardware || !o.hardwareCheckFailed) &&
         o.freeGpus >= (filter.minFreeGpus ?? 0),
     )
-    .sort((a, b) =>
-      a.pricePerGpuSecond < b.pricePerGpuSecond
-        ? -1
-        : a.pricePerGpuSecond > b.pricePerGpuSecond
-          ? 1
-          : Number(a.id - b.id),
-    );
+    .sort(compareOffersByExpectedPrice);
 }
 
 /** The protocol's current parameters, as the contracts read them. */

@@ -41,7 +41,20 @@ export type Verification = {
 };
 
 /** A provider's reputation, counted on chain. */
-export type Reputation = { completed: number; sampled: number; verified: number; failed: number; disputesLost: number };
+export type Reputation = {
+  /** Leases completed with a result. */
+  completed: number;
+  /** Of those, drawn for re-execution. */
+  sampled: number;
+  /** Reproduced by a validator. */
+  verified: number;
+  /** Not reproduced (or not revealed): slashed. */
+  failed: number;
+  /** Failures decided by a second validator. */
+  disputesLost: number;
+  /** Leases it did not start by their deadline, cancelled by their client. */
+  noShows: number;
+};
 
 /** A validator's stake and record. */
 export type ValidatorInfo = {
@@ -130,6 +143,7 @@ export async function getReputation(client: PlasmaClient, provider: Address): Pr
     verified: r.verified,
     failed: r.failed,
     disputesLost: r.disputesLost,
+    noShows: r.noShows,
   };
 }
 

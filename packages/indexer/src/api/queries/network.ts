@@ -30,7 +30,7 @@ export async function networkStats(db: Queryable): Promise<NetworkStats> {
        (SELECT count(*)::int FROM leases) AS leases,
        (SELECT count(*)::int FROM leases WHERE state = 'open') AS open,
        (SELECT count(*)::int FROM leases WHERE state = 'running') AS running,
-       (SELECT count(*)::int FROM leases WHERE state IN ('ended', 'settled')) AS ended,
+       (SELECT count(*)::int FROM leases WHERE state = 'ended') AS ended,
        (SELECT COALESCE(sum(stake), 0)::text FROM providers) AS staked,
        (SELECT COALESCE(sum(delegated), 0)::text FROM providers) AS delegated,
        (SELECT count(*)::int FROM validators WHERE stake > 0) AS validators,
