@@ -5,7 +5,7 @@ import { createPlasmaClient, type Deployment, listOffers, PlasmaError } from "@p
 import { type Hex, parseEther } from "viem";
 import { createApiServer } from "./api/server.ts";
 import { createLeaseWatcher } from "./chain/leaseWatcher.ts";
-import { desiredOffers, syncProviderOnChain } from "./chain/syncOffers.ts";
+import { deactivateOffers, desiredOffers, syncProviderOnChain } from "./chain/syncOffers.ts";
 import type { ProviderConfig } from "./config.ts";
 import { createChallengeResponder } from "./hardware/challengeResponder.ts";
 import { detectGpus, type GpuDetection } from "./hardware/nvidiaSmi.ts";
@@ -27,6 +27,7 @@ export type ProviderNode = { url: string; offerIds: bigint[]; hardware: GpuDetec
 /**
  * The composition root: detects hardware, opens the state, starts the API, publishes the node on
  * chain, recovers unfinished jobs and watches for leases. Stops what it started if a step fails.
+ * Stopping takes its offers off the market until it starts again.
  */
 export async function startProviderNode(p: {
   config: ProviderConfig;
@@ -114,6 +115,11 @@ export async function startProviderNode(p: {
       stakeXpl: p.config.stake,
       offers: desiredOffers(p.config, hardware.gpus, cpu),
       logger,
+    });
+    // A node that is not running takes no leases: its offers go inactive on a clean stop (and on a failed
+    // start from here on), and the sync above reactivates them on the next start.
+    cleanup.unshift(async () => {
+      await deactivateOffers({ client, offerIds, logger });
     });
     await runner.recover();
     const watcher = createLeaseWatcher({

@@ -1,5 +1,6 @@
 import {
   createOffer,
+  getOffer,
   getProvider,
   listOffers,
   type PlasmaClient,
@@ -109,4 +110,32 @@ export async function syncProviderOnChain(o: {
     o.logger.info({ offerId: stale.id.toString() }, "offer no longer in the config: deactivated");
   }
   return kept;
+}
+
+/**
+ * Takes the node's offers off the market when it stops cleanly, so that no client opens a lease that
+ * nobody will start. Price and GPU count stay; running leases go on; the next start reactivates them
+ * ({@link syncProviderOnChain}). Offers already inactive are left alone.
+ * @returns The offers it deactivated.
+ */
+export async function deactivateOffers(o: {
+  client: PlasmaClient;
+  offerIds: bigint[];
+  logger: Logger;
+}): Promise<bigint[]> {
+  const deactivated: bigint[] = [];
+  for (const offerId of o.offerIds) {
+    const offer = await getOffer(o.client, offerId);
+    if (!offer.active) continue;
+    await updateOffer(o.client, {
+      offerId,
+      pricePerGpuSecond: offer.pricePerGpuSecond,
+      gpuCount: offer.gpuCount,
+      active: false,
+    });
+    deactivated.push(offerId);
+  }
+  if (deactivated.length > 0)
+    o.logger.info({ offers: deactivated.map(String) }, "node stopping: offers deactivated until it starts again");
+  return deactivated;
 }
