@@ -3,9 +3,20 @@ import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 /** The provider's Prometheus metrics, on a registry of its own. */
 export type ProviderMetrics = ReturnType<typeof createMetrics>;
 
+/**
+ * prom-client's default process and Node.js metrics, less the three gauges it names
+ * `nodejs_active_{handles,requests,resources}_total`: Prometheus keeps `_total` for counters, so
+ * `promtool check metrics` rejects them, and `sum(nodejs_active_handles)` etc. give the same numbers.
+ */
+function collectStandardMetrics(registry: Registry, prefix: string): void {
+  collectDefaultMetrics({ register: registry, prefix });
+  for (const kind of ["handles", "requests", "resources"])
+    registry.removeSingleMetric(`${prefix}nodejs_active_${kind}_total`);
+}
+
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "plasma_provider_" });
+  collectStandardMetrics(registry, "plasma_provider_");
   return {
     registry,
     jobsRunning: new Gauge({ name: "plasma_provider_jobs_running", help: "Jobs running now", registers: [registry] }),
