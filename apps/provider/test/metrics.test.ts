@@ -10,7 +10,7 @@ describe("provider metrics", () => {
   it("names no gauge, histogram or summary with the counters' `_total` suffix", async () => {
     const { registry } = createMetrics();
     const wrong = (await registry.getMetricsAsJSON())
-      .filter((m) => m.type !== "counter" && m.name.endsWith("_total"))
+      .filter((m) => String(m.type) !== "counter" && m.name.endsWith("_total"))
       .map((m) => `${m.name} (${m.type})`);
     assert.deepEqual(wrong, []);
     // The process and Node.js metrics are still there, the active handles among them.
