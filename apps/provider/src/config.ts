@@ -40,6 +40,10 @@ export const providerConfigSchema = z
       .default([{ pricePerGpuHour: "1", pricePerRequest: "0", region: "" }]),
     /** Memory limit of a job that names none, in GiB. */
     defaultJobMemoryGb: z.number().positive().default(4),
+    /** Size of the work area (/work) of a job that names none, in GiB. */
+    defaultJobDiskGb: z.number().positive().default(10),
+    /** Free space the node keeps on its data disk: leases that would take it below are refused, in GiB. */
+    minFreeDiskGb: z.number().nonnegative().default(2),
     /** How long a started lease waits for its spec and inputs. */
     specTimeoutSeconds: z.number().int().positive().default(300),
     /** Runtimes offered to jobs: the bubblewrap sandbox, and Docker where an engine runs. */
@@ -61,6 +65,8 @@ export const providerConfigSchema = z
       })
       .strict()
       .default({ redeemEverySeconds: 60, redeemMinimumXpl: "1" }),
+    /** Requests one client address may make to the API per minute; more are answered 429. */
+    requestsPerMinute: z.number().int().positive().default(6000),
     /** Attributes published with the provider record. */
     attributes: z.record(z.string(), z.string()).default({}),
   })

@@ -78,6 +78,8 @@ export async function startProviderNode(p: {
     metrics,
     gpuIndices: hardware.gpus.map((g) => g.index),
     defaultMemoryBytes: Math.floor(p.config.defaultJobMemoryGb * 1024 ** 3),
+    defaultDiskBytes: Math.floor(p.config.defaultJobDiskGb * 1024 ** 3),
+    minFreeDiskBytes: Math.floor(p.config.minFreeDiskGb * 1024 ** 3),
     specTimeoutSeconds: p.config.specTimeoutSeconds,
     runtimes: (p.wrapRuntimes ?? ((r) => r))(createJobRuntimes({ names: p.config.runtimes, docker })),
     sandboxTools: sandboxTools(),
@@ -87,7 +89,18 @@ export async function startProviderNode(p: {
     gpuCount: hardware.gpus.length,
     offeredModels: async () => (await listOffers(client, { provider, includeInactive: true })).map((o) => o.gpuModel),
   });
-  const api = createApiServer({ db, runner, store, metrics, client, provider, saltOf, challenges, ledger });
+  const api = await createApiServer({
+    db,
+    runner,
+    store,
+    metrics,
+    client,
+    provider,
+    saltOf,
+    challenges,
+    ledger,
+    requestsPerMinute: p.config.requestsPerMinute,
+  });
   const cleanup: (() => Promise<void>)[] = [
     async () => runner.close(),
     async () => client.close(),

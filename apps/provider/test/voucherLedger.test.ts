@@ -106,13 +106,15 @@ describe("voucher ledger: paid requests without a transaction each", () => {
     assert.equal((await getChannel(client, channelId)).redeemed, PRICE * 2n);
   });
 
-  it("accepts concurrent requests whose vouchers arrive out of order, and never more than was signed", async () => {
+  it("refuses a voucher that arrives after a larger one; the late request pays with the running total", async () => {
     const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
     const first = await header(client, channelId, PRICE);
     const second = await header(client, channelId, PRICE * 2n);
     assert.equal((await ledger.charge(second, PRICE)).owed, PRICE);
-    assert.equal((await ledger.charge(first, PRICE)).owed, PRICE * 2n, "the voucher held for 2 covers the late one");
-    await assert.rejects(ledger.charge(first, PRICE), refusedWith("voucher-short"), "but not a third request");
+    // A voucher held for more does not make up for a short one: that is how an old voucher would spend credit.
+    await assert.rejects(ledger.charge(first, PRICE), refusedWith("voucher-short"), "the late voucher no longer pays");
+    assert.equal((await ledger.charge(second, PRICE)).owed, PRICE * 2n, "signed again for the running total, it does");
+    await assert.rejects(ledger.charge(second, PRICE), refusedWith("voucher-short"), "but not a third request");
     const mine = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
     assert.equal(mine?.paid, PRICE * 2n);
   });
@@ -126,7 +128,53 @@ describe("voucher ledger: paid requests without a transaction each", () => {
     await ledger.charge(next, PRICE);
     await ledger.charge(next, PRICE);
     const mine = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
-    assert.equal(mine?.paid, PRICE * 10n, "the smallest voucher covering the 7 requests served: what was prepaid");
+    assert.equal(
+      mine?.paid,
+      PRICE * 5n,
+      "the largest voucher within the 7 requests served; the prepaid one stays private",
+    );
+    await requestChannelClose(client, channelId);
+    const closing = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
+    assert.equal(
+      closing?.paid,
+      PRICE * 5n,
+      "on a closing channel, the voucher covering what is owed: what was prepaid",
+    );
+    assert.equal((await getChannel(client, channelId)).redeemed, PRICE * 10n);
+  });
+
+  it("refuses an old voucher replayed after the client prepaid: only the presented voucher can pay", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    const first = await header(client, channelId, PRICE);
+    await ledger.charge(first, PRICE);
+    // The client prepays four more requests with its next voucher and uses one of them.
+    const prepaid = await header(client, channelId, PRICE * 5n);
+    assert.equal((await ledger.charge(prepaid, PRICE)).owed, PRICE * 2n);
+    // Anyone holding the first voucher (it was on the wire, or on chain once redeemed) tries to spend the credit.
+    await assert.rejects(
+      ledger.charge(first, PRICE),
+      (error: unknown) => refusedWith("voucher-short")(error) && /covers 10000000000000000 wei/.test(String(error)),
+      "an old voucher pays nothing, however much credit the channel has",
+    );
+    assert.equal((await ledger.charge(prepaid, PRICE)).owed, PRICE * 3n, "the client's credit is intact");
+  });
+
+  it("publishes no voucher that still holds prepaid credit: a voucher copied from a redeem transaction pays nothing", async () => {
+    const { channelId } = await openChannel(client, { provider, amount: parseEther("1") });
+    await ledger.charge(await header(client, channelId, PRICE), PRICE);
+    const prepaid = await header(client, channelId, PRICE * 5n);
+    await ledger.charge(prepaid, PRICE);
+    await ledger.charge(prepaid, PRICE);
+    // Three requests served; the prepaid voucher for five stays private until the client has used it up.
+    const mine = (await ledger.redeemDue()).find((r) => r.channelId === channelId);
+    assert.equal(mine?.paid, PRICE, "the largest voucher within what is owed is redeemed, not the prepaid one");
+    const onChain = await getChannel(client, channelId);
+    const copied = await header(client, channelId, onChain.redeemed); // the same bytes as the redeem transaction's
+    await assert.rejects(ledger.charge(copied, PRICE), refusedWith("voucher-short"), "the public voucher pays nothing");
+    assert.equal((await ledger.charge(prepaid, PRICE)).owed, PRICE * 4n);
+    assert.equal((await ledger.charge(prepaid, PRICE)).owed, PRICE * 5n, "the client spends its own credit");
+    assert.equal((await ledger.redeemDue()).find((r) => r.channelId === channelId)?.paid, PRICE * 4n);
+    assert.equal((await getChannel(client, channelId)).redeemed, PRICE * 5n);
   });
 
   it("takes payment only from the lease's client when one is named", async () => {

@@ -221,13 +221,14 @@ export {
   uploadJobInput,
 } from "./provider-api/client.ts";
 export {
-  bodyHash,
+  bodySha256,
   MAX_REQUEST_LIFETIME_SECONDS,
   recoverRequestSigner,
   requestDomain,
   SIGNATURE_HEADERS,
   type SignedRequest,
   signRequest,
+  splitRequestTarget,
 } from "./provider-api/signing.ts";
 export {
   canonicalJobSpec,

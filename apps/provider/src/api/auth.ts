@@ -1,15 +1,26 @@
-import { bodyHash, MAX_REQUEST_LIFETIME_SECONDS, recoverRequestSigner, SIGNATURE_HEADERS } from "@plasma/sdk";
+import {
+  bodySha256,
+  MAX_REQUEST_LIFETIME_SECONDS,
+  recoverRequestSigner,
+  SIGNATURE_HEADERS,
+  splitRequestTarget,
+} from "@plasma/sdk";
 import type { Address, Hex } from "viem";
 import type { ProviderDb } from "../state/db.ts";
 import { ApiError } from "./errors.ts";
 
-/** What a request looks like to the authenticator. */
+/** What a request looks like to the authenticator: its request line and headers, never its body. */
 export type IncomingRequest = {
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
-  rawBody: Uint8Array | undefined;
 };
+
+/** Who signed a request, and the body's sha256 the signature covers (the body is checked against it as it is read). */
+export type Authenticated = { signer: Address; bodySha256: Hex };
+
+/** The sha256 of an empty body: what a request without the body-hash header declares. */
+export const EMPTY_BODY_SHA256 = bodySha256(undefined);
 
 const header = (req: IncomingRequest, name: string) => {
   const value = req.headers[name];
@@ -17,9 +28,11 @@ const header = (req: IncomingRequest, name: string) => {
 };
 
 /**
- * Checks that a request about `leaseId` is signed by that lease's client (or by an account `mayAlsoRead`
- * accepts, e.g. the validator assigned to re-run it), is not expired, and has not been seen before.
- * Returns the signer.
+ * Checks, from its headers alone, that a request about `leaseId` is signed by that lease's client (or by an
+ * account `mayAlsoRead` accepts, e.g. the validator assigned to re-run it), is not expired, and has not been
+ * seen before. The signature covers the method, path, query string and the body's sha256 as declared in a
+ * header; the caller checks the body against that hash while reading it.
+ * Returns the signer and the declared body hash.
  */
 export async function authenticate(
   req: IncomingRequest,
@@ -31,7 +44,7 @@ export async function authenticate(
     now?: () => number;
     mayAlsoRead?: (signer: Address) => Promise<boolean>;
   },
-): Promise<Address> {
+): Promise<Authenticated> {
   const nonce = header(req, SIGNATURE_HEADERS.nonce);
   const expiresText = header(req, SIGNATURE_HEADERS.expires);
   const signature = header(req, SIGNATURE_HEADERS.signature);
@@ -43,8 +56,19 @@ export async function authenticate(
       "Sign every request with the lease's client key (the Plasma SDK and CLI do).",
     );
   }
-  if (!/^0x[0-9a-f]{64}$/i.test(nonce) || !/^\d{1,12}$/.test(expiresText) || !/^0x[0-9a-f]+$/i.test(signature)) {
-    throw new ApiError(401, "malformed-signature", "The request's signature headers are malformed.");
+  const declaredBody = header(req, SIGNATURE_HEADERS.bodySha256) ?? EMPTY_BODY_SHA256;
+  if (
+    !/^0x[0-9a-f]{64}$/i.test(nonce) ||
+    !/^\d{1,12}$/.test(expiresText) ||
+    !/^0x[0-9a-f]+$/i.test(signature) ||
+    !/^0x[0-9a-f]{64}$/i.test(declaredBody)
+  ) {
+    throw new ApiError(
+      401,
+      "malformed-signature",
+      "The request's signature headers are malformed.",
+      `Send ${Object.values(SIGNATURE_HEADERS).join(", ")} as the Plasma SDK's signRequest makes them.`,
+    );
   }
   const now = Math.floor((ctx.now?.() ?? Date.now()) / 1000);
   const expires = Number(expiresText);
@@ -62,7 +86,6 @@ export async function authenticate(
       `Lease ${leaseId} is not a lease of this provider.`,
       "Check the lease id and the provider endpoint.",
     );
-  const path = req.url.split("?")[0] ?? req.url;
   let signer: Address;
   try {
     signer = await recoverRequestSigner(
@@ -71,8 +94,8 @@ export async function authenticate(
       {
         leaseId,
         method: req.method.toUpperCase(),
-        path,
-        bodyHash: bodyHash(req.rawBody),
+        ...splitRequestTarget(req.url),
+        bodySha256: declaredBody.toLowerCase() as Hex,
         nonce: nonce as Hex,
         expires: BigInt(expires),
       },
@@ -86,7 +109,7 @@ export async function authenticate(
     throw new ApiError(
       403,
       leaseId === 0n ? "not-validator" : "not-client",
-      leaseId === 0n ? `${signer} is not an active validator.` : `${signer} is not the client of lease ${leaseId}.`,
+      `${signer} is ${leaseId === 0n ? "not an active validator" : `not the client of lease ${leaseId}`} (a request changed after it was signed, in its method, path, query string or body hash, recovers another account).`,
       leaseId === 0n
         ? "Only staked validators may challenge this node's hardware."
         : "Only the account that opened the lease may use it.",
@@ -95,5 +118,5 @@ export async function authenticate(
   if (!ctx.db.useNonce(leaseId.toString(), nonce.toLowerCase(), expires)) {
     throw new ApiError(401, "replayed", "This request was already received once.", "Sign each request anew.");
   }
-  return signer;
+  return { signer, bodySha256: declaredBody.toLowerCase() as Hex };
 }

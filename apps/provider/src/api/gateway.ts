@@ -56,9 +56,10 @@ function forward(
 /**
  * The gateway to service leases: `/v1/leases/LEASE/serve/PATH` is forwarded to PATH on the lease's model
  * server (over the Unix socket in its work directory), responses streamed back as they come. A service on an
- * offer with a request price takes a voucher per request from a channel of the lease's client, charged before
- * the request is forwarded and credited back if the model server cannot be reached. A service without a
- * request price is paid by its GPU time and takes requests signed by the lease's client.
+ * offer with a request price takes a voucher per request from a channel of the lease's client, checked from
+ * the headers before the body is read, charged before the request is forwarded and credited back if the model
+ * server cannot be reached. A service without a request price is paid by its GPU time and takes requests
+ * signed by the lease's client.
  */
 export function registerGateway(
   app: FastifyInstance,
@@ -67,21 +68,26 @@ export function registerGateway(
     ledger: VoucherLedger;
     metrics: ProviderMetrics;
     leaseIdOf: (req: FastifyRequest) => bigint;
-    /** Checks that the lease's client signed the request. */
+    /** Checks from the headers that the lease's client signed the request (its body is checked as it is read). */
     authenticateClient: (req: FastifyRequest) => Promise<unknown>;
   },
 ): void {
-  app.all("/v1/leases/:id/serve/*", { bodyLimit: MAX_SERVE_BODY_BYTES }, async (req, reply) => {
+  const voucherOf = (req: FastifyRequest) => {
+    const header = req.headers[VOUCHER_HEADER];
+    return Array.isArray(header) ? header[0] : header;
+  };
+  // Before a byte of the body is read: the service runs, and the voucher would pay (or the client signed).
+  const admit = async (req: FastifyRequest) => {
+    const service = ctx.runner.service(ctx.leaseIdOf(req).toString());
+    if (service.pricePerRequest > 0n)
+      await ctx.ledger.authorize(voucherOf(req), service.pricePerRequest, service.client);
+    else await ctx.authenticateClient(req);
+  };
+  app.all("/v1/leases/:id/serve/*", { bodyLimit: MAX_SERVE_BODY_BYTES, preParsing: admit }, async (req, reply) => {
     const id = ctx.leaseIdOf(req).toString();
     const service = ctx.runner.service(id);
     const price = service.pricePerRequest;
-    let charge: { channelId: bigint; owed: bigint } | undefined;
-    if (price > 0n) {
-      const header = req.headers[VOUCHER_HEADER];
-      charge = await ctx.ledger.charge(Array.isArray(header) ? header[0] : header, price, service.client);
-    } else {
-      await ctx.authenticateClient(req);
-    }
+    const charge = price > 0n ? await ctx.ledger.charge(voucherOf(req), price, service.client) : undefined;
     const prefix = `/v1/leases/${id}/serve`;
     const path = req.url.startsWith(prefix) ? req.url.slice(prefix.length) || "/" : "/";
     let upstream: IncomingMessage;

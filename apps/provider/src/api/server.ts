@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
 import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
 import {
   GATEWAY_ERROR_HEADER,
   getValidator,
@@ -18,13 +21,32 @@ import type { ProviderMetrics } from "../metrics.ts";
 import type { VoucherLedger } from "../payments/voucherLedger.ts";
 import type { JobRunner } from "../runner/jobRunner.ts";
 import type { ProviderDb } from "../state/db.ts";
-import type { ArtifactStore } from "../store/artifacts.ts";
-import { authenticate } from "./auth.ts";
+import { ArtifactRejectedError, type ArtifactStore } from "../store/artifacts.ts";
+import { type Authenticated, authenticate } from "./auth.ts";
 import { ApiError } from "./errors.ts";
 import { registerGateway } from "./gateway.ts";
 
-/** Largest input file accepted in one upload. */
+/** Largest input file accepted in one upload (streamed to disk, never held in memory). */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+/** Largest body of any other request (a spec, a challenge); model-server requests have their own limit. */
+export const MAX_BODY_BYTES = MAX_SPEC_BYTES;
+/** Requests one client address may make per minute, unless the node's configuration says otherwise. */
+export const DEFAULT_REQUESTS_PER_MINUTE = 6000;
+
+/**
+ * Who may call a route: the lease's client; also the validator assigned to re-run the lease (`assigned`), or
+ * only once the provider's salt is public (`committed`); or any active validator (`validator`, no lease).
+ */
+type Access = "client" | "assigned" | "committed" | "validator";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Who may call the route: checked from the request's headers before its body is read. */
+    access?: Access;
+    /** The handler streams the body and checks it against its signed sha256 itself. */
+    streamsBody?: boolean;
+  }
+}
 
 export type ApiContext = {
   db: ProviderDb;
@@ -39,6 +61,8 @@ export type ApiContext = {
   saltOf: (leaseId: string) => Hex;
   /** Charges per-request payments to channel vouchers (the gateway to service leases). */
   ledger: VoucherLedger;
+  /** Requests one client address may make per minute (default `DEFAULT_REQUESTS_PER_MINUTE`). */
+  requestsPerMinute?: number;
 };
 
 function jsonBody(req: FastifyRequest): unknown {
@@ -62,12 +86,26 @@ function pathOf(req: FastifyRequest): string {
   return path;
 }
 
+const tooLarge = (limit: number) =>
+  new ApiError(
+    413,
+    "too-large",
+    `The body exceeds this request's limit of ${limit} bytes.`,
+    limit === MAX_INPUT_BYTES
+      ? "Split the input into several files, or have the job fetch it."
+      : "Send a smaller body: specs, challenges and model requests are small.",
+  );
+
 /**
- * The provider's HTTP API. Every /v1/leases route is signed by the lease's client (EIP-712 with
- * lease id, method, path, body hash, nonce and expiry); /healthz and /metrics are public.
+ * The provider's HTTP API. Every /v1/leases route is signed by the lease's client (EIP-712 with lease id,
+ * method, path, query string, the body's sha256, nonce and expiry); /healthz and /metrics are public.
+ *
+ * Nothing is read of a body before its request is authenticated from the headers (signature, or voucher on
+ * the gateway), every body but an upload has a small limit, uploads stream to disk, and each client address
+ * may make `requestsPerMinute` requests.
  */
-export function createApiServer(ctx: ApiContext): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: MAX_INPUT_BYTES });
+export async function createApiServer(ctx: ApiContext): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });
   // Any web page may call this API (the web app lists a lease's outputs for its client): requests are
   // authorised by their EIP-712 signatures, never by cookies, so another origin gains nothing.
   app.register(cors, {
@@ -76,32 +114,24 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     allowedHeaders: ["content-type", ...Object.values(SIGNATURE_HEADERS), VOUCHER_HEADER],
     exposedHeaders: [GATEWAY_ERROR_HEADER, "x-plasma-charged", "x-plasma-owed", "x-plasma-channel"],
   });
-  // Keep every body as raw bytes: the signature covers them exactly.
+  // First of all, before any signature is checked: a client address that floods the node is turned away.
+  const perMinute = ctx.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE;
+  // (Awaited: it limits only the routes declared once it is loaded.)
+  await app.register(rateLimit, {
+    max: perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (req) => req.ip,
+    errorResponseBuilder: (_req, limit) =>
+      new ApiError(
+        429,
+        "rate-limited",
+        `This address made more than ${perMinute} requests per minute to this provider.`,
+        `Retry in ${Math.max(1, Math.ceil(limit.ttl / 1000))} s; make fewer requests (e.g. follow logs instead of polling).`,
+      ),
+  });
+  // Keep every body as raw bytes: its signed sha256 covers them exactly.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
-
-  /**
-   * Authenticates a request; `validator` also admits the validator assigned to re-run the lease: to read
-   * the spec and inputs once assigned, and the outputs (tolerance mode compares them) only once the
-   * provider's salt is public, that is after the validator committed to its own result.
-   */
-  const authWith = async (req: FastifyRequest, validator: "none" | "assigned" | "committed") => {
-    const leaseId = leaseIdOf(req);
-    const signer = await authenticate(
-      { method: req.method, url: req.url, headers: req.headers, rawBody: req.body as Buffer | undefined },
-      leaseId,
-      {
-        db: ctx.db,
-        chainId: ctx.client.chain.id,
-        market: ctx.client.addresses.computeMarket,
-        ...(validator === "none"
-          ? {}
-          : { mayAlsoRead: (account: Address) => isAssignedValidator(leaseId, account, validator === "committed") }),
-      },
-    );
-    return { id: leaseId.toString(), signer };
-  };
-  const auth = async (req: FastifyRequest) => (await authWith(req, "none")).id;
 
   const isAssignedValidator = async (leaseId: bigint, account: Address, mustHaveCommitted: boolean) => {
     const v = await getVerification(ctx.client, leaseId);
@@ -109,30 +139,82 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     return assigned && (!mustHaveCommitted || v.providerSaltRevealed);
   };
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, req, reply: FastifyReply) => {
-    if (error instanceof ApiError)
+  // Who signed each authenticated request, and the body's sha256 the signature covers.
+  const signed = new WeakMap<FastifyRequest, Authenticated & { leaseId: bigint }>();
+  /**
+   * Authenticates a request from its headers; `assigned` and `committed` also admit the validator assigned to
+   * re-run the lease: to read the spec and inputs once assigned, and the outputs (tolerance mode compares them)
+   * only once the provider's salt is public, that is after the validator committed to its own result.
+   */
+  const authenticateAs = async (req: FastifyRequest, access: Access) => {
+    const leaseId = access === "validator" ? 0n : leaseIdOf(req);
+    const mayAlsoRead =
+      access === "validator"
+        ? async (account: Address) => (await getValidator(ctx.client, account)).active
+        : access === "client"
+          ? undefined
+          : (account: Address) => isAssignedValidator(leaseId, account, access === "committed");
+    const result = await authenticate({ method: req.method, url: req.url, headers: req.headers }, leaseId, {
+      db: ctx.db,
+      chainId: ctx.client.chain.id,
+      market: ctx.client.addresses.computeMarket,
+      ...(mayAlsoRead ? { mayAlsoRead } : {}),
+    });
+    signed.set(req, { ...result, leaseId });
+    return result;
+  };
+  const signedOf = (req: FastifyRequest) => {
+    const auth = signed.get(req);
+    if (!auth) throw new Error("unreachable: the route authenticates its requests");
+    return { ...auth, id: auth.leaseId.toString() };
+  };
+
+  // After the route is known and before any of the body is read.
+  app.addHook("preParsing", async (req) => {
+    const access = req.routeOptions.config.access;
+    if (access) await authenticateAs(req, access);
+  });
+  // Once a (small) body is read: it must be the one that was signed.
+  app.addHook("preValidation", async (req) => {
+    const auth = signed.get(req);
+    if (!auth || req.routeOptions.config.streamsBody) return;
+    const actual = `0x${createHash("sha256")
+      .update((req.body as Buffer | undefined) ?? Buffer.alloc(0))
+      .digest("hex")}`;
+    if (actual !== auth.bodySha256)
+      throw new ApiError(
+        400,
+        "body-mismatch",
+        `The body's sha256 is ${actual}, but the request was signed for ${auth.bodySha256}.`,
+        `Sign the body you send: ${SIGNATURE_HEADERS.bodySha256} is its sha256 (the SDK's signRequest sets it).`,
+      );
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, req, reply: FastifyReply) => {
+    // Refused before its body was read (or while reading it): close the connection rather than read the rest.
+    if (!req.raw.complete) reply.header("connection", "close");
+    const apiError =
+      error instanceof ApiError
+        ? error
+        : error instanceof JobSpecError
+          ? new ApiError(400, "invalid-spec", `${error.shortMessage}\n${error.details}`, error.metaMessages[0])
+          : error.statusCode === 413
+            ? tooLarge(req.routeOptions.bodyLimit ?? MAX_BODY_BYTES)
+            : undefined;
+    if (apiError)
       return reply
-        .status(error.status)
-        .header(GATEWAY_ERROR_HEADER, error.code)
-        .send({ error: { code: error.code, message: error.message, hint: error.hint, details: error.details } });
-    if (error instanceof JobSpecError) {
-      return reply.status(400).send({
-        error: {
-          code: "invalid-spec",
-          message: `${error.shortMessage}\n${error.details}`,
-          hint: error.metaMessages[0],
-        },
-      });
-    }
-    if (error.statusCode === 413)
-      return reply.status(413).send({
-        error: {
-          code: "too-large",
-          message: `The body exceeds this request's limit of ${req.routeOptions.bodyLimit} bytes.`,
-        },
-      });
-    ctx.metrics.errors.inc({ kind: "api" });
-    return reply.status(error.statusCode ?? 500).send({ error: { code: "internal", message: error.message } });
+        .status(apiError.status)
+        .header(GATEWAY_ERROR_HEADER, apiError.code)
+        .send({
+          error: { code: apiError.code, message: apiError.message, hint: apiError.hint, details: apiError.details },
+        });
+    const status = error.statusCode ?? 500;
+    if (status >= 500) ctx.metrics.errors.inc({ kind: "api" });
+    const code = status >= 500 ? "internal" : "bad-request";
+    return reply
+      .status(status)
+      .header(GATEWAY_ERROR_HEADER, code)
+      .send({ error: { code, message: error.message } });
   });
 
   app.get("/healthz", async () => ({ ok: true, provider: ctx.provider, jobs: ctx.db.countByState() }));
@@ -142,47 +224,74 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 
-  app.get("/v1/leases/:id", async (req) => ctx.runner.status(await auth(req)));
+  const client = { config: { access: "client" } } as const;
+  app.get("/v1/leases/:id", client, async (req) => ctx.runner.status(signedOf(req).id));
 
-  app.post("/v1/leases/:id/spec", { bodyLimit: MAX_SPEC_BYTES }, async (req) => {
-    const id = await auth(req);
-    return ctx.runner.acceptSpec(id, (req.body as Buffer | undefined)?.toString("utf8") ?? "");
+  app.post("/v1/leases/:id/spec", client, async (req) =>
+    ctx.runner.acceptSpec(signedOf(req).id, (req.body as Buffer | undefined)?.toString("utf8") ?? ""),
+  );
+
+  // Uploads are the one large body: streamed to the artifact store, checked against the signed sha256 on the way.
+  app.register(async (uploads) => {
+    uploads.removeAllContentTypeParsers();
+    uploads.addContentTypeParser("*", (_req, payload, done) => done(null, payload));
+    uploads.put("/v1/leases/:id/inputs/*", { config: { access: "client", streamsBody: true } }, async (req) => {
+      const { id, bodySha256 } = signedOf(req);
+      const path = pathOf(req);
+      const sha256 = bodySha256.slice(2);
+      // What the job runner checks too, here before a byte of the body is read.
+      const { state } = ctx.runner.status(id);
+      if (state !== "awaiting-inputs")
+        throw new ApiError(
+          409,
+          "not-accepting-inputs",
+          `Lease ${id} is ${state}; inputs are accepted only after the spec and before the run.`,
+        );
+      const declared = ctx.runner.spec(id).inputs.find((i) => i.path === path);
+      if (!declared) throw new ApiError(400, "undeclared-input", `${path} is not an input of this job's spec.`);
+      if (declared.sha256 !== sha256)
+        throw new ApiError(
+          400,
+          "input-hash-mismatch",
+          `${path} has sha256 ${sha256}, but the spec says ${declared.sha256}.`,
+          "Upload the file the spec was written for.",
+        );
+      if (Number(req.headers["content-length"]) > MAX_INPUT_BYTES) throw tooLarge(MAX_INPUT_BYTES);
+      try {
+        await ctx.store.putStream((req.body as Readable | undefined) ?? Readable.from([]), {
+          maxBytes: MAX_INPUT_BYTES,
+          sha256,
+        });
+      } catch (error) {
+        if (!(error instanceof ArtifactRejectedError)) throw error;
+        if (error.reason === "too-large") throw tooLarge(MAX_INPUT_BYTES);
+        throw new ApiError(
+          400,
+          "body-mismatch",
+          `The body of ${path} is not the file the request was signed for: ${error.message}.`,
+          "Send exactly the bytes whose sha256 you signed.",
+        );
+      }
+      return ctx.runner.acceptInput(id, path, ctx.store.receiptOf(sha256));
+    });
   });
 
-  app.put("/v1/leases/:id/inputs/*", async (req) => {
-    const id = await auth(req);
-    return ctx.runner.acceptInput(id, pathOf(req), new Uint8Array((req.body as Buffer | undefined) ?? Buffer.alloc(0)));
-  });
-
-  app.post("/v1/leases/:id/stop", async (req) => ctx.runner.stop(await auth(req), "the client asked to stop"));
+  app.post("/v1/leases/:id/stop", client, async (req) => ctx.runner.stop(signedOf(req).id, "the client asked to stop"));
 
   // Proof of GPU: a staked validator sends a challenge, gets the commitment, then picks the rows to open.
-  const validatorOnly = async (req: FastifyRequest) =>
-    authenticate(
-      { method: req.method, url: req.url, headers: req.headers, rawBody: req.body as Buffer | undefined },
-      0n,
-      {
-        db: ctx.db,
-        chainId: ctx.client.chain.id,
-        market: ctx.client.addresses.computeMarket,
-        mayAlsoRead: async (account) => (await getValidator(ctx.client, account)).active,
-      },
-    );
-  app.post("/v1/hardware/challenges", async (req) => {
-    await validatorOnly(req);
-    return ctx.challenges.commit(jsonBody(req));
-  });
-  app.post("/v1/hardware/challenges/:challengeId/open", async (req) => {
-    await validatorOnly(req);
+  const validator = { config: { access: "validator" } } as const;
+  app.post("/v1/hardware/challenges", validator, async (req) => ctx.challenges.commit(jsonBody(req)));
+  app.post("/v1/hardware/challenges/:challengeId/open", validator, async (req) => {
     const { challengeId } = req.params as { challengeId: string };
     return { rows: ctx.challenges.open(challengeId, (jsonBody(req) as { nonce?: unknown }).nonce) };
   });
 
   // The job as the client sent it, for the validator that re-runs it (the spec's hash is on chain).
-  app.get("/v1/leases/:id/spec", async (req) => ctx.runner.spec((await authWith(req, "assigned")).id));
+  const assigned = { config: { access: "assigned" } } as const;
+  app.get("/v1/leases/:id/spec", assigned, async (req) => ctx.runner.spec(signedOf(req).id));
 
-  app.get("/v1/leases/:id/inputs/*", async (req, reply) => {
-    const { id } = await authWith(req, "assigned");
+  app.get("/v1/leases/:id/inputs/*", assigned, async (req, reply) => {
+    const { id } = signedOf(req);
     const sha256 = ctx.db.inputsOf(id).get(pathOf(req));
     if (!sha256) throw new ApiError(404, "unknown-input", `${pathOf(req)} is not an input of lease ${id}.`);
     const { createReadStream } = await import("node:fs");
@@ -190,13 +299,14 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
   });
 
   // The salt opens a verified lease's result commitment: for the client, and for the validator once public.
-  app.get("/v1/leases/:id/outputs", async (req) => {
-    const { id } = await authWith(req, "committed");
+  const committed = { config: { access: "committed" } } as const;
+  app.get("/v1/leases/:id/outputs", committed, async (req) => {
+    const { id } = signedOf(req);
     return { outputs: ctx.runner.manifest(id), salt: ctx.saltOf(id) };
   });
 
-  app.get("/v1/leases/:id/outputs/*", async (req, reply) => {
-    const { id } = await authWith(req, "committed");
+  app.get("/v1/leases/:id/outputs/*", committed, async (req, reply) => {
+    const { id } = signedOf(req);
     const path = pathOf(req);
     const entry = ctx.runner.manifest(id).find((e) => e.path === path);
     if (!entry) throw new ApiError(404, "unknown-output", `${path} is not an output of lease ${id}.`);
@@ -209,12 +319,12 @@ export function createApiServer(ctx: ApiContext): FastifyInstance {
     ledger: ctx.ledger,
     metrics: ctx.metrics,
     leaseIdOf,
-    authenticateClient: auth,
+    authenticateClient: (req) => authenticateAs(req, "client"),
   });
 
   // Server-sent events: what was logged so far, then live lines, then the final status.
-  app.get("/v1/leases/:id/logs", async (req, reply) => {
-    const id = await auth(req);
+  app.get("/v1/leases/:id/logs", client, async (req, reply) => {
+    const { id } = signedOf(req);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });

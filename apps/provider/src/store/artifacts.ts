@@ -1,6 +1,18 @@
 import { createHash, randomUUID } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+/** Why a streamed file was not stored: it grew past its limit, or its sha256 is not the one expected. */
+export class ArtifactRejectedError extends Error {
+  override name = "ArtifactRejectedError";
+  readonly reason: "too-large" | "sha256-mismatch";
+  constructor(reason: "too-large" | "sha256-mismatch", message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
 
 /** A content-addressed file store: every file lives under its sha256, written once, atomically. */
 export type ArtifactStore = ReturnType<typeof createArtifactStore>;
@@ -20,17 +32,71 @@ export function createArtifactStore(root: string) {
     renameSync(temporary, path);
     return sha256;
   };
+  // Files stored by `putStream`, as the tokens that stand for them in `put` (see `receiptOf`).
+  const receipts = new WeakMap<Uint8Array, string>();
   return {
     pathOf,
     has: (sha256: string) => existsSync(pathOf(sha256)),
-    /** Stores bytes; returns their sha256. */
+    /** Stores bytes; returns their sha256. A receipt from `receiptOf` returns its stored file's sha256. */
     put(bytes: Uint8Array): string {
+      const stored = receipts.get(bytes);
+      if (stored !== undefined) return stored;
       const sha256 = createHash("sha256").update(bytes).digest("hex");
       return place(sha256, (temporary) => writeFileSync(temporary, bytes));
     },
     /** Stores a file whose sha256 is already known (computed while building the manifest). */
     putFile(file: string, sha256: string): string {
       return place(sha256, (temporary) => copyFileSync(file, temporary));
+    },
+    /**
+     * Stores a stream piece by piece (never whole in memory), hashing it on the way; the file enters the
+     * store only if it is at most `maxBytes` long and, when `sha256` is given, has that hash.
+     * @returns The file's sha256 and size.
+     * @throws ArtifactRejectedError when it is too long or not the expected file; the stream's own error
+     * when it breaks (the client went away). Nothing is left behind either way.
+     */
+    async putStream(
+      source: NodeJS.ReadableStream,
+      o: { maxBytes: number; sha256?: string },
+    ): Promise<{ sha256: string; size: number }> {
+      const hash = createHash("sha256");
+      let size = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.length;
+          if (size > o.maxBytes)
+            return done(new ArtifactRejectedError("too-large", `it is longer than ${o.maxBytes} bytes`));
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      const temporary = join(root, `.tmp-${randomUUID()}`);
+      try {
+        await pipeline(source, meter, createWriteStream(temporary, { flags: "wx" }));
+        const sha256 = hash.digest("hex");
+        if (o.sha256 !== undefined && sha256 !== o.sha256)
+          throw new ArtifactRejectedError("sha256-mismatch", `its sha256 is ${sha256}, not ${o.sha256}`);
+        const path = pathOf(sha256);
+        if (existsSync(path)) rmSync(temporary);
+        else {
+          mkdirSync(join(root, sha256.slice(0, 2)), { recursive: true });
+          renameSync(temporary, path);
+        }
+        return { sha256, size };
+      } catch (error) {
+        rmSync(temporary, { force: true });
+        throw error;
+      }
+    },
+    /**
+     * An empty token that `put` recognises as the file already stored under `sha256`: it hands a streamed
+     * upload to code that stores bytes with `put` (the job runner's `acceptInput`) without the bytes.
+     */
+    receiptOf(sha256: string): Uint8Array {
+      if (!existsSync(pathOf(sha256))) throw new Error(`no stored file has sha256 ${sha256}`);
+      const receipt = new Uint8Array(0);
+      receipts.set(receipt, sha256);
+      return receipt;
     },
   };
 }

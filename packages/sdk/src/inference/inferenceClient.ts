@@ -115,7 +115,7 @@ export async function createInferenceClient(
     cumulative: bigint | undefined,
   ): Promise<Response> {
     const method = init.method ?? (init.body === undefined ? "GET" : "POST");
-    const fullPath = `${basePath}${path.startsWith("/") ? path : `/${path}`}`;
+    const target = new URL(`${basePath}${path.startsWith("/") ? path : `/${path}`}`, provider.endpoint);
     const headers: Record<string, string> = {
       ...(init.body !== undefined && typeof init.body === "string" ? { "content-type": "application/json" } : {}),
       ...init.headers,
@@ -128,13 +128,13 @@ export async function createInferenceClient(
         await signRequest(client, {
           leaseId: options.leaseId,
           method,
-          path: fullPath,
+          path: `${target.pathname}${target.search}`,
           ...(init.body === undefined ? {} : { body: init.body }),
         }),
       );
     }
     try {
-      return await fetch(new URL(fullPath, provider.endpoint), {
+      return await fetch(target, {
         method,
         headers,
         body: init.body as string | Uint8Array<ArrayBuffer> | undefined,

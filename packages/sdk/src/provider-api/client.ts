@@ -52,16 +52,18 @@ async function call(
   contentType?: string,
   signal?: AbortSignal,
 ): Promise<Response> {
+  const url = new URL(path, api.endpoint);
+  // Signs the target exactly as it is sent (the provider checks the path and the query string).
   const headers = await signRequest(api.client, {
     leaseId: api.leaseId,
     method,
-    path,
+    path: `${url.pathname}${url.search}`,
     ...(body === undefined ? {} : { body }),
   });
   if (contentType) headers["content-type"] = contentType;
   let response: Response;
   try {
-    response = await fetch(new URL(path, api.endpoint), {
+    response = await fetch(url, {
       method,
       headers,
       body: body as Uint8Array<ArrayBuffer> | string | undefined,
