@@ -165,7 +165,8 @@ describe("service lease: a model endpoint paid per request with vouchers", () =>
       await r.arrayBuffer();
       served++;
     }
-    // Concurrent requests sign distinct running totals; the gateway accepts them in any order.
+    // Concurrent requests sign distinct running totals; one overtaken by a later one no longer covers the total,
+    // and the inference client signs the total again: all are served, whatever order they arrive in.
     const batch = await Promise.all(Array.from({ length: 10 }, (_, i) => completion(`concurrent ${i}`)));
     for (const r of batch) {
       assert.equal(r.status, 200);
@@ -225,6 +226,16 @@ describe("service lease: a model endpoint paid per request with vouchers", () =>
     assert.equal(ok.headers.get("x-plasma-owed"), (owed + PRICE).toString(), "the refusals charged nothing");
     await ok.arrayBuffer();
     served++;
+    // The client prepays two requests with one voucher; the voucher it signed before, replayed, pays nothing.
+    const lastSigned = await voucher(client, channelId, served * PRICE);
+    const prepaid = await voucher(client, channelId, (served + 2n) * PRICE);
+    assert.equal((await send(prepaid)).status, 200);
+    const replay = await send(lastSigned);
+    assert.equal(replay.status, 402, "an old voucher cannot spend the client's prepaid credit");
+    assert.equal(replay.body.error.code, "voucher-short");
+    assert.equal((await send(prepaid)).status, 200, "the credit is the client's to use");
+    served += 2n;
+    ai = await createInferenceClient(client, { leaseId, signedUpTo: served * PRICE });
   });
 
   it("restarts a crashed model server, and charges nothing for the requests it could not serve", async () => {

@@ -185,8 +185,9 @@ export async function createInferenceClient(
       if (response.headers.has(GATEWAY_ERROR_HEADER)) {
         const error = await gatewayError(response);
         const providerOwed = error.facts.owed === undefined ? undefined : BigInt(error.facts.owed);
-        // The provider counts more than this session did (an earlier session's requests): adopt its total only
-        // as far as this account has signed before, then try once more.
+        // The provider counts more than this request's voucher covers: a concurrent request overtook it, or an
+        // earlier session made requests. Adopt its total only as far as this account has signed before, and try
+        // once more with a voucher for everything in flight (that covers any order of arrival).
         if (error.code === "voucher-short" && providerOwed !== undefined && providerOwed <= signedUpTo) {
           owed = (providerOwed > owed - price ? providerOwed : owed - price) + price;
           response = await sendOnce(path, init, owed);
