@@ -1,14 +1,17 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import {
   buildManifest,
+  createWorkArea,
   type DockerEngine,
   type ManifestEntry,
   type RunResult,
+  removeWorkArea,
   resultHash,
   runInDocker,
   runSandboxed,
+  type WorkArea,
 } from "@plasma/runtime";
 import {
   downloadInput,
@@ -31,6 +34,7 @@ export class ReexecutionError extends PlasmaError {
 /** A re-execution's outcome: the validator's own outputs and their result hash. */
 export type Reexecution = {
   spec: JobSpec;
+  /** The outputs, copied out of the job's work area (which is gone): the manifest's files at their paths. */
   workDir: string;
   manifest: ManifestEntry[];
   resultHash: Hex;
@@ -46,6 +50,8 @@ export async function reexecuteLease(p: {
   leaseId: bigint;
   workRoot: string;
   memoryBytes: number;
+  /** Size of the work area of a job whose spec names none. */
+  diskBytes: number;
   gpus: number[];
   docker?: DockerEngine | undefined;
   log?: (line: string) => void;
@@ -58,9 +64,31 @@ export async function reexecuteLease(p: {
       `The provider served a spec for lease ${lease.id} whose hash ${hashJobSpec(spec)} is not the lease's ${lease.specHash}.`,
     );
   }
-  const workDir = resolve(p.workRoot, `lease-${lease.id}`, "work");
-  rmSync(dirname(workDir), { recursive: true, force: true });
-  mkdirSync(workDir, { recursive: true });
+  const leaseDir = resolve(p.workRoot, `lease-${lease.id}`);
+  removeWorkArea(leaseDir);
+  rmSync(leaseDir, { recursive: true, force: true });
+  mkdirSync(leaseDir, { recursive: true });
+  // The same limits as the provider's: a job that escapes or floods one escapes or floods neither.
+  const area = createWorkArea(
+    leaseDir,
+    spec.resources.diskGb ? Math.floor(spec.resources.diskGb * 1024 ** 3) : p.diskBytes,
+  );
+  try {
+    return await runInWorkArea(p, lease, spec, api, area.path, leaseDir, area);
+  } finally {
+    area.remove();
+  }
+}
+
+async function runInWorkArea(
+  p: Parameters<typeof reexecuteLease>[0],
+  lease: Lease,
+  spec: JobSpec,
+  api: Awaited<ReturnType<typeof providerApiFor>>["api"],
+  workDir: string,
+  leaseDir: string,
+  workArea: WorkArea,
+): Promise<Reexecution> {
   for (const input of spec.inputs) {
     const bytes = await downloadInput(api, input.path);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -77,6 +105,7 @@ export async function reexecuteLease(p: {
   p.log?.(`lease ${lease.id}: re-running ${spec.command.join(" ")} in ${spec.runtime}`);
   const options = {
     workDir,
+    workArea,
     command: spec.command,
     env: spec.env,
     network: spec.network,
@@ -92,7 +121,13 @@ export async function reexecuteLease(p: {
     run = await runSandboxed(options);
   }
   const manifest = await buildManifest(workDir, spec.outputs);
-  return { spec, workDir, manifest, resultHash: resultHash(manifest), run };
+  const outputs = join(leaseDir, "outputs");
+  for (const entry of manifest) {
+    mkdirSync(dirname(join(outputs, entry.path)), { recursive: true });
+    copyFileSync(join(workDir, entry.path), join(outputs, entry.path));
+  }
+  mkdirSync(outputs, { recursive: true });
+  return { spec, workDir: outputs, manifest, resultHash: resultHash(manifest), run };
 }
 
 /**

@@ -47,6 +47,8 @@ export type ValidatorNodeOptions = {
   /** XPL wei to have staked at least (stakes the difference at start); default: the protocol minimum. */
   stake?: bigint | undefined;
   memoryBytes?: number | undefined;
+  /** Work area of a re-run whose spec names no disk size; 10 GiB by default. */
+  diskBytes?: number | undefined;
   gpus?: number[] | undefined;
   docker?: DockerEngine | undefined;
   /** On a local devnet blocks come only with transactions: mine one when a draw waits for the next block. */
@@ -204,6 +206,7 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
           leaseId,
           workRoot: join(o.dataDir, "work", `round-${v.round}`),
           memoryBytes: o.memoryBytes ?? 4 * 1024 ** 3,
+          diskBytes: o.diskBytes ?? 10 * 1024 ** 3,
           gpus: o.gpus ?? [],
           docker: o.docker,
           log: (line) => log.info({ leaseId: id }, line),

@@ -122,6 +122,7 @@ describe("validator node restarts: it finishes what it started", () => {
       leaseId,
       workRoot: join(dataDir, "work", "round-1"),
       memoryBytes: 2 ** 30,
+      diskBytes: 2 ** 30,
       gpus: [],
     });
     const db = openValidatorDb(join(dataDir, "validator.db"));
@@ -151,6 +152,7 @@ describe("validator node restarts: it finishes what it started", () => {
       leaseId,
       workRoot: join(dataDir, "work", "round-1"),
       memoryBytes: 2 ** 30,
+      diskBytes: 2 ** 30,
       gpus: [],
     });
     const salt = `0x${randomBytes(32).toString("hex")}` as Hex;

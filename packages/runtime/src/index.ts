@@ -16,13 +16,23 @@ export {
   resultHash,
   sha256File,
 } from "./manifest.ts";
-export { bwrapArgs, SANDBOX_TOOLS_DIR, type SandboxPolicy } from "./sandbox/bwrapArgs.ts";
-export { createMemoryLimit, type MemoryLimit } from "./sandbox/memoryLimit.ts";
+export { bwrapArgs, SANDBOX_TOOLS_DIR, SANDBOX_UID, type SandboxPolicy } from "./sandbox/bwrapArgs.ts";
+export {
+  EGRESS_DENIED_RANGES,
+  EGRESS_NAMESERVERS,
+  EgressUnavailableError,
+  egressUnavailable,
+} from "./sandbox/egressNetwork.ts";
+export { createJobCgroup, type JobCgroup } from "./sandbox/jobCgroup.ts";
+export { JOB_UID_BASE } from "./sandbox/jobUser.ts";
 export {
   BWRAP,
+  DEFAULT_MAX_PROCESSES,
   type RunOptions,
   type RunResult,
   runSandboxed,
   SandboxUnavailableError,
   sandboxAvailable,
 } from "./sandbox/runSandboxed.ts";
+export { DENIED_SYSCALLS, seccompFilter } from "./sandbox/seccomp.ts";
+export { createWorkArea, removeWorkArea, type WorkArea } from "./workArea.ts";

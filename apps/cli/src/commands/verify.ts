@@ -10,6 +10,9 @@ import { withContext } from "../action.ts";
 import { fields } from "../output.ts";
 import { parsePositiveInteger } from "../units.ts";
 
+/** Work area of a re-run whose spec names no disk size (as a provider's default). */
+const DEFAULT_VERIFY_DISK_BYTES = 10 * 1024 ** 3;
+
 export function registerVerifyCommand(program: Command): void {
   program
     .command("verify <leaseId>")
@@ -31,6 +34,7 @@ export function registerVerifyCommand(program: Command): void {
           leaseId,
           workRoot: join(root, "mine"),
           memoryBytes: o.memory * 1024 ** 3,
+          diskBytes: DEFAULT_VERIFY_DISK_BYTES,
           gpus: [],
         });
         const providerDir = join(root, "provider");

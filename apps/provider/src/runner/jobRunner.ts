@@ -1,13 +1,26 @@
 import { EventEmitter } from "node:events";
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import {
   buildManifest,
+  createWorkArea,
   resultHash as hashResult,
   type ManifestEntry,
   NODE_REPORT_DIR,
   type RunOptions,
   type RunResult,
+  removeWorkArea,
+  type WorkArea,
 } from "@plasma/runtime";
 import {
   ContractRevertError,
@@ -60,6 +73,10 @@ export type JobRunnerOptions = {
   gpuIndices: number[];
   /** Memory limit for a job that names none, in bytes. */
   defaultMemoryBytes: number;
+  /** Size of the work area of a job that names none, in bytes. */
+  defaultDiskBytes: number;
+  /** Free space the node keeps on the disk of `dataDir`: leases that would take it below are refused. */
+  minFreeDiskBytes: number;
   /** How long a started lease waits for its spec and inputs before the node gives up on it. */
   specTimeoutSeconds: number;
   runtimes: JobRuntimes;
@@ -85,6 +102,15 @@ export function createJobRunner(o: JobRunnerOptions) {
   const jobDir = (id: string) => join(o.dataDir, "jobs", id);
   const logFile = (id: string) => join(jobDir(id), "logs.txt");
   const manifestFile = (id: string) => join(jobDir(id), "manifest.json");
+
+  /** Bytes free on the node's data disk for jobs. */
+  const freeDiskBytes = () => {
+    const fs = statfsSync(o.dataDir);
+    return fs.bavail * fs.bsize;
+  };
+  const diskBytesOf = (spec: JobSpec) =>
+    spec.resources.diskGb ? Math.floor(spec.resources.diskGb * 1024 ** 3) : o.defaultDiskBytes;
+  const gib = (bytes: number) => `${Number((bytes / 1024 ** 3).toFixed(1))} GiB`;
 
   function status(job: JobRow): JobStatus {
     const spec = job.specJson ? (JSON.parse(job.specJson) as JobSpec) : undefined;
@@ -189,6 +215,14 @@ export function createJobRunner(o: JobRunnerOptions) {
     mkdirSync(jobDir(id), { recursive: true });
     writeFileSync(logFile(id), "");
     await start(id);
+    // Below the floor the node takes no new work: ended at once, so the client's escrow comes back now.
+    const free = freeDiskBytes();
+    if (free < o.minFreeDiskBytes && requireJob(id).state === "awaiting-spec")
+      await endWithoutRun(
+        id,
+        `the provider has ${gib(free)} of disk free, under its floor of ${gib(o.minFreeDiskBytes)}`,
+        "provider-failed",
+      );
   }
 
   /**
@@ -258,6 +292,20 @@ export function createJobRunner(o: JobRunnerOptions) {
         `Use runtime: ${o.runtimes.names[0]}, or pick a provider whose runtimes include ${spec.runtime}.`,
       );
     }
+    const free = freeDiskBytes() - o.minFreeDiskBytes;
+    if (diskBytesOf(spec) > free) {
+      void endWithoutRun(
+        id,
+        `the job asks for ${gib(diskBytesOf(spec))} of disk; the provider has ${gib(Math.max(0, free))} to give`,
+        "provider-failed",
+      );
+      throw new ApiError(
+        507,
+        "not-enough-disk",
+        `The job asks for ${gib(diskBytesOf(spec))} of disk and this provider has ${gib(Math.max(0, free))} free for jobs; lease ${id} is ended and your escrow refunded.`,
+        "Ask for less (resources.diskGb) or run on another offer.",
+      );
+    }
     o.db.updateJob(id, { specJson: JSON.stringify(spec), state: "awaiting-inputs" });
     log(id, `spec received (${spec.inputs.length} input${spec.inputs.length === 1 ? "" : "s"})`);
     maybeLaunch(id);
@@ -315,9 +363,24 @@ export function createJobRunner(o: JobRunnerOptions) {
 
   async function launch(id: string, spec: JobSpec) {
     const job = requireJob(id);
-    const work = join(jobDir(id), "work");
-    mkdirSync(work, { recursive: true });
-    for (const [path, sha256] of o.db.inputsOf(id)) {
+    const inputs = [...o.db.inputsOf(id)];
+    const inputBytes = inputs.reduce((sum, [, sha256]) => sum + statSync(o.store.pathOf(sha256)).size, 0);
+    if (inputBytes > diskBytesOf(spec))
+      throw new Error(
+        `the inputs (${gib(inputBytes)}) do not fit the job's disk of ${gib(diskBytesOf(spec))}; raise resources.diskGb`,
+      );
+    const area = createWorkArea(jobDir(id), diskBytesOf(spec));
+    try {
+      await runInWorkArea(id, spec, job, area, inputs);
+    } finally {
+      // Outputs are in the content-addressed store by now; the job's files go.
+      area.remove();
+    }
+  }
+
+  async function runInWorkArea(id: string, spec: JobSpec, job: JobRow, area: WorkArea, inputs: [string, string][]) {
+    const work = area.path;
+    for (const [path, sha256] of inputs) {
       mkdirSync(dirname(join(work, path)), { recursive: true });
       copyFileSync(o.store.pathOf(sha256), join(work, path));
     }
@@ -335,11 +398,12 @@ export function createJobRunner(o: JobRunnerOptions) {
     o.metrics.jobsRunning.inc();
     log(
       id,
-      `running in ${spec.runtime === "docker" ? `docker (${spec.image})` : "the sandbox"}: ${spec.command.join(" ")} (timeout ${timeoutSeconds}s, ${gpus.length} GPU${gpus.length === 1 ? "" : "s"}, network ${spec.network})`,
+      `running in ${spec.runtime === "docker" ? `docker (${spec.image})` : "the sandbox"}: ${spec.command.join(" ")} (timeout ${timeoutSeconds}s, ${gpus.length} GPU${gpus.length === 1 ? "" : "s"}, network ${spec.network}, disk ${area.limit})`,
     );
     emit(id, { type: "status", status: status(requireJob(id)) });
     const options = {
       workDir: work,
+      workArea: area,
       command: spec.command,
       env: spec.env,
       network: spec.network,
@@ -368,15 +432,18 @@ export function createJobRunner(o: JobRunnerOptions) {
     if (closing) return;
     o.metrics.gpuSeconds.inc((result.durationMs / 1000) * Math.max(1, job.gpus));
     o.db.updateJob(id, { state: "finishing" });
-    log(id, describeEnd(result));
+    log(id, describeEnd(result, area.limit));
     const outcome = {
       exitCode: result.exitCode,
       signal: result.signal,
       timedOut: result.timedOut,
       memoryExceeded: result.memoryExceeded,
+      diskExceeded: result.diskExceeded,
+      processLimitReached: result.processLimitReached,
       stopped: result.aborted,
       durationMs: Math.round(result.durationMs),
       memoryLimit: result.memoryLimit,
+      diskLimit: area.limit,
       ...(service ? { restarts: service.restarts, gaveUp: service.gaveUp } : {}),
     };
     // The job may have left its own .plasma (even a link into the node's files): the node's replaces it.
@@ -526,6 +593,7 @@ export function createJobRunner(o: JobRunnerOptions) {
       for (const job of o.db.jobsIn(["starting", "running", "finishing"])) {
         o.logger.warn({ leaseId: job.leaseId }, "the node restarted while this job ran; failing it cleanly");
         await o.runtimes.removeLeftovers(job.leaseId);
+        removeWorkArea(jobDir(job.leaseId));
         await endWithoutRun(job.leaseId, "the provider restarted while the job ran", "provider-failed");
       }
       for (const job of o.db.jobsIn(["opened"])) {
@@ -579,10 +647,14 @@ export function createJobRunner(o: JobRunnerOptions) {
   };
 }
 
-function describeEnd(r: RunResult): string {
-  if (r.timedOut) return `the job exceeded its time limit and was killed after ${(r.durationMs / 1000).toFixed(1)}s`;
-  if (r.memoryExceeded) return `the job exceeded its memory limit and was killed (${r.memoryLimit})`;
-  if (r.aborted) return "the job was stopped";
-  if (r.signal) return `the job was killed by ${r.signal}`;
-  return `the job exited with code ${r.exitCode} after ${(r.durationMs / 1000).toFixed(1)}s`;
+function describeEnd(r: RunResult, diskLimit: string): string {
+  const end = (() => {
+    if (r.timedOut) return `the job exceeded its time limit and was killed after ${(r.durationMs / 1000).toFixed(1)}s`;
+    if (r.memoryExceeded) return `the job exceeded its memory limit of ${r.memoryLimit} and was killed`;
+    if (r.diskExceeded) return `the job filled its work area (${diskLimit}) and was stopped`;
+    if (r.aborted) return "the job was stopped";
+    if (r.signal) return `the job was killed by ${r.signal}`;
+    return `the job exited with code ${r.exitCode} after ${(r.durationMs / 1000).toFixed(1)}s`;
+  })();
+  return r.processLimitReached ? `${end} (it reached its process limit: some forks were refused)` : end;
 }

@@ -111,6 +111,8 @@ export async function runInDocker(options: DockerRunOptions): Promise<RunResult>
       signal: timedOut || aborted || killedByKernel ? "SIGKILL" : null,
       timedOut,
       memoryExceeded,
+      diskExceeded: Boolean(options.workArea?.full()),
+      processLimitReached: false,
       aborted,
       durationMs,
       memoryLimit: options.memoryBytes ? "docker (cgroup)" : "none requested",

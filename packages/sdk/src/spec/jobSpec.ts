@@ -82,6 +82,8 @@ export const jobSpecSchema = z
         minVramGb: z.number().int().positive().max(4096).optional(),
         cpus: z.number().int().positive().max(1024).optional(),
         memoryGb: z.number().positive().max(4096).optional(),
+        /** Size of the job's /work (inputs, outputs and scratch); the provider's default when absent. */
+        diskGb: z.number().positive().max(65_536).optional(),
       })
       .strict()
       .default({ gpus: 1 }),
