@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -129,6 +129,7 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
   let devnet: Devnet;
   let node: ProviderNode;
   let client: PlasmaClient;
+  let stranger: PlasmaClient;
   let leaseId: bigint;
   let dataDir: string;
   /** The input uploaded in the streaming test: large, and unique to this run. */
@@ -149,6 +150,7 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
       logger: createLogger("warn"),
     });
     client = createPlasmaClient({ deployment: devnet.deployment, account: key("client") });
+    stranger = createPlasmaClient({ deployment: devnet.deployment, account: key("provider2") });
     const provider = createPlasmaClient({ deployment: devnet.deployment, account: key("provider1") }).account
       ?.address as Address;
     const [offer] = await listOffers(client, { provider });
@@ -179,14 +181,23 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
 
   after(async () => {
     await node?.stop();
-    await client?.close();
+    for (const c of [client, stranger]) await c?.close();
     await devnet?.stop();
   });
 
-  it("answers unsigned requests with 96 MiB bodies from their headers, before the bodies are sent", async () => {
+  it("answers unsigned requests with 96 MiB bodies from their headers, before the bodies are sent", async (t) => {
     const lease = `${node.url}/v1/leases/${leaseId}`;
+    const uploadPath = `/v1/leases/${leaseId}/inputs/big.bin`;
+    // Signed, but not by the lease's client: refused from the headers too.
+    const foreign = await signRequest(stranger, {
+      leaseId,
+      method: "PUT",
+      path: uploadPath,
+      bodySha256: `0x${bigSha256}`,
+    });
     const attacks = [
       { method: "PUT", url: `${lease}/inputs/big.bin` },
+      { method: "PUT", url: `${lease}/inputs/big.bin`, headers: foreign },
       { method: "PUT", url: `${lease}/inputs/big.bin`, chunked: true },
       { method: "POST", url: `${lease}/stop` },
       { method: "POST", url: `${lease}/stop`, chunked: true },
@@ -197,7 +208,8 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
     const answers = await Promise.all(attacks.map((a) => sendBody(a.url, { ...a, total })));
     for (const [i, answer] of answers.entries()) {
       const what = `${attacks[i]?.method} ${attacks[i]?.url}${attacks[i]?.chunked ? " (chunked)" : ""}`;
-      assert.ok([401, 404, 413].includes(answer.status), `${what}: answered ${answer.status}`);
+      t.diagnostic(`${what}: ${answer.status} ${answer.code} after ${(answer.sent / MiB).toFixed(0)} MiB sent`);
+      assert.ok([401, 403, 404, 413].includes(answer.status), `${what}: answered ${answer.status}`);
       assert.ok(answer.code, `${what}: names its error in x-plasma-error`);
       assert.ok(
         answer.sent <= 32 * MiB,
@@ -207,6 +219,29 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
     const upload = answers[0];
     assert.equal(upload?.status, 401, "an unsigned upload is refused for its missing signature");
     assert.equal(upload?.code, "unsigned");
+    assert.deepEqual([answers[1]?.status, answers[1]?.code], [403, "not-client"]);
+  });
+
+  it("refuses a body other than the one signed: read whole when small, streamed and discarded when an upload", async () => {
+    const specPath = `/v1/leases/${leaseId}/spec`;
+    const swapped = await fetch(`${node.url}${specPath}`, {
+      method: "POST",
+      headers: await signRequest(client, { leaseId, method: "POST", path: specPath, body: "version: 1" }),
+      body: "version: 1\ncommand: [sh]",
+    });
+    assert.equal(swapped.status, 400);
+    const { error } = (await swapped.json()) as { error: { code: string; message: string; hint: string } };
+    assert.equal(error.code, "body-mismatch");
+    assert.match(error.hint, /x-plasma-body-sha256/);
+    // never.txt is declared with a sha256 no body has: the signature matches the spec, the bytes cannot.
+    const path = `/v1/leases/${leaseId}/inputs/never.txt`;
+    const headers = await signRequest(client, { leaseId, method: "PUT", path, bodySha256: `0x${"0".repeat(64)}` });
+    const stored = () => readdirSync(join(dataDir, "artifacts"), { recursive: true }).map(String).sort();
+    const before = stored();
+    const answer = await sendBody(`${node.url}${path}`, { method: "PUT", total: 3 * MiB, headers });
+    assert.deepEqual([answer.status, answer.code], [400, "body-mismatch"]);
+    assert.match(answer.body?.error?.message ?? "", /its sha256 is [0-9a-f]{64}, not 0{64}/);
+    assert.deepEqual(stored(), before, "nothing of it is stored, not even a temporary file");
   });
 
   it("refuses a signed request to which a query string was added, and accepts one whose query was signed", async () => {
@@ -227,7 +262,7 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
     assert.equal(signedQuery.status, 200, "a query the client signed is accepted");
   });
 
-  it("streams a 192 MiB upload to disk: the node never holds the body in memory", async () => {
+  it("streams a 192 MiB upload to disk: the node never holds the body in memory", async (t) => {
     const path = `/v1/leases/${leaseId}/inputs/big.bin`;
     const headers = await signRequest(client, { leaseId, method: "PUT", path, body: big });
     gc();
@@ -245,6 +280,7 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
       },
     });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    t.diagnostic(`memory held while receiving grew by at most ${(peak / MiB).toFixed(1)} MiB`);
     assert.ok(
       peak < 48 * MiB,
       `memory held while receiving grew by ${Math.round(peak / MiB)} MiB for a ${big.length / MiB} MiB body`,
