@@ -272,7 +272,7 @@ export async function createApiServer(ctx: ApiContext): Promise<FastifyInstance>
           "Send exactly the bytes whose sha256 you signed.",
         );
       }
-      return ctx.runner.acceptInput(id, path, ctx.store.receiptOf(sha256));
+      return ctx.runner.acceptInput(id, path, sha256);
     });
   });
 

@@ -312,8 +312,11 @@ export function createJobRunner(o: JobRunnerOptions) {
     return status(requireJob(id));
   }
 
-  /** Accepts one input file: it must be named in the spec, with the same sha256. */
-  function acceptInput(id: string, path: string, bytes: Uint8Array): JobStatus {
+  /**
+   * Accepts one input file, already in the artifact store under `sha256` (the API streams uploads there): it
+   * must be named in the spec, with that sha256.
+   */
+  function acceptInput(id: string, path: string, sha256: string): JobStatus {
     const job = requireJob(id);
     if (job.state !== "awaiting-inputs")
       throw new ApiError(
@@ -330,8 +333,7 @@ export function createJobRunner(o: JobRunnerOptions) {
         `${path} is not an input of this job's spec.`,
         `Declared inputs: ${spec.inputs.map((i) => i.path).join(", ") || "none"}.`,
       );
-    const sha256 = o.store.put(bytes);
-    if (sha256 !== declared.sha256) {
+    if (sha256 !== declared.sha256 || !o.store.has(sha256)) {
       throw new ApiError(
         400,
         "input-hash-mismatch",

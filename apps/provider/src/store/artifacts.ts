@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -32,18 +32,9 @@ export function createArtifactStore(root: string) {
     renameSync(temporary, path);
     return sha256;
   };
-  // Files stored by `putStream`, as the tokens that stand for them in `put` (see `receiptOf`).
-  const receipts = new WeakMap<Uint8Array, string>();
   return {
     pathOf,
     has: (sha256: string) => existsSync(pathOf(sha256)),
-    /** Stores bytes; returns their sha256. A receipt from `receiptOf` returns its stored file's sha256. */
-    put(bytes: Uint8Array): string {
-      const stored = receipts.get(bytes);
-      if (stored !== undefined) return stored;
-      const sha256 = createHash("sha256").update(bytes).digest("hex");
-      return place(sha256, (temporary) => writeFileSync(temporary, bytes));
-    },
     /** Stores a file whose sha256 is already known (computed while building the manifest). */
     putFile(file: string, sha256: string): string {
       return place(sha256, (temporary) => copyFileSync(file, temporary));
@@ -87,16 +78,6 @@ export function createArtifactStore(root: string) {
         rmSync(temporary, { force: true });
         throw error;
       }
-    },
-    /**
-     * An empty token that `put` recognises as the file already stored under `sha256`: it hands a streamed
-     * upload to code that stores bytes with `put` (the job runner's `acceptInput`) without the bytes.
-     */
-    receiptOf(sha256: string): Uint8Array {
-      if (!existsSync(pathOf(sha256))) throw new Error(`no stored file has sha256 ${sha256}`);
-      const receipt = new Uint8Array(0);
-      receipts.set(receipt, sha256);
-      return receipt;
     },
   };
 }
