@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
@@ -10,19 +11,20 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import {
   buildManifest,
   bwrapArgs,
   createWorkArea,
+  egressUnavailable,
   hashManifest,
   type RunResult,
   runSandboxed,
   sandboxAvailable,
 } from "@plasma/runtime";
-import { HOSTILE_JOBS, type RunJob } from "./hostileJobs.ts";
+import { HOSTILE_JOBS, hostListener, probe, type RunJob } from "./hostileJobs.ts";
 
 assert.ok(sandboxAvailable(), "bubblewrap is required: `npm install` installs it (apt-get install bubblewrap)");
 
@@ -154,5 +156,97 @@ describe("output manifest", () => {
       manifest.map((e) => e.path),
       ["out/ok.txt"],
     );
+  });
+});
+
+// Egress is tested against hosts this test makes in a network namespace of its own ("the internet"):
+// a public address (TEST-NET-2) the job must reach through its NAT, and private, carrier-grade NAT and
+// link-local (cloud metadata) addresses it must not, though the host itself reaches every one of them.
+const egressSkip = egressUnavailable();
+describe("egress jobs reach the public internet only", {
+  skip: egressSkip && `egress isolation needs root, ip and nft here: ${egressSkip}`,
+}, () => {
+  const NS = `plasma-test-inet-${process.pid}`;
+  const HOST_END = `pti${process.pid % 100000}`;
+  const PUBLIC = "198.51.100.7";
+  const PRIVATE = ["10.99.0.7", "192.168.99.7", "172.16.99.7", "100.64.99.7", "169.254.169.254"];
+  const ip = (...args: string[]) => {
+    const r = spawnSync("ip", args, { encoding: "utf8" });
+    assert.equal(r.status, 0, `ip ${args.join(" ")}: ${r.stderr}`);
+  };
+  let servers: ReturnType<typeof spawn>[] = [];
+  let hostServer: Awaited<ReturnType<typeof hostListener>>;
+
+  before(async () => {
+    ip("netns", "add", NS);
+    ip("link", "add", HOST_END, "type", "veth", "peer", "name", "eth0", "netns", NS);
+    ip("addr", "add", "198.51.100.1/32", "dev", HOST_END);
+    ip("link", "set", HOST_END, "up");
+    ip("-n", NS, "link", "set", "lo", "up");
+    ip("-n", NS, "link", "set", "eth0", "up");
+    for (const address of [PUBLIC, ...PRIVATE]) {
+      ip("-n", NS, "addr", "add", `${address}/32`, "dev", "eth0");
+      ip("route", "add", `${address}/32`, "dev", HOST_END);
+    }
+    ip("-n", NS, "route", "add", "198.51.100.1/32", "dev", "eth0");
+    ip("-n", NS, "route", "add", "default", "via", "198.51.100.1");
+    // One listener on every address of "the internet", answering "internet"; it says "ready" once bound.
+    const server = spawn("ip", [
+      "netns",
+      "exec",
+      NS,
+      "python3",
+      "-u",
+      "-c",
+      "import socketserver\nclass H(socketserver.BaseRequestHandler):\n  def handle(self): self.request.sendall(b'internet\\n')\ns = socketserver.ThreadingTCPServer(('0.0.0.0', 8099), H)\nprint('ready')\ns.serve_forever()",
+    ]);
+    servers = [server];
+    await new Promise<void>((resolve, reject) => {
+      server.stdout?.on("data", (c: Buffer) => c.toString().includes("ready") && resolve());
+      server.once("exit", (code) => reject(new Error(`the test internet's server exited (${code})`)));
+    });
+    // The host reaches each test host: so a "blocked" below is the job's rules, not a missing route.
+    for (const address of [PUBLIC, ...PRIVATE]) {
+      const r = spawnSync("bash", ["-c", `timeout 2 bash -c 'cat < /dev/tcp/${address}/8099'`], { encoding: "utf8" });
+      assert.match(r.stdout, /internet/, `the host cannot reach the test host ${address}`);
+    }
+    hostServer = await hostListener("0.0.0.0");
+  });
+
+  after(() => {
+    for (const server of servers) server.kill();
+    hostServer?.server.close();
+    spawnSync("ip", ["link", "del", HOST_END]);
+    spawnSync("ip", ["netns", "del", NS]);
+  });
+
+  it("reaches a public address, and none of loopback, the host, private, CGNAT or link-local ranges", async () => {
+    const hostAddresses = Object.values(networkInterfaces())
+      .flat()
+      .filter((a) => a && a.family === "IPv4")
+      .map((a) => a?.address as string);
+    const targets = [
+      ...[PUBLIC, ...PRIVATE].map((a) => ({ address: a, port: 8099 })),
+      ...hostAddresses.map((a) => ({ address: a, port: hostServer.port })),
+    ];
+    const { stdout } = await run(["/bin/bash", "-c", targets.map((t) => probe(t.address, t.port)).join("; ")], {
+      network: "egress",
+    });
+    assert.match(stdout, new RegExp(`^${PUBLIC.replaceAll(".", "\\.")} reached$`, "m"), stdout);
+    for (const address of [...PRIVATE, ...hostAddresses])
+      assert.match(stdout, new RegExp(`^${address.replaceAll(".", "\\.")} blocked$`, "m"), stdout);
+    assert.equal(hostServer.hits(), 0, "a host service answered the job");
+  });
+
+  it("uses public resolvers, has no IPv6, and leaves no namespace behind", async () => {
+    const { stdout } = await run(
+      ["/bin/sh", "-c", "cat /etc/resolv.conf; cat /proc/sys/net/ipv6/conf/all/disable_ipv6; ip -o link | wc -l"],
+      { network: "egress" },
+    );
+    assert.match(stdout, /^nameserver 1\.1\.1\.1$/m);
+    assert.doesNotMatch(stdout, /nameserver (127\.|10\.|192\.168\.)/);
+    assert.match(stdout, /^1$/m, "IPv6 is off in the job's namespace");
+    const left = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
+    assert.doesNotMatch(left, /plasma-job-/);
   });
 });

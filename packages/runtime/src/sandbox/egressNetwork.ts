@@ -1,7 +1,8 @@
 // `network: egress` means the public internet and nothing else. Each egress job gets a network namespace of
 // its own, joined to the host by a veth pair and NATed out; an nftables table on the host drops whatever the
 // job sends to the host itself (its loopback services, the node's API, the chain's RPC) and to every
-// non-public range (private, carrier-grade NAT, link-local such as cloud metadata, multicast), and IPv6.
+// non-public range (private, carrier-grade NAT, link-local such as cloud metadata, multicast), and IPv6;
+// refused at once (a TCP reset or an ICMP error), so the job fails fast instead of waiting for a timeout.
 // The job cannot change these rules: they live outside its namespaces and it has no capabilities.
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -78,12 +79,14 @@ delete table inet ${TABLE}
 table inet ${TABLE} {
   chain input {
     type filter hook input priority -10; policy accept;
-    iifname "${VETH_PREFIX}*" drop
+    iifname "${VETH_PREFIX}*" meta l4proto tcp reject with tcp reset
+    iifname "${VETH_PREFIX}*" reject
   }
   chain forward {
     type filter hook forward priority -10; policy accept;
-    iifname "${VETH_PREFIX}*" meta nfproto ipv6 drop
-    iifname "${VETH_PREFIX}*" ip daddr { ${denied} } drop
+    iifname "${VETH_PREFIX}*" meta nfproto ipv6 reject
+    iifname "${VETH_PREFIX}*" ip daddr { ${denied} } meta l4proto tcp reject with tcp reset
+    iifname "${VETH_PREFIX}*" ip daddr { ${denied} } reject
     oifname "${VETH_PREFIX}*" ct state established,related accept
     oifname "${VETH_PREFIX}*" drop
   }
