@@ -1,5 +1,6 @@
-// Runs after `npm install`: installs the system packages Plasma needs (bubblewrap, for the job
-// sandbox; Chromium, for the web app's browser tests; PostgreSQL, for the indexer's tests on a server)
+// Runs after `npm install`: installs the system packages Plasma needs (bubblewrap and the tools that
+// confine a job: util-linux, e2fsprogs, iproute2, nftables; Chromium, for the web app's browser tests;
+// PostgreSQL, for the indexer's tests on a server)
 // from Debian's packages when they are missing. Never fails the install: it says what is
 // missing and how to add it.
 import { spawnSync } from "node:child_process";
@@ -7,6 +8,10 @@ import { existsSync } from "node:fs";
 
 const NEEDED = [
   { binary: "/usr/bin/bwrap", pkg: "bubblewrap", why: "the job sandbox" },
+  { binary: "/usr/bin/setpriv", pkg: "util-linux", why: "jobs under a uid of their own (setpriv, prlimit, nsenter)" },
+  { binary: "/usr/sbin/mkfs.ext4", pkg: "e2fsprogs", why: "size-limited job work areas" },
+  { binary: "/usr/sbin/ip", pkg: "iproute2", why: "egress jobs' own network namespaces" },
+  { binary: "/usr/sbin/nft", pkg: "nftables", why: "egress jobs' firewall (public internet only)" },
   { binary: "/usr/bin/chromium", pkg: "chromium", why: "the web app's browser tests (Playwright)" },
   {
     binary: "/usr/bin/pg_ctlcluster",
