@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerEngine, dockerStatus } from "@plasma/runtime";
 
 const BUSYBOX = "/bin/busybox";
-const IMAGE = "localhost/plasma-test-busybox:1";
+const IMAGE = "localhost/plasma-test-busybox:3";
 
 /** Imports a one-binary image (busybox and its applets) through the Engine API: no registry needed. */
 async function importTestImage(): Promise<void> {
@@ -19,7 +19,10 @@ async function importTestImage(): Promise<void> {
     );
   if (present) return;
   const root = mkdtempSync(join(tmpdir(), "plasma-image-"));
+  // The image's / must be open to any uid: jobs run as a uid of their own, not root.
+  chmodSync(root, 0o755);
   for (const dir of ["bin", "tmp", "work", "proc", "dev"]) mkdirSync(join(root, dir));
+  chmodSync(join(root, "tmp"), 0o1777); // as in real images: engines copy it onto the /tmp tmpfs
   copyFileSync(BUSYBOX, join(root, "bin/busybox"));
   for (const applet of [
     "sh",
@@ -35,6 +38,13 @@ async function importTestImage(): Promise<void> {
     "env",
     "cut",
     "tail",
+    "mount",
+    "tr",
+    "grep",
+    "nc",
+    "timeout",
+    "dd",
+    "wc",
   ])
     symlinkSync("busybox", join(root, "bin", applet));
   const tar = spawn("tar", ["-C", root, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });

@@ -8,6 +8,8 @@ export type ContainerPolicy = SandboxPolicy & {
   memoryBytes?: number | undefined;
   /** `uid:gid` the job runs as: the owner of the work directory, so it can write its outputs. */
   user: string;
+  /** Most processes and threads at once (4096 by default, as in the sandbox). */
+  maxProcesses?: number | undefined;
   /** Labels that let the node find its containers again (e.g. after a restart). */
   labels?: Record<string, string>;
 };
@@ -45,10 +47,11 @@ export function containerOptions(policy: ContainerPolicy): ContainerCreateOption
       Binds: [`${policy.workDir}:/work:rw`],
       NetworkMode: policy.network === "egress" ? "bridge" : "none",
       ReadonlyRootfs: true,
-      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=1g" },
+      // Any uid may write there: jobs run as a uid of their own, not root.
+      Tmpfs: { "/tmp": "rw,nosuid,nodev,size=1g,mode=1777" },
       CapDrop: ["ALL"],
       SecurityOpt: ["no-new-privileges"],
-      PidsLimit: 4096,
+      PidsLimit: policy.maxProcesses ?? 4096,
       Init: true,
       ...(policy.memoryBytes
         ? {

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { Writable } from "node:stream";
 import Docker from "dockerode";
+import { allocateJobUser, giveWorkDir } from "../sandbox/jobUser.ts";
 import type { RunOptions, RunResult } from "../sandbox/runSandboxed.ts";
 import { containerOptions } from "./containerOptions.ts";
 
@@ -73,7 +74,10 @@ export async function runInDocker(options: DockerRunOptions): Promise<RunResult>
   const status = await dockerStatus(docker);
   if (!status.available) throw new DockerUnavailableError(status.reason);
   await ensureImage(docker, options.image);
-  const owner = statSync(options.workDir);
+  // As in the sandbox: on a root node the job is a uid of its own, never root; elsewhere the node's uid.
+  const jobUser = allocateJobUser();
+  if (jobUser) giveWorkDir(options.workDir, jobUser);
+  const owner = jobUser ?? statSync(options.workDir);
   const container = await docker.createContainer(
     containerOptions({ ...options, user: `${owner.uid}:${owner.gid}`, labels: options.labels ?? {} }),
   );
@@ -94,24 +98,35 @@ export async function runInDocker(options: DockerRunOptions): Promise<RunResult>
       aborted = true;
       void kill();
     };
+    // A job that fills its work area is stopped, as in the sandbox.
+    let diskExceeded = false;
+    const diskCheck = options.workArea
+      ? setInterval(() => {
+          if (options.workArea?.full()) {
+            diskExceeded = true;
+            void kill();
+          }
+        }, 1000)
+      : undefined;
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
     const { StatusCode } = (await container.wait()) as { StatusCode: number };
     const durationMs = performance.now() - started;
     clearTimeout(timer);
+    clearInterval(diskCheck);
     options.signal?.removeEventListener("abort", onAbort);
     await drained;
     const state = (await container.inspect()).State;
     // Engines set OOMKilled only when the kernel killed the container's first process; a job's child
     // killed for memory shows as exit 137 (SIGKILL) from the init process instead.
     const killedByKernel = state.OOMKilled || (StatusCode === 137 && !timedOut && !aborted);
-    const memoryExceeded = Boolean(options.memoryBytes) && killedByKernel && !timedOut && !aborted;
+    const memoryExceeded = Boolean(options.memoryBytes) && killedByKernel && !timedOut && !aborted && !diskExceeded;
     return {
       exitCode: StatusCode,
       signal: timedOut || aborted || killedByKernel ? "SIGKILL" : null,
       timedOut,
       memoryExceeded,
-      diskExceeded: Boolean(options.workArea?.full()),
+      diskExceeded: diskExceeded || Boolean(options.workArea?.full()),
       processLimitReached: false,
       aborted,
       durationMs,
@@ -120,5 +135,6 @@ export async function runInDocker(options: DockerRunOptions): Promise<RunResult>
     };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);
+    jobUser?.release();
   }
 }

@@ -1,3 +1,6 @@
+import { chownSync, lstatSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
 /**
  * Host uids that sandboxed jobs run as when the node is root. Each running job gets its own, from a range
  * no real account uses, so that even a job that escaped its namespaces would be an unprivileged stranger on
@@ -28,4 +31,14 @@ export function allocateJobUser(): JobUser | undefined {
     return { uid: id, gid: id, release: () => inUse.delete(slot) };
   }
   throw new Error(`more than ${SLOTS} sandboxed jobs at once on this node`);
+}
+
+/** Gives a job's uid its work directory and what is in it (inputs, a previous run's files), never following links. */
+export function giveWorkDir(path: string, user: JobUser): void {
+  chownSync(path, user.uid, user.gid);
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) giveWorkDir(child, user);
+    else if (!lstatSync(child).isSymbolicLink()) chownSync(child, user.uid, user.gid);
+  }
 }

@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { WorkArea } from "../workArea.ts";
 import { bwrapArgs, type SandboxPolicy } from "./bwrapArgs.ts";
 import { createEgressNetwork, type EgressNetwork } from "./egressNetwork.ts";
 import { createJobCgroup } from "./jobCgroup.ts";
-import { allocateJobUser } from "./jobUser.ts";
+import { allocateJobUser, giveWorkDir } from "./jobUser.ts";
 import { seccompFilter } from "./seccomp.ts";
 
 /** The most processes (and threads) a job may have at once, as in the Docker runtime. */
@@ -75,16 +75,6 @@ export function sandboxAvailable(): boolean {
   return existsSync(BWRAP);
 }
 
-/** Gives the job's uid the work directory and what is in it (inputs, a previous run's files), never following links. */
-function chownTree(path: string, uid: number, gid: number) {
-  chownSync(path, uid, gid);
-  for (const entry of readdirSync(path, { withFileTypes: true })) {
-    const child = join(path, entry.name);
-    if (entry.isDirectory()) chownTree(child, uid, gid);
-    else if (!lstatSync(child).isSymbolicLink()) chownSync(child, uid, gid);
-  }
-}
-
 /**
  * Runs a command in a bubblewrap sandbox with a wall-clock timeout and memory, process and disk limits,
  * streaming its output. The job sees only /work (its directory), a private /tmp and the read-only OS; see
@@ -110,7 +100,7 @@ export async function runSandboxed(options: RunOptions): Promise<RunResult> {
   const cgroup = createJobCgroup(`plasma-job-${randomUUID()}`, { memoryBytes: options.memoryBytes, maxProcesses });
   try {
     if (options.network === "egress") network = createEgressNetwork(join(scratch, "resolv.conf"));
-    if (user) chownTree(options.workDir, user.uid, user.gid);
+    if (user) giveWorkDir(options.workDir, user);
     const filter = seccompFilter();
     const bwrap = [
       BWRAP,
