@@ -3,16 +3,19 @@
 //    with its local provider, p50/p95 over BENCH_JOB_SAMPLES runs.
 //  - runtime overhead: the same fixed-work command run directly and through the sandbox runtime,
 //    alternated, BENCH_OVERHEAD_RUNS times each; reported as the ratio of medians.
+//  - sandbox start: `true` run directly and through the sandbox with its work area (disk image, cgroups,
+//    seccomp, its own uid), alternated, BENCH_START_RUNS times each; medians and their difference.
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { runSandboxed } from "@plasma/runtime";
+import { createWorkArea, runSandboxed } from "@plasma/runtime";
 
 const JOB_SAMPLES = Number(process.env.BENCH_JOB_SAMPLES ?? 10);
 const OVERHEAD_RUNS = Number(process.env.BENCH_OVERHEAD_RUNS ?? 3);
 const OVERHEAD_SECONDS = Number(process.env.BENCH_OVERHEAD_SECONDS ?? 10);
+const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 20);
 const BIN = join(import.meta.dirname, "..", "apps", "cli", "bin", "plasma.mjs");
 
 const pct = (xs: number[], p: number) =>
@@ -75,20 +78,48 @@ async function direct(): Promise<{ ms: number; iterations: number }> {
   return { ms: performance.now() - started, iterations: Number(out.trim()) };
 }
 
-async function sandboxed(): Promise<{ ms: number; iterations: number }> {
+/** Runs `command` as the provider does: in a fresh 10 GiB work area, removed afterwards. */
+async function sandboxed(command = workload): Promise<{ ms: number; iterations: number }> {
   let out = "";
   const started = performance.now();
-  await runSandboxed({
-    workDir: mkdtempSync(join(tmpdir(), "plasma-bench-job-")),
-    command: workload,
-    env: {},
-    network: "none",
-    gpus: [],
-    timeoutSeconds: OVERHEAD_SECONDS * 3,
-    onStdout: (c) => (out += c.toString()),
-  });
+  const jobDir = mkdtempSync(join(tmpdir(), "plasma-bench-job-"));
+  const area = createWorkArea(jobDir, 10 * 1024 ** 3);
+  try {
+    await runSandboxed({
+      workDir: area.path,
+      workArea: area,
+      command,
+      env: {},
+      network: "none",
+      gpus: [],
+      timeoutSeconds: OVERHEAD_SECONDS * 3,
+      memoryBytes: 4 * 1024 ** 3,
+      onStdout: (c) => (out += c.toString()),
+    });
+  } finally {
+    area.remove();
+    rmSync(jobDir, { recursive: true, force: true });
+  }
   return { ms: performance.now() - started, iterations: Number(out.trim()) };
 }
+
+async function directTrue(): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => execFile("true", (e) => (e ? reject(e) : resolve())));
+  return performance.now() - started;
+}
+
+const startDirect: number[] = [];
+const startSandbox: number[] = [];
+for (let i = 0; i < START_RUNS; i++) {
+  startDirect.push(await directTrue());
+  startSandbox.push((await sandboxed(["true"])).ms);
+}
+console.log(`\nSandbox start: \`true\` ${START_RUNS} times each, alternated (medians, ms)`);
+console.log(
+  `  direct ${median(startDirect).toFixed(1)}, sandbox with work area ${median(startSandbox).toFixed(1)}, ` +
+    `difference ${(median(startSandbox) - median(startDirect)).toFixed(1)} (p95 sandbox ${pct(startSandbox, 95).toFixed(1)})`,
+);
 
 const submit = await submitToRunning();
 console.log(
