@@ -7,6 +7,7 @@ export {
   dockerStatus,
   runInDocker,
 } from "./docker/runInDocker.ts";
+export { connectJobSocket, JobSocketAgent, JobSocketError } from "./jobSocket.ts";
 export {
   buildManifest,
   hashManifest,

@@ -1,4 +1,5 @@
-import { Agent, type IncomingHttpHeaders, type IncomingMessage, request } from "node:http";
+import { type IncomingHttpHeaders, type IncomingMessage, request } from "node:http";
+import { JobSocketAgent } from "@plasma/runtime";
 import { VOUCHER_HEADER } from "@plasma/sdk";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ProviderMetrics } from "../metrics.ts";
@@ -29,8 +30,11 @@ function forwardable(headers: IncomingHttpHeaders): Record<string, string | stri
   return out;
 }
 
-/** Connections to model servers are kept open between requests (one pool per socket). */
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+/**
+ * Connections to model servers are kept open between requests (one pool per socket), and made without
+ * following a link the job may have put in place of its socket.
+ */
+const agent = new JobSocketAgent({ keepAlive: true, maxSockets: 64 });
 
 /** Sends a request to the server on a Unix socket; resolves once its response headers arrive. */
 function forward(

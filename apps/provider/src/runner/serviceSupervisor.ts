@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
-import type { RunResult } from "@plasma/runtime";
+import { JobSocketAgent, type RunResult } from "@plasma/runtime";
 
 /** How a service lease's server is watched. */
 export type HealthPolicy = {
@@ -21,10 +21,16 @@ export type HealthPolicy = {
 /** How a supervised service ended. */
 export type ServiceEnd = { last: RunResult; restarts: number; gaveUp: boolean };
 
-/** Whether the server on `socketPath` answers `path` with 200 within `timeoutMs`. */
+/** Health checks open a connection each (a check must see a server that is up now). */
+const probeAgent = new JobSocketAgent();
+
+/**
+ * Whether the server on `socketPath` (in the job's work area, never followed through a link) answers `path`
+ * with 200 within `timeoutMs`.
+ */
 export function probeHealth(socketPath: string, path: string, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath, path, method: "GET", timeout: timeoutMs }, (res) => {
+    const req = request({ socketPath, agent: probeAgent, path, method: "GET", timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
