@@ -78,6 +78,12 @@ describe("faults: provider killed mid-job, client gone mid-job", () => {
     assert.equal(child.exitCode, 3, `the client is told the provider is unreachable: ${output().stderr}`);
     // Which one depends on whether the log stream was open at the kill or being reopened.
     assert.match(output().stderr, /connection to the provider .* broke while the job ran|Cannot reach the provider/);
+    // Either way it names the lease and the command that ends it now, with no placeholder for the number.
+    assert.match(
+      output().stderr,
+      new RegExp(`Lease ${leaseId} is running on chain.*plasma lease stop ${leaseId}`, "s"),
+    );
+    assert.doesNotMatch(output().stderr, /\bLEASE\b/);
 
     const second = await startProvider(home, ["--data-dir", dataDir]);
     processes.push(second.process);

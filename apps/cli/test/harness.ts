@@ -115,10 +115,11 @@ export function startProvider(
 }
 
 /**
- * Starts `plasma run --json ARGS` in the background and resolves once its job is running on the
- * provider (lease started on chain, then the provider's own status, asked as the client).
+ * Starts `plasma run --json ARGS` (without --json when `json` is false) in the background and resolves
+ * once its job is running on the provider (lease started on chain, then the provider's own status,
+ * asked as the client).
  */
-export async function startRun(home: string, client: PlasmaClient, args: string[]) {
+export async function startRun(home: string, client: PlasmaClient, args: string[], { json = true } = {}) {
   const started = new Promise<bigint>((resolve) => {
     const stop = watchMarketEvents(client, {
       onEvent: (e) => {
@@ -129,7 +130,7 @@ export async function startRun(home: string, client: PlasmaClient, args: string[
       },
     });
   });
-  const child = spawn(process.execPath, [BIN, "run", "--json", ...args], {
+  const child = spawn(process.execPath, [BIN, "run", ...(json ? ["--json"] : []), ...args], {
     env: { ...process.env, PLASMA_HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
   });

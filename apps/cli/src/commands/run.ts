@@ -7,6 +7,7 @@ import {
   hashJobSpec,
   type JobSpec,
   JobSpecError,
+  type JobStatus,
   type Lease,
   type LogEvent,
   openLease,
@@ -20,7 +21,7 @@ import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
 import type { Context } from "../context.ts";
 import { describeLeaseEnd, downloadVerifiedResults, lastLogLines, providerApiFor } from "../jobClient.ts";
-import { chooseOffer, sendSpec } from "../leaseFlow.ts";
+import { chooseOffer, describeSkipped, explainStrandedLease, sendSpec } from "../leaseFlow.ts";
 import { UsageError } from "../output.ts";
 import {
   formatDuration,
@@ -142,6 +143,15 @@ function buildSpec(
   return { spec, files };
 }
 
+/** How the job ended, for people: the client's stop is not an exit code. */
+function describeJobEnd(final: JobStatus, stoppedByClient: boolean): string {
+  if (stoppedByClient) return "stopped by the client (plasma stop)";
+  if (final.error) return final.error;
+  if (final.timedOut) return "exceeded its time limit";
+  if (final.memoryExceeded) return "exceeded its memory limit";
+  return final.exitCode === null ? "ended without an exit code" : `exited with code ${final.exitCode}`;
+}
+
 /** Waits until the lease has ended on chain (the provider settles right after the job). */
 async function endedLease(ctx: Context, leaseId: bigint): Promise<Lease> {
   const deadline = Date.now() + 60_000;
@@ -185,10 +195,11 @@ export function registerRunCommand(program: Command): void {
         const specFile =
           specArg !== undefined && (dash < 0 || process.argv.slice(0, dash).includes(specArg)) ? specArg : undefined;
         const { spec, files } = buildSpec(specFile, command, o);
-        const offerId = await chooseOffer(ctx, spec, o);
+        const { offerId, skipped } = await chooseOffer(ctx, spec, o);
         const tty = process.stderr.isTTY && !ctx.out.json;
         const spinner = ora({ stream: process.stderr, isEnabled: tty });
         const say = (text: string) => (tty ? spinner.info(text) : process.stderr.write(`${text}\n`));
+        for (const line of describeSkipped(skipped)) say(line);
         const started = Date.now();
         const opened = await openLease(ctx.client, {
           offerId,
@@ -203,37 +214,48 @@ export function registerRunCommand(program: Command): void {
         say(
           `lease ${opened.leaseId} on offer ${offerId} (${formatPricePerHour(lease.pricePerGpuSecond)}), escrow ${xpl(opened.escrow)}`,
         );
-        if (tty) spinner.start("sending the job");
-        await sendSpec(api, spec);
-        for (const input of spec.inputs) {
-          spinner.text = `uploading ${input.path}`;
-          await uploadJobInput(api, input.path, readFileSync(files.get(input.path) as string));
+        let final: JobStatus;
+        try {
+          if (tty) spinner.start("sending the job");
+          await sendSpec(api, spec);
+          for (const input of spec.inputs) {
+            spinner.text = `uploading ${input.path}`;
+            await uploadJobInput(api, input.path, readFileSync(files.get(input.path) as string));
+          }
+          spinner.text = "running";
+          const ticker = setInterval(() => {
+            spinner.text = `running ${formatDuration(Math.floor((Date.now() - started) / 1000))}`;
+          }, 1000);
+          final = await followJob(api, (event: LogEvent) => {
+            if (event.type !== "log" || ctx.out.json) return;
+            const stream =
+              event.stream === "stderr" ? process.stderr : event.stream === "system" ? process.stderr : process.stdout;
+            if (tty) spinner.clear();
+            stream.write(event.text);
+            if (tty) spinner.render();
+          }).finally(() => clearInterval(ticker));
+        } catch (error) {
+          spinner.stop();
+          // The provider died after the lease was opened: say where the escrow stands and how to get it back.
+          throw await explainStrandedLease(ctx, opened.leaseId, error);
         }
-        spinner.text = "running";
-        const ticker = setInterval(() => {
-          spinner.text = `running ${formatDuration(Math.floor((Date.now() - started) / 1000))}`;
-        }, 1000);
-        const final = await followJob(api, (event: LogEvent) => {
-          if (event.type !== "log" || ctx.out.json) return;
-          const stream =
-            event.stream === "stderr" ? process.stderr : event.stream === "system" ? process.stderr : process.stdout;
-          if (tty) spinner.clear();
-          stream.write(event.text);
-          if (tty) spinner.render();
-        }).finally(() => clearInterval(ticker));
         spinner.stop();
         const ended = await endedLease(ctx, opened.leaseId);
         const dir = o.out ?? join("plasma-results", `lease-${opened.leaseId}`);
         const outputs = ended.resultHash ? await downloadVerifiedResults(api, ended, dir) : [];
         const refund = ended.totalEscrow - ended.paid - ended.verificationFee;
         const ok = ended.endReason === "completed" && final.exitCode === 0;
+        // `plasma stop` ends the lease on chain; the provider then kills the job, which leaves no exit code.
+        const stoppedByClient = ended.endReason === "stopped-by-client";
         const summary = {
           leaseId: opened.leaseId,
           offerId,
+          skippedOffers: skipped,
           state: final.state,
           exitCode: final.exitCode,
           timedOut: final.timedOut,
           memoryExceeded: final.memoryExceeded,
+          stoppedByClient,
           error: final.error,
           endReason: ended.endReason,
           paid: ended.paid,
@@ -248,7 +270,7 @@ export function registerRunCommand(program: Command): void {
         ctx.out.result(summary, () => {
           const lines = [
             `${ok ? "✔" : "✖"} lease ${opened.leaseId} ${describeLeaseEnd(ended)}`,
-            `  job: ${final.error ?? (final.timedOut ? "exceeded its time limit" : final.memoryExceeded ? "exceeded its memory limit" : `exited with code ${final.exitCode}`)}`,
+            `  job: ${describeJobEnd(final, stoppedByClient)}`,
             `  cost ${xpl(ended.paid)}${ended.verificationFee > 0n ? ` + ${xpl(ended.verificationFee)} verification fee` : ""}, refunded ${xpl(refund)}, ${formatDuration(summary.durationSeconds ?? 0)} of GPU time`,
           ];
           if (outputs.length)

@@ -20,7 +20,7 @@ import ora from "ora";
 import { withContext } from "../action.ts";
 import { type Context, plasmaHome } from "../context.ts";
 import { providerApiFor } from "../jobClient.ts";
-import { chooseOffer, sendSpec } from "../leaseFlow.ts";
+import { chooseOffer, describeSkipped, explainStrandedLease, sendSpec } from "../leaseFlow.ts";
 import { UsageError } from "../output.ts";
 import { formatDuration, formatPricePerHour, parseDuration, parsePositiveInteger, parseXpl, xpl } from "../units.ts";
 
@@ -117,11 +117,12 @@ export function registerServeCommand(program: Command): void {
         }
         const spec = onnxServiceSpec(modelFile, o);
         const seconds = o.for ? parseDuration(o.for) : 3600;
-        const offerId = await chooseOffer(ctx, spec, o);
+        const { offerId, skipped } = await chooseOffer(ctx, spec, o);
         const offer = await getOffer(ctx.client, offerId);
         const tty = process.stderr.isTTY && !ctx.out.json;
         const spinner = ora({ stream: process.stderr, isEnabled: tty });
         const say = (text: string) => (tty ? spinner.info(text) : process.stderr.write(`${text}\n`));
+        for (const line of describeSkipped(skipped)) say(line);
         // Pay for requests before the GPU time starts running.
         const channel =
           offer.pricePerRequest > 0n
@@ -144,11 +145,17 @@ export function registerServeCommand(program: Command): void {
         say(
           `lease ${opened.leaseId} on offer ${offerId}: ${formatDuration(seconds)} at ${formatPricePerHour(offer.pricePerGpuSecond)}, escrow ${xpl(opened.escrow)}`,
         );
-        if (tty) spinner.start("sending the model");
-        await sendSpec(api, spec);
-        for (const input of spec.inputs) await uploadJobInput(api, input.path, readFileSync(modelFile));
-        spinner.text = "starting the model server";
-        const status = await serving(api, spec.service?.startupSeconds ?? 120);
+        let status: Awaited<ReturnType<typeof serving>>;
+        try {
+          if (tty) spinner.start("sending the model");
+          await sendSpec(api, spec);
+          for (const input of spec.inputs) await uploadJobInput(api, input.path, readFileSync(modelFile));
+          spinner.text = "starting the model server";
+          status = await serving(api, spec.service?.startupSeconds ?? 120);
+        } catch (error) {
+          spinner.stop();
+          throw await explainStrandedLease(ctx, opened.leaseId, error);
+        }
         spinner.stop();
         if (!status.service?.ready) {
           throw new UsageError(`The model server of lease ${opened.leaseId} did not come up (${status.state}).`, {

@@ -139,7 +139,7 @@ const EXPLAIN: Record<string, Explain> = {
   VerifyUnknownLease: ([id]) => [`Lease ${id} has no verification (not completed, or opened without verification).`],
   VerifyWrongStage: ([id, stage]) => [
     `Lease ${id}'s verification is at ${verificationStage(stage)}, which does not allow this step.`,
-    "See `plasma verify status LEASE`.",
+    `See where it stands: plasma lease status ${id}`,
   ],
   VerifyTooEarly: ([id, block]) => [`Lease ${id} can be drawn from block ${block} on.`, "Wait for the next block."],
   VerifyWindowOpen: ([id, deadline]) => [`The current step of lease ${id} is open until ${time(deadline)}.`],

@@ -51,7 +51,7 @@ export async function downloadVerifiedResults(
     throw new PlasmaError(
       `Lease ${lease.id} has no result on chain (${lease.status}${lease.endReason !== "none" ? `, ${lease.endReason}` : ""}).`,
       {
-        metaMessages: lease.status === "running" ? ["Wait for the job to end: `plasma logs LEASE`."] : [],
+        metaMessages: lease.status === "running" ? [`Wait for the job to end: plasma logs ${lease.id}`] : [],
       },
     );
   }
