@@ -44,6 +44,8 @@ export const providerConfigSchema = z
     defaultJobDiskGb: z.number().positive().default(10),
     /** Free space the node keeps on its data disk: leases that would take it below are refused, in GiB. */
     minFreeDiskGb: z.number().nonnegative().default(2),
+    /** Most output a job may write to its log, in MiB; past that it is dropped (the log says so). */
+    maxJobLogMb: z.number().positive().default(64),
     /** How long a started lease waits for its spec and inputs. */
     specTimeoutSeconds: z.number().int().positive().default(300),
     /** Runtimes offered to jobs: the bubblewrap sandbox, and Docker where an engine runs. */

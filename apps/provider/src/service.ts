@@ -80,6 +80,7 @@ export async function startProviderNode(p: {
     defaultMemoryBytes: Math.floor(p.config.defaultJobMemoryGb * 1024 ** 3),
     defaultDiskBytes: Math.floor(p.config.defaultJobDiskGb * 1024 ** 3),
     minFreeDiskBytes: Math.floor(p.config.minFreeDiskGb * 1024 ** 3),
+    maxLogBytes: Math.floor(p.config.maxJobLogMb * 1024 ** 2),
     specTimeoutSeconds: p.config.specTimeoutSeconds,
     runtimes: (p.wrapRuntimes ?? ((r) => r))(createJobRuntimes({ names: p.config.runtimes, docker })),
     sandboxTools: sandboxTools(),

@@ -11,8 +11,10 @@ export { connectJobSocket, JobSocketAgent, JobSocketError } from "./jobSocket.ts
 export {
   buildManifest,
   hashManifest,
+  MAX_OUTPUT_FILES,
   type ManifestEntry,
   NODE_REPORT_DIR,
+  OutputsError,
   resultEntries,
   resultHash,
   sha256File,

@@ -14,15 +14,32 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
+/** Most files a job's outputs may hold; more is a job error (pack them into an archive). */
+export const MAX_OUTPUT_FILES = 10_000;
+
+/** The outputs cannot be listed (too many files, a path too long): the job's doing, reported as its error. */
+export class OutputsError extends Error {
+  override name = "OutputsError";
+}
+
+/** Regular files under `dir`, depth-first without recursion (a job can nest folders deeper than a stack). */
+function walk(dir: string, found: Set<string>): void {
+  const pending = [dir];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const name of readdirSync(next)) {
+      const path = join(next, name);
       const stat = lstatSync(path);
-      if (stat.isSymbolicLink()) return []; // a link could point outside the work directory
-      return stat.isDirectory() ? walk(path) : stat.isFile() ? [path] : [];
-    });
+      if (stat.isSymbolicLink()) continue; // a link could point outside the work directory
+      if (stat.isDirectory()) pending.push(path);
+      else if (stat.isFile()) add(found, path);
+    }
+  }
+}
+
+function add(found: Set<string>, path: string) {
+  found.add(path);
+  if (found.size > MAX_OUTPUT_FILES)
+    throw new OutputsError(`the outputs hold more than ${MAX_OUTPUT_FILES} files; pack them into an archive`);
 }
 
 /**
@@ -30,16 +47,23 @@ function walk(dir: string): string[] {
  * trailing slash, a directory taken whole. Symbolic links are skipped, and so is an output whose
  * path passes through one (`ln -s / root` then `root/etc/shadow`): the job wrote them, and they could
  * point at the node's own files.
+ * @throws OutputsError when the outputs cannot be listed (more than {@link MAX_OUTPUT_FILES} files, paths too long).
  */
 export async function buildManifest(workDir: string, outputs: string[]): Promise<ManifestEntry[]> {
   const root = realpathSync(workDir);
   const insideWorkDir = (path: string) => realpathSync(path).startsWith(root + sep);
   const files = new Set<string>();
-  for (const output of outputs) {
-    const path = join(workDir, output);
-    if (!existsSync(path) || lstatSync(path).isSymbolicLink() || !insideWorkDir(path)) continue;
-    if (lstatSync(path).isDirectory()) for (const file of walk(path)) files.add(file);
-    else if (lstatSync(path).isFile()) files.add(path);
+  try {
+    for (const output of outputs) {
+      const path = join(workDir, output);
+      if (!existsSync(path) || lstatSync(path).isSymbolicLink() || !insideWorkDir(path)) continue;
+      if (lstatSync(path).isDirectory()) walk(path, files);
+      else if (lstatSync(path).isFile()) add(files, path);
+    }
+  } catch (error) {
+    if (error instanceof OutputsError) throw error;
+    // ENAMETOOLONG, ELOOP and the like: whatever the job built, it is the job's to fix.
+    throw new OutputsError(`the outputs could not be listed: ${(error as Error).message}`);
   }
   const entries: ManifestEntry[] = [];
   for (const file of [...files].sort()) {

@@ -18,7 +18,7 @@ export type WorkArea = {
   path: string;
   /** How the size is limited (`ext4 image of 10 GiB`), or why it is not. */
   limit: string;
-  /** Whether the job has used (almost) all of its space. */
+  /** Whether the job has used (almost) all of its space or of its files (inodes). */
   full(): boolean;
   /** Unmounts and deletes the work area and everything in it. */
   remove(): void;
@@ -33,6 +33,8 @@ const PLAIN_DIR = "work";
 const MOUNT_ROOT = "/run/plasma-work";
 /** Free space under which a work area counts as full: a little slack for the filesystem's own blocks. */
 const FULL_BELOW_BYTES = 1024 * 1024;
+/** Free inodes under which it counts as full too (a job can run out of files before bytes). */
+const FULL_BELOW_INODES = 16;
 
 const run = (command: string, args: string[]) => {
   const result = spawnSync(command, args, { encoding: "utf8" });
@@ -110,7 +112,7 @@ function area(path: string, dir: string, limit: string): WorkArea {
     full: () => {
       if (!limited) return false;
       const fs = statfsSync(path);
-      return fs.bavail * fs.bsize < FULL_BELOW_BYTES;
+      return fs.bavail * fs.bsize < FULL_BELOW_BYTES || fs.ffree < FULL_BELOW_INODES;
     },
     remove: () => removeWorkArea(dir),
   };

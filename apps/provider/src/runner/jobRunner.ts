@@ -17,9 +17,11 @@ import {
   resultHash as hashResult,
   type ManifestEntry,
   NODE_REPORT_DIR,
+  OutputsError,
   type RunOptions,
   type RunResult,
   removeWorkArea,
+  resultEntries,
   type WorkArea,
 } from "@plasma/runtime";
 import {
@@ -77,6 +79,8 @@ export type JobRunnerOptions = {
   defaultDiskBytes: number;
   /** Free space the node keeps on the disk of `dataDir`: leases that would take it below are refused. */
   minFreeDiskBytes: number;
+  /** Most bytes of a job's output kept in its log; past that the output is dropped. */
+  maxLogBytes: number;
   /** How long a started lease waits for its spec and inputs before the node gives up on it. */
   specTimeoutSeconds: number;
   runtimes: JobRuntimes;
@@ -110,7 +114,10 @@ export function createJobRunner(o: JobRunnerOptions) {
   };
   const diskBytesOf = (spec: JobSpec) =>
     spec.resources.diskGb ? Math.floor(spec.resources.diskGb * 1024 ** 3) : o.defaultDiskBytes;
-  const gib = (bytes: number) => `${Number((bytes / 1024 ** 3).toFixed(1))} GiB`;
+  const gib = (bytes: number) =>
+    bytes >= 1024 ** 3
+      ? `${Number((bytes / 1024 ** 3).toFixed(1))} GiB`
+      : `${Number((bytes / 1024 ** 2).toFixed(1))} MiB`;
 
   function status(job: JobRow): JobStatus {
     const spec = job.specJson ? (JSON.parse(job.specJson) as JobSpec) : undefined;
@@ -137,8 +144,24 @@ export function createJobRunner(o: JobRunnerOptions) {
     };
   }
 
+  /** Bytes of job output kept per lease so far (the node's own lines do not count). */
+  const logBytes = new Map<string, number>();
+
   function emit(id: string, event: LogEvent) {
-    if (event.type === "log") appendFileSync(logFile(id), event.text);
+    if (event.type === "log") {
+      if (event.stream !== "system") {
+        // A job that prints without end must not fill the node's disk: past the cap its output is dropped.
+        const used = logBytes.get(id) ?? (existsSync(logFile(id)) ? statSync(logFile(id)).size : 0);
+        if (used >= o.maxLogBytes) return;
+        const bytes = Buffer.byteLength(event.text);
+        logBytes.set(id, used + bytes);
+        if (used + bytes > o.maxLogBytes) {
+          log(id, `the job's output passed the log limit of ${gib(o.maxLogBytes)}; the rest is dropped`);
+          return;
+        }
+      }
+      appendFileSync(logFile(id), event.text);
+    }
     events.emit(id, event);
   }
 
@@ -292,7 +315,11 @@ export function createJobRunner(o: JobRunnerOptions) {
         `Use runtime: ${o.runtimes.names[0]}, or pick a provider whose runtimes include ${spec.runtime}.`,
       );
     }
-    const free = freeDiskBytes() - o.minFreeDiskBytes;
+    // Work areas are sparse: what running jobs may still write is promised already, not free.
+    const promised = o.db
+      .jobsIn(["awaiting-inputs", "starting", "running"])
+      .reduce((sum, j) => sum + (j.specJson ? diskBytesOf(JSON.parse(j.specJson) as JobSpec) : 0), 0);
+    const free = freeDiskBytes() - o.minFreeDiskBytes - promised;
     if (diskBytesOf(spec) > free) {
       void endWithoutRun(
         id,
@@ -448,13 +475,29 @@ export function createJobRunner(o: JobRunnerOptions) {
       diskLimit: area.limit,
       ...(service ? { restarts: service.restarts, gaveUp: service.gaveUp } : {}),
     };
-    // The job may have left its own .plasma (even a link into the node's files): the node's replaces it.
-    rmSync(join(work, NODE_REPORT_DIR), { recursive: true, force: true });
-    mkdirSync(join(work, NODE_REPORT_DIR));
-    writeFileSync(join(work, NODE_REPORT_DIR, "exit.json"), `${JSON.stringify(outcome, null, 2)}\n`);
-    copyFileSync(logFile(id), join(work, NODE_REPORT_DIR, "logs.txt"));
-    const manifest = await buildManifest(work, [...spec.outputs, `${NODE_REPORT_DIR}/`]);
-    for (const entry of manifest) o.store.putFile(join(work, entry.path), entry.sha256);
+    // Whatever the job left that cannot be collected (too many files, paths too long) is the job's error: the
+    // lease still completes with the node's report, and the report says why the outputs are missing.
+    let outputs: ManifestEntry[] = [];
+    let outputsError: string | undefined;
+    try {
+      outputs = resultEntries(await buildManifest(work, spec.outputs)); // the job's own .plasma/ is not its output
+    } catch (error) {
+      if (!(error instanceof OutputsError)) throw error;
+      outputsError = error.message;
+      log(id, `no outputs collected: ${outputsError}`);
+    }
+    // The node's report is written beside the work area, never into the job's full (or hostile) filesystem.
+    const reportRoot = join(jobDir(id), "report");
+    rmSync(reportRoot, { recursive: true, force: true });
+    mkdirSync(join(reportRoot, NODE_REPORT_DIR), { recursive: true });
+    const report = { ...outcome, ...(outputsError ? { outputsError } : {}) };
+    writeFileSync(join(reportRoot, NODE_REPORT_DIR, "exit.json"), `${JSON.stringify(report, null, 2)}\n`);
+    copyFileSync(logFile(id), join(reportRoot, NODE_REPORT_DIR, "logs.txt"));
+    const reportEntries = await buildManifest(reportRoot, [`${NODE_REPORT_DIR}/`]);
+    for (const entry of outputs) o.store.putFile(join(work, entry.path), entry.sha256);
+    for (const entry of reportEntries) o.store.putFile(join(reportRoot, entry.path), entry.sha256);
+    rmSync(reportRoot, { recursive: true, force: true });
+    const manifest = [...outputs, ...reportEntries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     writeFileSync(manifestFile(id), JSON.stringify(manifest));
     const resultHash = hashResult(manifest);
     const onChainResult = await resultOnChain(id, resultHash);
