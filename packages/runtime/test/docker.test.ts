@@ -44,9 +44,26 @@ describe("docker container options", () => {
     assert.equal(o.HostConfig?.ShmSize, 2 * 1024 ** 3);
     const cpu = containerOptions({ ...policy, gpus: [], network: "egress", memoryBytes: undefined });
     assert.deepEqual(cpu.HostConfig?.DeviceRequests, []);
-    assert.equal(cpu.HostConfig?.NetworkMode, "bridge");
-    assert.equal(cpu.NetworkDisabled, false);
+    assert.equal(cpu.HostConfig?.NetworkMode, "none", "no bridge: it would reach the host and its network");
+    assert.equal(cpu.NetworkDisabled, true);
     assert.equal(cpu.HostConfig?.Memory, undefined);
+  });
+});
+
+describe("docker egress", () => {
+  it("is refused: an engine's bridge would reach the host's services and its network", async () => {
+    await assert.rejects(
+      runInDocker({
+        image: "python:3.12-slim",
+        workDir: mkdtempSync(join(tmpdir(), "plasma-job-")),
+        command: ["true"],
+        env: {},
+        network: "egress",
+        gpus: [],
+        timeoutSeconds: 10,
+      }),
+      /egress is not confined in the Docker runtime/,
+    );
   });
 });
 

@@ -315,6 +315,17 @@ export function createJobRunner(o: JobRunnerOptions) {
         `Use runtime: ${o.runtimes.names[0]}, or pick a provider whose runtimes include ${spec.runtime}.`,
       );
     }
+    if (spec.runtime === "docker" && spec.network === "egress") {
+      // The engine's bridge reaches the host and its network; only the sandbox confines egress so far.
+      const reason = "this provider cannot confine egress in docker jobs to the public internet";
+      void endWithoutRun(id, reason, "provider-failed");
+      throw new ApiError(
+        400,
+        "egress-unavailable",
+        `The spec asks for network: egress in docker, and ${reason}; lease ${id} is ended and your escrow refunded.`,
+        "Run it with runtime: sandbox (egress there reaches the public internet only), or without egress.",
+      );
+    }
     // Work areas are sparse: what running jobs may still write is promised already, not free.
     const promised = o.db
       .jobsIn(["awaiting-inputs", "starting", "running"])

@@ -20,8 +20,8 @@ const DEFAULT_SHM_BYTES = 1024 ** 3;
 
 /**
  * The Engine API `POST /containers/create` body for a job: the work directory at /work and a private
- * /tmp as the only writable places, no capabilities, no privilege escalation, no network unless the
- * spec asks for egress, and only the leased GPUs (an NVIDIA device request by index).
+ * /tmp as the only writable places, no capabilities, no privilege escalation, no network, and only the
+ * leased GPUs (an NVIDIA device request by index).
  */
 export function containerOptions(policy: ContainerPolicy): ContainerCreateOptions {
   const gpus = policy.gpus.map(String);
@@ -40,12 +40,13 @@ export function containerOptions(policy: ContainerPolicy): ContainerCreateOption
     }).map(([name, value]) => `${name}=${value}`),
     Labels: policy.labels ?? {},
     Hostname: "plasma-job",
-    NetworkDisabled: policy.network !== "egress",
+    // No network, ever: runInDocker refuses egress until the engine's network can be confined like the sandbox's.
+    NetworkDisabled: true,
     AttachStdout: true,
     AttachStderr: true,
     HostConfig: {
       Binds: [`${policy.workDir}:/work:rw`],
-      NetworkMode: policy.network === "egress" ? "bridge" : "none",
+      NetworkMode: "none",
       ReadonlyRootfs: true,
       // Any uid may write there: jobs run as a uid of their own, not root.
       Tmpfs: { "/tmp": "rw,nosuid,nodev,size=1g,mode=1777" },

@@ -70,6 +70,11 @@ const sink = (write?: (chunk: Buffer) => void) =>
  * @example const result = await runInDocker({ image: "python:3.12-slim", workDir, command: ["python3", "train.py"], env: {}, network: "none", gpus: [0], timeoutSeconds: 600 });
  */
 export async function runInDocker(options: DockerRunOptions): Promise<RunResult> {
+  if (options.network === "egress")
+    // The engine's bridge network reaches the host's services and its LAN: see egressNetwork.ts for what egress must be.
+    throw new DockerUnavailableError(
+      "egress is not confined in the Docker runtime (its bridge reaches the host and its network); use the sandbox runtime",
+    );
   const docker = options.docker ?? dockerEngine();
   const status = await dockerStatus(docker);
   if (!status.available) throw new DockerUnavailableError(status.reason);
