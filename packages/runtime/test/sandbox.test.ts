@@ -170,6 +170,8 @@ describe("egress jobs reach the public internet only", {
   const HOST_END = `pti${process.pid % 100000}`;
   const PUBLIC = "198.51.100.7";
   const PRIVATE = ["10.99.0.7", "192.168.99.7", "172.16.99.7", "100.64.99.7", "169.254.169.254"];
+  // A public network the host itself is on (as in a datacenter), and a neighbour on it.
+  const NEIGHBOUR = "203.0.113.9";
   const ip = (...args: string[]) => {
     const r = spawnSync("ip", args, { encoding: "utf8" });
     assert.equal(r.status, 0, `ip ${args.join(" ")}: ${r.stderr}`);
@@ -181,7 +183,9 @@ describe("egress jobs reach the public internet only", {
     ip("netns", "add", NS);
     ip("link", "add", HOST_END, "type", "veth", "peer", "name", "eth0", "netns", NS);
     ip("addr", "add", "198.51.100.1/32", "dev", HOST_END);
+    ip("addr", "add", "203.0.113.1/24", "dev", HOST_END);
     ip("link", "set", HOST_END, "up");
+    ip("-n", NS, "addr", "add", `${NEIGHBOUR}/24`, "dev", "eth0");
     ip("-n", NS, "link", "set", "lo", "up");
     ip("-n", NS, "link", "set", "eth0", "up");
     for (const address of [PUBLIC, ...PRIVATE]) {
@@ -206,7 +210,7 @@ describe("egress jobs reach the public internet only", {
       server.once("exit", (code) => reject(new Error(`the test internet's server exited (${code})`)));
     });
     // The host reaches each test host: so a "blocked" below is the job's rules, not a missing route.
-    for (const address of [PUBLIC, ...PRIVATE]) {
+    for (const address of [PUBLIC, NEIGHBOUR, ...PRIVATE]) {
       const r = spawnSync("bash", ["-c", `timeout 2 bash -c 'cat < /dev/tcp/${address}/8099'`], { encoding: "utf8" });
       assert.match(r.stdout, /internet/, `the host cannot reach the test host ${address}`);
     }
@@ -220,20 +224,20 @@ describe("egress jobs reach the public internet only", {
     spawnSync("ip", ["netns", "del", NS]);
   });
 
-  it("reaches a public address, and none of loopback, the host, private, CGNAT or link-local ranges", async () => {
+  it("reaches a public address, and none of loopback, the host, its network, private, CGNAT or link-local ranges", async () => {
     const hostAddresses = Object.values(networkInterfaces())
       .flat()
       .filter((a) => a && a.family === "IPv4")
       .map((a) => a?.address as string);
     const targets = [
-      ...[PUBLIC, ...PRIVATE].map((a) => ({ address: a, port: 8099 })),
+      ...[PUBLIC, NEIGHBOUR, ...PRIVATE].map((a) => ({ address: a, port: 8099 })),
       ...hostAddresses.map((a) => ({ address: a, port: hostServer.port })),
     ];
     const { stdout } = await run(["/bin/bash", "-c", targets.map((t) => probe(t.address, t.port)).join("; ")], {
       network: "egress",
     });
     assert.match(stdout, new RegExp(`^${PUBLIC.replaceAll(".", "\\.")} reached$`, "m"), stdout);
-    for (const address of [...PRIVATE, ...hostAddresses])
+    for (const address of [NEIGHBOUR, ...PRIVATE, ...hostAddresses])
       assert.match(stdout, new RegExp(`^${address.replaceAll(".", "\\.")} blocked$`, "m"), stdout);
     assert.equal(hostServer.hits(), 0, "a host service answered the job");
   });

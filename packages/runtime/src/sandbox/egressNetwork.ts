@@ -1,11 +1,13 @@
 // `network: egress` means the public internet and nothing else. Each egress job gets a network namespace of
 // its own, joined to the host by a veth pair and NATed out; an nftables table on the host drops whatever the
 // job sends to the host itself (its loopback services, the node's API, the chain's RPC) and to every
-// non-public range (private, carrier-grade NAT, link-local such as cloud metadata, multicast), and IPv6;
+// non-public range (private, carrier-grade NAT, link-local such as cloud metadata, multicast), to the
+// networks the host itself is on, and IPv6;
 // refused at once (a TCP reset or an ICMP error), so the job fails fast instead of waiting for a timeout.
 // The job cannot change these rules: they live outside its namespaces and it has no capabilities.
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { networkInterfaces } from "node:os";
 
 /** Host interface names of job veths start with this (the rules match on it); Linux allows 15 characters. */
 const VETH_PREFIX = "plj";
@@ -27,6 +29,7 @@ export const EGRESS_DENIED_RANGES = [
   "198.18.0.0/15",
   "224.0.0.0/4",
   "240.0.0.0/4",
+  "168.63.129.16/32", // a cloud's host agent (Azure), public but answering only its own machines
 ] as const;
 
 /** Public resolvers an egress job uses: the host's may sit on loopback or a private address it cannot reach. */
@@ -67,10 +70,32 @@ export function egressUnavailable(): string | undefined {
   return undefined;
 }
 
+/**
+ * The networks the host is on (its addresses' prefixes, e.g. a datacenter's public /24 with its neighbours,
+ * gateway and management controllers), which an egress job must not reach either.
+ */
+function hostNetworks(): string[] {
+  return Object.entries(networkInterfaces())
+    .filter(([name]) => name !== "lo" && !name.startsWith(VETH_PREFIX))
+    .flatMap(([, addresses]) => addresses ?? [])
+    .filter((a) => a.family === "IPv4" && !a.internal && a.cidr)
+    .map((a) => networkOf(a.cidr as string));
+}
+
+/** `192.0.2.2/24` → `192.0.2.0/24`. */
+function networkOf(cidr: string): string {
+  const [address, bits] = cidr.split("/");
+  const prefix = Number(bits);
+  const value = (address ?? "").split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  const mask = prefix === 0 ? 0 : 2 ** 32 - 2 ** (32 - prefix);
+  const network = Number(BigInt(value) & BigInt(mask));
+  return `${[24, 16, 8, 0].map((shift) => (network >>> shift) & 255).join(".")}/${prefix}`;
+}
+
 /** The host's rules, loaded once per process (replacing any older copy atomically). */
 function loadRules() {
   if (rulesLoaded) return;
-  const denied = EGRESS_DENIED_RANGES.join(", ");
+  const denied = [...EGRESS_DENIED_RANGES, ...hostNetworks()].join(", ");
   run(
     NFT,
     ["-f", "-"],
