@@ -16,13 +16,16 @@ import {
   listOffers,
   openLease,
   type PlasmaClient,
+  ProviderApiError,
   parseJobSpec,
+  postHardwareChallenge,
   signRequest,
+  stakeValidator,
   startDevnet,
   submitJobSpec,
   uploadJobInput,
 } from "@plasma/sdk";
-import type { Address, Hex } from "viem";
+import { type Address, type Hex, parseEther } from "viem";
 import { loadProviderConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { type ProviderNode, startProviderNode } from "../src/service.ts";
@@ -314,5 +317,39 @@ describe("provider API hardening: bodies, signatures, rate limits", () => {
     assert.match(error.message, new RegExp(`${REQUESTS_PER_MINUTE} requests per minute`));
     assert.match(error.hint, /Retry in \d+ s/);
     assert.equal((await getJobStatus(api())).state, "awaiting-inputs", "other clients are not limited");
+  });
+
+  it("refuses a validator's challenge signed for another provider (a relay), and takes one signed for it", async () => {
+    const key = devnet.deployment.devAccounts?.validator?.privateKey as Hex;
+    const validator = createPlasmaClient({ deployment: devnet.deployment, account: key });
+    try {
+      await stakeValidator(validator, parseEther("10000"));
+      const own = createPlasmaClient({
+        deployment: devnet.deployment,
+        account: devnet.deployment.devAccounts?.provider1?.privateKey as Hex,
+      }).account?.address as Address;
+      const other = createPlasmaClient({
+        deployment: devnet.deployment,
+        account: devnet.deployment.devAccounts?.provider2?.privateKey as Hex,
+      }).account?.address as Address;
+      const validatorApi = { client: validator, endpoint: node.url, leaseId: 0n };
+      // What a dishonest provider would forward here: a challenge the validator signed for it, not for this node.
+      await assert.rejects(postHardwareChallenge(validatorApi, other, { id: "relayed" }), (error: unknown) => {
+        assert.ok(error instanceof ProviderApiError, String(error));
+        assert.equal(error.code, "wrong-provider");
+        assert.equal(error.status, 400);
+        return true;
+      });
+      // Signed for this node, the request passes authentication and the provider check (the body is then judged).
+      await assert.rejects(postHardwareChallenge(validatorApi, own, { id: "malformed" }), (error: unknown) => {
+        assert.ok(error instanceof ProviderApiError, String(error));
+        assert.notEqual(error.code, "wrong-provider");
+        assert.notEqual(error.status, 401);
+        assert.notEqual(error.status, 403);
+        return true;
+      });
+    } finally {
+      await validator.close();
+    }
   });
 });

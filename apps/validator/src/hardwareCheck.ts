@@ -32,10 +32,10 @@ export async function runHardwareCheck(
     options.challenge,
   );
   const started = performance.now();
-  const committed = await postHardwareChallenge(api, challenge);
+  const committed = await postHardwareChallenge(api, offer.provider, challenge);
   const elapsedMs = performance.now() - started;
   const nonce = `0x${randomBytes(32).toString("hex")}`;
-  const rows = await openHardwareChallenge(api, challenge.id, nonce);
+  const rows = await openHardwareChallenge(api, offer.provider, challenge.id, nonce);
   const verdict = await checkResponseAsync(challenge, committed.root, nonce, rows, elapsedMs);
   const report = { offerId: offerId.toString(), challenge, root: committed.root, nonce, elapsedMs, verdict };
   const reportHash = `0x${createHash("sha256").update(JSON.stringify(report)).digest("hex")}` as Hex;

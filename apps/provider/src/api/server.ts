@@ -280,8 +280,23 @@ export async function createApiServer(ctx: ApiContext): Promise<FastifyInstance>
 
   // Proof of GPU: a staked validator sends a challenge, gets the commitment, then picks the rows to open.
   const validator = { config: { access: "validator" } } as const;
-  app.post("/v1/hardware/challenges", validator, async (req) => ctx.challenges.commit(jsonBody(req)));
+  // The signed query names the provider a challenge is for: one relayed from another provider is refused.
+  const forThisProvider = (req: FastifyRequest) => {
+    const named = (req.query as { provider?: unknown }).provider;
+    if (typeof named !== "string" || named.toLowerCase() !== ctx.provider.toLowerCase())
+      throw new ApiError(
+        400,
+        "wrong-provider",
+        `This challenge is for ${typeof named === "string" ? named : "no provider"}; this node is ${ctx.provider}.`,
+        "Sign the challenge for the provider you send it to (?provider=ADDRESS, as the SDK does).",
+      );
+  };
+  app.post("/v1/hardware/challenges", validator, async (req) => {
+    forThisProvider(req);
+    return ctx.challenges.commit(jsonBody(req));
+  });
   app.post("/v1/hardware/challenges/:challengeId/open", validator, async (req) => {
+    forThisProvider(req);
     const { challengeId } = req.params as { challengeId: string };
     return { rows: ctx.challenges.open(challengeId, (jsonBody(req) as { nonce?: unknown }).nonce) };
   });

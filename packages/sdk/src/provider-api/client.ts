@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
 import type { PlasmaClient } from "../clients/createPlasmaClient.ts";
 import { PlasmaError } from "../errors/base.ts";
 import { canonicalJobSpec, type JobSpec, parseJobSpec } from "../spec/jobSpec.ts";
@@ -146,15 +146,22 @@ export async function downloadInput(api: ProviderApi, path: string): Promise<Uin
 }
 
 /**
- * Sends a proof-of-GPU challenge to a provider (validators only; `api.leaseId` must be 0: it is about no
+ * The path of a hardware-challenge route for `provider`: the signed query string names the provider, so a
+ * provider cannot relay a validator's signed challenge to another (that would answer it for it).
+ */
+const challengePath = (provider: Address, rest = "") => `/v1/hardware/challenges${rest}?provider=${provider}`;
+
+/**
+ * Sends a proof-of-GPU challenge to `provider` (validators only; `api.leaseId` must be 0: it is about no
  * lease) and returns its commitment.
  */
 export async function postHardwareChallenge(
   api: ProviderApi,
+  provider: Address,
   challenge: unknown,
 ): Promise<{ challengeId: string; root: string; computeMs: number; runner: string }> {
   const body = JSON.stringify(challenge);
-  return (await call(api, "POST", "/v1/hardware/challenges", body, "application/json")).json() as Promise<{
+  return (await call(api, "POST", challengePath(provider), body, "application/json")).json() as Promise<{
     challengeId: string;
     root: string;
     computeMs: number;
@@ -163,9 +170,14 @@ export async function postHardwareChallenge(
 }
 
 /** Asks the provider to open the rows a nonce picks from its committed challenge run. */
-export async function openHardwareChallenge(api: ProviderApi, challengeId: string, nonce: string): Promise<unknown> {
+export async function openHardwareChallenge(
+  api: ProviderApi,
+  provider: Address,
+  challengeId: string,
+  nonce: string,
+): Promise<unknown> {
   const body = JSON.stringify({ nonce });
-  const path = `/v1/hardware/challenges/${encodeURIComponent(challengeId)}/open`;
+  const path = challengePath(provider, `/${encodeURIComponent(challengeId)}/open`);
   return ((await (await call(api, "POST", path, body, "application/json")).json()) as { rows: unknown }).rows;
 }
 
