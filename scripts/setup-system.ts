@@ -13,6 +13,7 @@ const NEEDED = [
   { binary: "/usr/sbin/ip", pkg: "iproute2", why: "egress jobs' own network namespaces" },
   { binary: "/usr/sbin/nft", pkg: "nftables", why: "egress jobs' firewall (public internet only)" },
   { binary: "/usr/bin/chromium", pkg: "chromium", why: "the web app's browser tests (Playwright)" },
+  { binary: "/usr/bin/promtool", pkg: "prometheus", why: "promtool check metrics in the metrics tests" },
   {
     binary: "/usr/bin/pg_ctlcluster",
     pkg: "postgresql",
