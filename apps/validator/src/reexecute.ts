@@ -110,7 +110,8 @@ async function runInWorkArea(
     env: spec.env,
     network: spec.network,
     gpus,
-    timeoutSeconds: spec.timeoutSeconds,
+    // No longer than the provider could have run it: the lease bounds the job as the spec does.
+    timeoutSeconds: Math.max(1, Math.min(spec.timeoutSeconds, lease.maxSeconds)),
     memoryBytes: spec.resources.memoryGb ? Math.floor(spec.resources.memoryGb * 1024 ** 3) : p.memoryBytes,
   };
   let run: RunResult;

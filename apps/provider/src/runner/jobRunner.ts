@@ -606,7 +606,7 @@ export function createJobRunner(o: JobRunnerOptions) {
         running
           ? `The model server of lease ${id} is ${running.restarts > 0 ? `restarting (restart ${running.restarts})` : "starting"}.`
           : `The service of lease ${id} is not running yet (${job.state}).`,
-        "Retry in a few seconds; plasma logs LEASE shows what the server is doing.",
+        `Retry in a few seconds; plasma logs ${id} shows what the server is doing.`,
       );
     },
     onLeaseOpened,
@@ -628,7 +628,7 @@ export function createJobRunner(o: JobRunnerOptions) {
           409,
           "no-results-yet",
           `Lease ${id} has no results yet.`,
-          "Wait for the job to end (`plasma logs LEASE`).",
+          `Wait for the job to end (plasma logs ${id}).`,
         );
       return JSON.parse(readFileSync(manifestFile(id), "utf8")) as ManifestEntry[];
     },

@@ -218,7 +218,7 @@ export async function followJob(
       0,
       "stream-broken",
       `The connection to the provider at ${api.endpoint} broke while the job ran.`,
-      "The provider may have crashed; check the lease with `plasma lease status LEASE`.",
+      `The provider may have crashed; check the lease with \`plasma lease status ${api.leaseId}\`.`,
       error,
     );
   }
@@ -227,7 +227,7 @@ export async function followJob(
       0,
       "stream-closed",
       "The provider closed the log stream before the job ended.",
-      "Follow it again with `plasma logs LEASE`.",
+      `Follow it again with \`plasma logs ${api.leaseId}\`.`,
     );
   return final;
 }
