@@ -24,17 +24,7 @@ import type { Address, Hex } from "viem";
 import { loadProviderConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { type ProviderNode, startProviderNode } from "../src/service.ts";
-
-/** Waits for a condition, checking every 100 ms (the provider and the chain change between checks). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from "./until.ts";
 
 describe("the provider's free-disk floor", () => {
   let devnet: Devnet;

@@ -38,21 +38,11 @@ import { type Address, createTestClient, type Hex, http, parseEther } from "viem
 import { loadProviderConfig } from "../src/config.ts";
 import { createLogger } from "../src/logger.ts";
 import { type ProviderNode, startProviderNode } from "../src/service.ts";
+import { until } from "./until.ts";
 
 const PRICE = parseEther("0.001");
 /** The model's file name is this test's own, so that killing "its" model server kills no other test's. */
 const MODEL_NAME = "service-lease-test.onnx";
-
-/** Waits for a condition, checking every 100 ms (the provider and the chain change between checks). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const refusedWith = (code: string, status: number) => (error: unknown) => {
   assert.ok(error instanceof ProviderApiError, String(error));

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { containerOptions, createWorkArea, dockerEngine, type RunResult, runInDocker } from "@plasma/runtime";
-import { HOSTILE_JOBS, type RunJob } from "./hostileJobs.ts";
+import { containerOptions, dockerEngine, type RunResult, runInDocker } from "@plasma/runtime";
+import { HOSTILE_JOBS, jobRunner } from "./hostileJobs.ts";
 import { testEngine } from "./testImage.ts";
 
 describe("docker container options", () => {
@@ -145,38 +145,7 @@ describe("docker runtime against a real engine", { skip }, () => {
 describe("hostile jobs in the Docker runtime", { skip }, () => {
   before(importTestImage);
 
-  const run: RunJob = async (command, extra = {}) => {
-    const { diskBytes, ...options } = extra;
-    const jobDir = mkdtempSync(join(tmpdir(), "plasma-job-"));
-    const area = createWorkArea(jobDir, diskBytes ?? 1024 ** 3);
-    let stdout = "";
-    let stderr = "";
-    try {
-      const result = await runInDocker({
-        image: IMAGE,
-        workDir: area.path,
-        workArea: area,
-        command,
-        env: {},
-        network: "none",
-        gpus: [],
-        timeoutSeconds: 30,
-        ...options,
-        onStdout: (c) => {
-          stdout += c.toString();
-          options.onStdout?.(c);
-        },
-        onStderr: (c) => {
-          stderr += c.toString();
-        },
-      });
-      const owners = Object.fromEntries(readdirSync(area.path).map((n) => [n, statSync(join(area.path, n)).uid]));
-      return { result, stdout, stderr, workDir: area.path, diskLimit: area.limit, owners };
-    } finally {
-      area.remove();
-      rmSync(jobDir, { recursive: true, force: true });
-    }
-  };
+  const run = jobRunner((options) => runInDocker({ ...options, image: IMAGE }));
 
   for (const job of HOSTILE_JOBS.filter((j) => j.runtimes.includes("docker"))) it(job.guarantee, () => job.check(run));
 });

@@ -3,11 +3,11 @@
 // wherever an engine answers. The README's "What a job can and cannot do" lists these guarantees by name.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JOB_UID_BASE, type RunOptions, type RunResult } from "@plasma/runtime";
+import { createWorkArea, JOB_UID_BASE, type RunOptions, type RunResult } from "@plasma/runtime";
 
 /** Runs one job in the runtime under test, in a work area of `diskBytes` (1 GiB by default) it creates. */
 export type RunJob = (
@@ -24,6 +24,51 @@ export type RunJob = (
   /** Host uid owning each file the job left at the top of /work. */
   owners: Record<string, number>;
 }>;
+
+/**
+ * A {@link RunJob} over a runtime (`runSandboxed`, or `runInDocker` with its image): each job in a fresh work
+ * area of `diskBytes`, no network, a 30 s timeout, its output collected, what it left copied out and the area
+ * removed.
+ */
+export function jobRunner(runtime: (options: RunOptions) => Promise<RunResult>): RunJob {
+  return async (command, extra = {}) => {
+    const { diskBytes, ...options } = extra;
+    const jobDir = mkdtempSync(join(tmpdir(), "plasma-job-"));
+    const area = createWorkArea(jobDir, diskBytes ?? 1024 ** 3);
+    let stdout = "";
+    let stderr = "";
+    try {
+      const result = await runtime({
+        workDir: area.path,
+        workArea: area,
+        command,
+        env: {},
+        network: "none",
+        gpus: [],
+        timeoutSeconds: 30,
+        ...options,
+        onStdout: (c) => {
+          stdout += c.toString();
+          options.onStdout?.(c);
+        },
+        onStderr: (c) => {
+          stderr += c.toString();
+          options.onStderr?.(c);
+        },
+      });
+      // Read what the job left before the work area goes (the tests look at its files and their owners).
+      const workDir = mkdtempSync(join(tmpdir(), "plasma-job-copy-"));
+      cpSync(area.path, workDir, { recursive: true });
+      const owners = Object.fromEntries(
+        readdirSync(area.path).map((name) => [name, statSync(join(area.path, name)).uid]),
+      );
+      return { result, stdout, stderr, workDir, diskLimit: area.limit, owners };
+    } finally {
+      area.remove();
+      rmSync(jobDir, { recursive: true, force: true });
+    }
+  };
+}
 
 export type HostileJob = {
   /** The guarantee, as the README states it. */

@@ -1,70 +1,22 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   buildManifest,
   bwrapArgs,
-  createWorkArea,
   egressUnavailable,
   hashManifest,
-  type RunResult,
   runSandboxed,
   sandboxAvailable,
 } from "@plasma/runtime";
-import { HOSTILE_JOBS, hostListener, probe, type RunJob } from "./hostileJobs.ts";
+import { HOSTILE_JOBS, hostListener, jobRunner, probe } from "./hostileJobs.ts";
 
 assert.ok(sandboxAvailable(), "bubblewrap is required: `npm install` installs it (apt-get install bubblewrap)");
 
-const run: RunJob = async (command, extra = {}) => {
-  const { diskBytes, ...options } = extra;
-  const jobDir = mkdtempSync(join(tmpdir(), "plasma-job-"));
-  const area = createWorkArea(jobDir, diskBytes ?? 1024 ** 3);
-  let stdout = "";
-  let stderr = "";
-  try {
-    const result: RunResult = await runSandboxed({
-      workDir: area.path,
-      workArea: area,
-      command,
-      env: {},
-      network: "none",
-      gpus: [],
-      timeoutSeconds: 30,
-      ...options,
-      onStdout: (c) => {
-        stdout += c.toString();
-        options.onStdout?.(c);
-      },
-      onStderr: (c) => {
-        stderr += c.toString();
-        options.onStderr?.(c);
-      },
-    });
-    // Read what the job left before the work area goes (the tests look at its files).
-    const workDir = mkdtempSync(join(tmpdir(), "plasma-job-copy-"));
-    cpSync(area.path, workDir, { recursive: true });
-    const owners = Object.fromEntries(
-      readdirSync(area.path).map((name) => [name, statSync(join(area.path, name)).uid]),
-    );
-    return { result, stdout, stderr, workDir, diskLimit: area.limit, owners };
-  } finally {
-    area.remove();
-    rmSync(jobDir, { recursive: true, force: true });
-  }
-};
+const run = jobRunner(runSandboxed);
 
 describe("hostile jobs in the sandbox", () => {
   for (const job of HOSTILE_JOBS) it(job.guarantee, () => job.check(run));
