@@ -173,11 +173,17 @@ for name, nr in ${JSON.stringify(numbers)}.items():
 pid = os.fork()
 if pid == 0: os._exit(0)
 os.waitpid(pid, 0)
-print("fork ok")`,
+print("fork ok")
+personality = ${process.arch === "arm64" ? 92 : 135}
+r = libc.syscall(personality, 0x0040000)
+print("no-aslr", "allowed" if r >= 0 else errno.errorcode[ctypes.get_errno()])
+print("query", "allowed" if libc.syscall(personality, 0xffffffff) >= 0 else "refused")`,
       ]);
       assert.equal(result.exitCode, 0, stdout);
       for (const name of Object.keys(numbers)) assert.match(stdout, new RegExp(`^${name} EPERM$`, "m"), stdout);
       assert.match(stdout, /fork ok/, "ordinary processes still work");
+      assert.match(stdout, /^no-aslr EPERM$/m, "address randomisation cannot be turned off");
+      assert.match(stdout, /^query allowed$/m, "personality can still be queried");
       const nested = await run(["/bin/sh", "-c", "unshare -U -r true 2>&1 || echo refused"]);
       assert.match(nested.stdout, /refused/);
     },

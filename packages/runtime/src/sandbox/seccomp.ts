@@ -93,16 +93,27 @@ const OFFSET_NR = 0;
 const OFFSET_ARCH = 4;
 const OFFSET_ARG0_LOW = 16;
 
-type Instruction = [code: number, jt: number, jf: number, k: number];
+/** A jump target: the next instruction, or a label placed further on. */
+type Target = "next" | Label;
+type Label = "allow" | "eperm" | "enosys" | "kill" | "clone" | "personality";
+type Instruction = { code: number; k: number; jt?: Target; jf?: Target; label?: Label };
 
 /** Names of the system calls the filter refuses (for documentation and tests). */
 export const DENIED_SYSCALLS: readonly string[] = Object.keys(DENIED);
 
 /**
+ * personality(2) values a job may set, as in container runtimes' default profiles: Linux, 32-bit Linux, the
+ * 2.6 uname and both together, and the query. Anything else (such as turning address randomisation off) is EPERM.
+ */
+const ALLOWED_PERSONALITIES = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff];
+const PERSONALITY: [number, number] = [135, 92];
+
+/**
  * The filter for this machine's architecture, as bytes for bubblewrap's `--seccomp FD`: the refused calls
  * fail with EPERM, clone() with a namespace flag fails with EPERM, clone3() with ENOSYS (its flags sit
- * behind a pointer the filter cannot read, so the C library falls back to clone), and a call made through
- * another architecture's ABI (32-bit or x32 on x86-64) kills the process.
+ * behind a pointer the filter cannot read, so the C library falls back to clone), personality() only takes
+ * the usual values, and a call made through another architecture's ABI (32-bit or x32 on x86-64) kills the
+ * process.
  * @returns undefined on an architecture the filter does not know.
  */
 export function seccompFilter(arch: string = process.arch): Buffer | undefined {
@@ -111,39 +122,49 @@ export function seccompFilter(arch: string = process.arch): Buffer | undefined {
   const denied = Object.values(DENIED)
     .map((numbers) => numbers[index])
     .filter((n): n is number => n !== undefined);
-  const program: Instruction[] = [];
-  program.push([LD_W_ABS, 0, 0, OFFSET_ARCH]);
-  program.push([JEQ_K, 1, 0, audit]);
-  program.push([RET_K, 0, 0, RET_KILL_PROCESS]);
-  program.push([LD_W_ABS, 0, 0, OFFSET_NR]);
-  if (arch === "x64") {
-    program.push([JGE_K, 0, 1, X32_SYSCALL_BIT]);
-    program.push([RET_K, 0, 0, RET_KILL_PROCESS]);
-  }
-  // One comparison per refused call, each jumping to the EPERM return at the end: past the rest of the
-  // list and the six instructions of the clone3 and clone checks that follow it.
-  denied.forEach((nr, i) => {
-    program.push([JEQ_K, denied.length - i + 5, 0, nr]);
-  });
-  program.push([JEQ_K, 0, 1, CLONE3[index]]);
-  program.push([RET_K, 0, 0, retErrno(ENOSYS)]);
-  program.push([JEQ_K, 1, 0, CLONE[index]]);
-  program.push([RET_K, 0, 0, RET_ALLOW]);
-  // clone: refuse namespace flags, allow the rest.
-  program.push([LD_W_ABS, 0, 0, OFFSET_ARG0_LOW]);
-  program.push([JSET_K, 0, 1, CLONE_NAMESPACE_FLAGS]);
-  program.push([RET_K, 0, 0, retErrno(EPERM)]);
-  program.push([RET_K, 0, 0, RET_ALLOW]);
+  const program: Instruction[] = [
+    { code: LD_W_ABS, k: OFFSET_ARCH },
+    { code: JEQ_K, k: audit, jt: "next", jf: "kill" },
+    { code: LD_W_ABS, k: OFFSET_NR },
+    ...(arch === "x64" ? [{ code: JGE_K, k: X32_SYSCALL_BIT, jt: "kill" as const, jf: "next" as const }] : []),
+    ...denied.map((nr) => ({ code: JEQ_K, k: nr, jt: "eperm" as const, jf: "next" as const })),
+    { code: JEQ_K, k: CLONE3[index], jt: "enosys", jf: "next" },
+    { code: JEQ_K, k: PERSONALITY[index], jt: "personality", jf: "next" },
+    { code: JEQ_K, k: CLONE[index], jt: "clone", jf: "allow" },
+    // clone: refuse namespace flags, allow the rest.
+    { code: LD_W_ABS, k: OFFSET_ARG0_LOW, label: "clone" },
+    { code: JSET_K, k: CLONE_NAMESPACE_FLAGS, jt: "eperm", jf: "allow" },
+    // personality: only the usual values.
+    { code: LD_W_ABS, k: OFFSET_ARG0_LOW, label: "personality" },
+    ...ALLOWED_PERSONALITIES.map((value, i) => ({
+      code: JEQ_K,
+      k: value,
+      jt: "allow" as const,
+      jf: i === ALLOWED_PERSONALITIES.length - 1 ? ("eperm" as const) : ("next" as const),
+    })),
+    { code: RET_K, k: RET_ALLOW, label: "allow" },
+    { code: RET_K, k: retErrno(EPERM), label: "eperm" },
+    { code: RET_K, k: retErrno(ENOSYS), label: "enosys" },
+    { code: RET_K, k: RET_KILL_PROCESS, label: "kill" },
+  ];
   return encode(program);
 }
 
+/** Classic BPF jumps are forward offsets from the next instruction, at most 255. */
 function encode(program: Instruction[]): Buffer {
+  const at = new Map(program.flatMap((ins, i) => (ins.label ? [[ins.label, i] as const] : [])));
+  const offset = (from: number, target: Target | undefined) => {
+    if (target === undefined || target === "next") return 0;
+    const to = at.get(target);
+    if (to === undefined || to <= from || to - from - 1 > 255) throw new Error(`seccomp: no forward jump to ${target}`);
+    return to - from - 1;
+  };
   const bytes = Buffer.alloc(program.length * 8);
-  program.forEach(([code, jt, jf, k], i) => {
-    bytes.writeUInt16LE(code, i * 8);
-    bytes.writeUInt8(jt, i * 8 + 2);
-    bytes.writeUInt8(jf, i * 8 + 3);
-    bytes.writeUInt32LE(k >>> 0, i * 8 + 4);
+  program.forEach((ins, i) => {
+    bytes.writeUInt16LE(ins.code, i * 8);
+    bytes.writeUInt8(offset(i, ins.jt), i * 8 + 2);
+    bytes.writeUInt8(offset(i, ins.jf), i * 8 + 3);
+    bytes.writeUInt32LE(ins.k >>> 0, i * 8 + 4);
   });
   return bytes;
 }
