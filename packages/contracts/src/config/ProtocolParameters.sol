@@ -13,6 +13,9 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     bytes32 public constant BUILDER_SHARE_BPS = "builderShareBps";
     bytes32 public constant NO_SHOW_PENALTY_BPS = "noShowPenaltyBps";
     bytes32 public constant START_DEADLINE = "startDeadline";
+    bytes32 public constant NO_SHOW_PENALTY_CAP = "noShowPenaltyCap";
+    bytes32 public constant NO_SHOW_BACKING_CAP_BPS = "noShowBackingCapBps";
+    bytes32 public constant NO_SHOW_CLIENT_SHARE_BPS = "noShowClientShareBps";
     bytes32 public constant MIN_PROVIDER_STAKE = "minProviderStake";
     bytes32 public constant UNBONDING_PERIOD = "unbondingPeriod";
     bytes32 public constant EMISSION_PER_EPOCH = "emissionPerEpoch";
@@ -32,6 +35,11 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     uint256 public constant MAX_NO_SHOW_PENALTY_BPS = 5_000; // half of the lease's value
     uint256 public constant MIN_START_DEADLINE = 1 minutes;
     uint256 public constant MAX_START_DEADLINE = 1 days;
+    // A no-show penalty is bounded three ways (share of the lease, absolute cap, share of the provider's
+    // slashable XPL), and the client, who can trigger it, never gets more than half of it.
+    uint256 public constant MAX_NO_SHOW_PENALTY_CAP = 100_000 ether;
+    uint256 public constant MAX_NO_SHOW_BACKING_CAP_BPS = 2_000; // a fifth of what the provider can lose
+    uint256 public constant MAX_NO_SHOW_CLIENT_SHARE_BPS = 5_000;
     uint256 public constant MAX_MIN_PROVIDER_STAKE = 10_000_000 ether;
     // Unbonding must outlast the longest start deadline, so a no-show penalty can always be slashed.
     uint256 public constant MIN_UNBONDING_PERIOD = 1 days;
@@ -67,7 +75,10 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
             builderShareBps: 2_000, // 20 % of the fee
             noShowPenaltyBps: 1_000, // 10 % of the lease's escrow
             startDeadline: 10 minutes,
-            treasury: treasury_
+            treasury: treasury_,
+            noShowClientShareBps: 2_000, // 20 % of the penalty to the client, 80 % to the treasury
+            noShowBackingCapBps: 500, // at most 5 % of the provider's slashable XPL per no-show
+            noShowPenaltyCap: 1_000 ether
         });
         _staking = StakingParams({minProviderStake: 1_000 ether, unbondingPeriod: 7 days});
         _rewards = RewardParams({emissionPerEpoch: 50_000 ether, rewardFeeCapBps: 5_000});
@@ -97,6 +108,9 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         else if (name == BUILDER_SHARE_BPS) _market.builderShareBps = uint16(value);
         else if (name == NO_SHOW_PENALTY_BPS) _market.noShowPenaltyBps = uint16(value);
         else if (name == START_DEADLINE) _market.startDeadline = uint32(value);
+        else if (name == NO_SHOW_PENALTY_CAP) _market.noShowPenaltyCap = uint128(value);
+        else if (name == NO_SHOW_BACKING_CAP_BPS) _market.noShowBackingCapBps = uint16(value);
+        else if (name == NO_SHOW_CLIENT_SHARE_BPS) _market.noShowClientShareBps = uint16(value);
         else if (name == MIN_PROVIDER_STAKE) _staking.minProviderStake = uint128(value);
         else if (name == UNBONDING_PERIOD) _staking.unbondingPeriod = uint32(value);
         else if (name == EMISSION_PER_EPOCH) _rewards.emissionPerEpoch = uint128(value);
@@ -126,6 +140,9 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == BUILDER_SHARE_BPS) return _market.builderShareBps;
         if (name == NO_SHOW_PENALTY_BPS) return _market.noShowPenaltyBps;
         if (name == START_DEADLINE) return _market.startDeadline;
+        if (name == NO_SHOW_PENALTY_CAP) return _market.noShowPenaltyCap;
+        if (name == NO_SHOW_BACKING_CAP_BPS) return _market.noShowBackingCapBps;
+        if (name == NO_SHOW_CLIENT_SHARE_BPS) return _market.noShowClientShareBps;
         if (name == MIN_PROVIDER_STAKE) return _staking.minProviderStake;
         if (name == UNBONDING_PERIOD) return _staking.unbondingPeriod;
         if (name == EMISSION_PER_EPOCH) return _rewards.emissionPerEpoch;
@@ -148,6 +165,9 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == BUILDER_SHARE_BPS) return (0, MAX_BUILDER_SHARE_BPS);
         if (name == NO_SHOW_PENALTY_BPS) return (0, MAX_NO_SHOW_PENALTY_BPS);
         if (name == START_DEADLINE) return (MIN_START_DEADLINE, MAX_START_DEADLINE);
+        if (name == NO_SHOW_PENALTY_CAP) return (0, MAX_NO_SHOW_PENALTY_CAP);
+        if (name == NO_SHOW_BACKING_CAP_BPS) return (0, MAX_NO_SHOW_BACKING_CAP_BPS);
+        if (name == NO_SHOW_CLIENT_SHARE_BPS) return (0, MAX_NO_SHOW_CLIENT_SHARE_BPS);
         if (name == MIN_PROVIDER_STAKE) return (0, MAX_MIN_PROVIDER_STAKE);
         if (name == UNBONDING_PERIOD) return (MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD);
         if (name == EMISSION_PER_EPOCH) return (0, MAX_EMISSION_PER_EPOCH);

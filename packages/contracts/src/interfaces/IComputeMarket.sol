@@ -148,9 +148,11 @@ interface IComputeMarket {
     /// @notice Stops a running lease at any time: pays the used seconds, refunds the rest. Client only.
     function stopLease(uint256 leaseId) external;
 
-    /// @notice Cancels a lease whose provider missed the start deadline: refunds the whole escrow and
-    ///         slashes a no-show penalty from the provider's stake to the client, and counts the no-show in
-    ///         the provider's reputation (IVerificationManager.onLeaseNoShow). Client only.
+    /// @notice Cancels a lease whose provider missed the start deadline: refunds the whole escrow, slashes a
+    ///         bounded no-show penalty from the provider (the least of `noShowPenaltyBps` of the lease's value,
+    ///         `noShowPenaltyCap` and `noShowBackingCapBps` of what can be slashed), pays the client
+    ///         `noShowClientShareBps` of it (at most half) and the treasury the rest, and counts the no-show
+    ///         in the provider's reputation (IVerificationManager.onLeaseNoShow). Client only.
     function cancelLease(uint256 leaseId) external;
 
     /// @notice Sends the caller's accumulated builder fees to it.
@@ -181,4 +183,10 @@ interface IComputeMarket {
 
     /// @notice Escrowed value (without fees) of a provider's open and running verified leases.
     function exposure(address provider) external view returns (uint256);
+
+    /// @notice Backing the provider must keep: `collateralRatioBps × (exposure + pending verification value)`.
+    ///         Checked when a verified lease opens, and locked in the registry (no unstake, undelegation or
+    ///         withdrawal may take the provider's backing below it) until the leases and their
+    ///         verifications end.
+    function lockedCollateral(address provider) external view returns (uint256);
 }

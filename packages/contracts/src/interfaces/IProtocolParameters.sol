@@ -6,13 +6,16 @@ pragma solidity ^0.8.24;
 ///         constants in the implementation; only the owner (the governance timelock in production)
 ///         may change them.
 interface IProtocolParameters {
-    /// @notice Parameters the market reads on every lease, packed into one storage slot.
+    /// @notice Parameters the market reads on every lease, packed into two storage slots.
     struct MarketParams {
         uint16 protocolFeeBps; // share of every payment that goes to the protocol, in basis points
         uint16 builderShareBps; // share of the protocol fee that goes to a lease's builder
-        uint16 noShowPenaltyBps; // share of the lease escrow slashed from a provider that never starts
+        uint16 noShowPenaltyBps; // share of the lease's value slashed from a provider that never starts
         uint32 startDeadline; // seconds a provider has to start an opened lease
-        address treasury; // receiver of protocol fees
+        address treasury; // receiver of protocol fees and of most of a no-show penalty
+        uint16 noShowClientShareBps; // share of a no-show penalty paid to the client (the rest to the treasury)
+        uint16 noShowBackingCapBps; // a no-show penalty is at most this share of what the provider can lose
+        uint128 noShowPenaltyCap; // a no-show penalty is at most this much XPL (wei)
     }
 
     /// @notice Parameters of provider staking.

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+/// @title ICollateralSource
+/// @notice Where the registry learns how much of a provider's backing is locked as collateral.
+interface ICollateralSource {
+    /// @notice Backing a provider must keep: `collateralRatio × (exposure + pending verification value)`.
+    function lockedCollateral(address provider) external view returns (uint256);
+}
+
 /// @title IProviderRegistry
 /// @notice Providers, their stake and unbonding queue, their GPU offers and the capacity in use.
 interface IProviderRegistry {
@@ -99,6 +106,8 @@ interface IProviderRegistry {
     event DelegationRewardsClaimed(address indexed provider, address indexed delegator, uint256 amount);
     event CapacityReserved(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
     event CapacityReleased(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
+    /// @notice Emitted once, when the admin names the contract that reports locked collateral (the market).
+    event CollateralSourceSet(address indexed source);
 
     error RegistryAlreadyRegistered(address provider);
     error RegistryNotRegistered(address provider);
@@ -124,6 +133,11 @@ interface IProviderRegistry {
     error RegistryUndelegateExceedsDelegation(address provider, address delegator, uint256 amount, uint256 delegated);
     error RegistryNoDelegators(address provider);
     error RegistryNothingToClaim(address account);
+    /// @notice Unstaking, undelegating or withdrawing would leave `backingAfter` behind a provider that must
+    ///         keep `required` as collateral for its verified leases and pending verifications.
+    error RegistryCollateralLocked(address provider, uint256 backingAfter, uint256 required);
+    /// @notice The collateral source was already set.
+    error RegistryCollateralSourceAlreadySet();
 
     /// @notice Registers the caller as a provider.
     /// @param endpoint URL of the provider's HTTP API (1–256 bytes).
@@ -142,10 +156,13 @@ interface IProviderRegistry {
 
     /// @notice Moves stake into the unbonding queue; it stays slashable until withdrawn.
     ///         A new request adds to the queue and restarts its timer.
-    /// @param amount XPL wei to unstake. A provider with active offers must keep the minimum stake.
+    /// @param amount XPL wei to unstake. A provider with active offers must keep the minimum stake, and
+    ///        every provider keeps `lockedCollateral` as backing (RegistryCollateralLocked otherwise).
     function requestUnstake(uint256 amount) external;
 
-    /// @notice Withdraws the unbonded stake once the unbonding period has passed.
+    /// @notice Withdraws the unbonded stake once the unbonding period has passed, unless what would remain
+    ///         behind the provider (stake, delegations and unbonding queues) fell below `lockedCollateral`
+    ///         since the request (after a slash): then it waits until the leases behind the lock end.
     /// @return amount XPL wei sent to the caller.
     function withdraw() external returns (uint256 amount);
 
@@ -155,11 +172,13 @@ interface IProviderRegistry {
     function delegate(address provider, uint256 amount) external;
 
     /// @notice Moves delegated XPL into the unbonding queue: it stops earning, stays slashable and may be
-    ///         withdrawn after the unbonding period. A new request restarts the timer.
+    ///         withdrawn after the unbonding period. A new request restarts the timer. It may not take the
+    ///         provider's backing below its `lockedCollateral` (RegistryCollateralLocked).
     /// @param amount XPL wei, or `type(uint256).max` for the whole delegation.
     function undelegate(address provider, uint256 amount) external;
 
-    /// @notice Withdraws the caller's unbonded delegation from `provider` once its period has passed.
+    /// @notice Withdraws the caller's unbonded delegation from `provider` once its period has passed, with the
+    ///         same collateral check as `withdraw`.
     /// @return amount XPL wei sent (less than requested if a slash hit it while unbonding).
     function withdrawDelegation(address provider) external returns (uint256 amount);
 
@@ -199,6 +218,20 @@ interface IProviderRegistry {
     ///         otherwise inflate without bound) and starts a new era. Slasher only.
     /// @return slashed The amount actually taken (less than `amount` when the stake runs out).
     function slash(address provider, uint256 amount, address recipient) external returns (uint256 slashed);
+
+    /// @notice Names the contract that reports locked collateral (the market). Once; admin only.
+    function setCollateralSource(ICollateralSource source) external;
+
+    /// @notice Backing the provider must keep while it holds verified leases or leases under verification:
+    ///         `collateralRatio × (exposure + pending verification value)`, as the collateral source reports
+    ///         it (0 before one is set). `requestUnstake` and `undelegate` may not take the provider's backing
+    ///         below it, and `withdraw` and `withdrawDelegation` may not take the provider's stake, delegations
+    ///         and unbonding queues together below it.
+    function lockedCollateral(address provider) external view returns (uint256);
+
+    /// @notice Everything a slash can take from a provider: its stake and unbonding queue plus its
+    ///         delegators' active and unbonding XPL.
+    function slashable(address provider) external view returns (uint256);
 
     /// @notice Returns a provider's record.
     function getProvider(address provider) external view returns (Provider memory);

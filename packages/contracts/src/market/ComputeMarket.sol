@@ -118,12 +118,16 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         l.endedAt = uint32(block.timestamp);
         if (l.verification != IVerificationManager.Mode.None) _exposure[l.provider] -= value;
         registry.releaseCapacity(l.offerId, l.gpus);
-        // The penalty is a share of the lease's value, taken from the provider's stake to the client.
-        uint256 penalty = (value * params.marketParams().noShowPenaltyBps) / LeaseMath.BPS;
-        uint256 slashed = penalty == 0 ? 0 : registry.slash(l.provider, penalty, l.client);
+        IProtocolParameters.MarketParams memory mp = params.marketParams();
+        uint256 penalty = _noShowPenalty(l.provider, value, mp);
+        // Slashed to the market, then split: most goes to the treasury, so a client gains little by
+        // opening a lease against a provider it knows to be offline.
+        uint256 slashed = penalty == 0 ? 0 : registry.slash(l.provider, penalty, address(this));
+        uint256 toClient = (slashed * mp.noShowClientShareBps) / LeaseMath.BPS;
         emit LeaseEnded(leaseId, l.provider, l.client, EndReason.NoShow, 0, refund, slashed, bytes32(0));
         verification.onLeaseNoShow(leaseId, l.provider); // counts in the provider's reputation
-        xpl.safeTransfer(l.client, refund);
+        xpl.safeTransfer(l.client, refund + toClient);
+        if (slashed > toClient) xpl.safeTransfer(mp.treasury, slashed - toClient);
     }
 
     // ---------------------------------------------------------------- provider
@@ -256,6 +260,11 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         return _exposure[provider];
     }
 
+    /// @inheritdoc IComputeMarket
+    function lockedCollateral(address provider) external view returns (uint256) {
+        return _requiredCollateral(provider, _exposure[provider], params.verificationParams().collateralRatioBps);
+    }
+
     // ---------------------------------------------------------------- internals
 
     function _open(OpenLeaseParams calldata p) private returns (uint256 leaseId) {
@@ -311,10 +320,26 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         IProtocolParameters.VerificationParams memory vp = params.verificationParams();
         uint256 exposed = _exposure[provider] + value;
         _exposure[provider] = exposed;
-        uint256 required = Math.mulDiv(exposed + verification.pendingValue(provider), vp.collateralRatioBps, LeaseMath.BPS);
+        uint256 required = _requiredCollateral(provider, exposed, vp.collateralRatioBps);
         uint256 backing = registry.backing(provider);
         if (backing < required) revert MarketInsufficientCollateral(provider, backing, required);
         return vp.verificationFeeBps;
+    }
+
+    /// @dev Collateral for `exposed` XPL of open verified leases and the provider's leases under verification.
+    function _requiredCollateral(address provider, uint256 exposed, uint256 ratioBps) private view returns (uint256) {
+        return Math.mulDiv(exposed + verification.pendingValue(provider), ratioBps, LeaseMath.BPS);
+    }
+
+    /// @dev A no-show penalty: a share of the lease's value, bounded by an absolute cap and by a share of
+    ///      everything the provider could lose, so one cancelled lease can never empty a provider's backing.
+    function _noShowPenalty(address provider, uint256 value, IProtocolParameters.MarketParams memory mp)
+        private
+        view
+        returns (uint256)
+    {
+        uint256 penalty = Math.min((value * mp.noShowPenaltyBps) / LeaseMath.BPS, mp.noShowPenaltyCap);
+        return Math.min(penalty, (registry.slashable(provider) * mp.noShowBackingCapBps) / LeaseMath.BPS);
     }
 
     /// @dev Pays out what has accrued (or nothing), refunds the rest, releases capacity, then transfers.

@@ -9,7 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
-import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {ICollateralSource, IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 
 /// @title ProviderRegistry
 /// @notice Providers register an endpoint, stake XPL and publish GPU offers. The market reserves and
@@ -46,6 +46,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     mapping(address provider => mapping(address delegator => Delegation)) private _delegations;
     uint256 private _delegatorRewards;
     mapping(address provider => mapping(uint32 era => uint256)) private _eraEndRewardPerShare;
+    ICollateralSource private _collateralSource;
 
     /// @param xpl_ The XPL token.
     /// @param params_ Where the minimum stake and unbonding period live.
@@ -99,6 +100,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         uint256 minimum = params.stakingParams().minProviderStake;
         uint256 backingLeft = uint256(remaining) + _pools[msg.sender].active;
         if (p.activeOffers > 0 && backingLeft < minimum) revert RegistryStakeBelowMinimum(msg.sender, backingLeft, minimum);
+        _checkCollateral(msg.sender, backingLeft);
         p.stake = remaining;
         p.unbonding += uint128(amount);
         uint64 releaseAt = uint64(block.timestamp + params.stakingParams().unbondingPeriod);
@@ -114,6 +116,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (block.timestamp < p.unbondingReleaseAt) {
             revert RegistryUnbondingNotFinished(msg.sender, p.unbondingReleaseAt, block.timestamp);
         }
+        _checkCollateral(msg.sender, _slashable(msg.sender) - amount);
         p.unbonding = 0;
         p.unbondingReleaseAt = 0;
         emit Withdrawn(msg.sender, amount);
@@ -157,6 +160,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (shares > d.shares || amount == 0) revert RegistryUndelegateExceedsDelegation(provider, msg.sender, amount, delegated);
         uint256 unbondingShares = _toShares(amount, pool.unbonding, pool.unbondingShares, Math.Rounding.Floor);
         if (unbondingShares == 0) revert RegistryAmountTooSmall(amount);
+        _checkCollateral(provider, _backing(provider) - amount);
         // Every cast below is safe: the values are parts of pool totals that are uint128.
         pool.active -= uint128(amount);
         pool.activeShares -= uint128(shares);
@@ -179,6 +183,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (shares == 0) revert RegistryNothingToWithdraw(msg.sender);
         if (block.timestamp < d.releaseAt) revert RegistryUnbondingNotFinished(msg.sender, d.releaseAt, block.timestamp);
         amount = _toAssets(shares, pool.unbonding, pool.unbondingShares);
+        _checkCollateral(provider, _slashable(provider) - amount);
         pool.unbonding -= uint128(amount); // a share's value never exceeds the pool it is part of
         pool.unbondingShares -= shares;
         d.unbondingShares = 0;
@@ -289,6 +294,15 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         emit OfferRequestPriceSet(offerId, msg.sender, pricePerRequest);
     }
 
+    // ---------------------------------------------------------------- collateral
+
+    /// @inheritdoc IProviderRegistry
+    function setCollateralSource(ICollateralSource source) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(_collateralSource) != address(0)) revert RegistryCollateralSourceAlreadySet();
+        _collateralSource = source;
+        emit CollateralSourceSet(address(source));
+    }
+
     // ---------------------------------------------------------------- market hooks
 
     /// @inheritdoc IProviderRegistry
@@ -381,6 +395,16 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
+    function lockedCollateral(address provider) external view returns (uint256) {
+        return _locked(provider);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function slashable(address provider) external view returns (uint256) {
+        return _slashable(provider);
+    }
+
+    /// @inheritdoc IProviderRegistry
     function commissionOf(address provider) external view returns (uint16) {
         return _commission(_pools[provider]);
     }
@@ -424,6 +448,24 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
 
     function _backing(address provider) private view returns (uint256) {
         return uint256(_providers[provider].stake) + _pools[provider].active;
+    }
+
+    function _slashable(address provider) private view returns (uint256) {
+        Provider storage p = _providers[provider];
+        DelegationPool storage pool = _pools[provider];
+        return uint256(p.stake) + p.unbonding + pool.active + pool.unbonding;
+    }
+
+    function _locked(address provider) private view returns (uint256) {
+        ICollateralSource source = _collateralSource;
+        return address(source) == address(0) ? 0 : source.lockedCollateral(provider);
+    }
+
+    /// @dev Collateral is locked, not just checked at open: what stays behind a provider after an unstake,
+    ///      an undelegation or a withdrawal must still cover its verified leases and pending verifications.
+    function _checkCollateral(address provider, uint256 backingAfter) private view {
+        uint256 required = _locked(provider);
+        if (backingAfter < required) revert RegistryCollateralLocked(provider, backingAfter, required);
     }
 
     function _commission(DelegationPool storage pool) private view returns (uint16) {

@@ -24,6 +24,9 @@ contract ProtocolParametersTest is Test {
         assertEq(m.noShowPenaltyBps, 1000);
         assertEq(m.startDeadline, 10 minutes);
         assertEq(m.treasury, address(0x7EA5));
+        assertEq(m.noShowClientShareBps, 2000);
+        assertEq(m.noShowBackingCapBps, 500);
+        assertEq(m.noShowPenaltyCap, 1000 ether);
         IProtocolParameters.StakingParams memory s = params.stakingParams();
         assertEq(s.minProviderStake, 1000 ether);
         assertEq(s.unbondingPeriod, 7 days);
@@ -35,8 +38,17 @@ contract ProtocolParametersTest is Test {
     }
 
     function test_setParameter_everyParameterAtItsBoundsAndPastThem() public {
-        bytes32[6] memory names =
-            [bytes32("protocolFeeBps"), "builderShareBps", "noShowPenaltyBps", "startDeadline", "minProviderStake", "unbondingPeriod"];
+        bytes32[9] memory names = [
+            bytes32("protocolFeeBps"),
+            "builderShareBps",
+            "noShowPenaltyBps",
+            "startDeadline",
+            "minProviderStake",
+            "unbondingPeriod",
+            "noShowPenaltyCap",
+            "noShowBackingCapBps",
+            "noShowClientShareBps"
+        ];
         for (uint256 i; i < names.length; ++i) {
             (uint256 min, uint256 max) = params.bounds(names[i]);
             vm.startPrank(owner);
@@ -56,6 +68,7 @@ contract ProtocolParametersTest is Test {
         }
         assertEq(params.marketParams().protocolFeeBps, 2000, "fee capped at 20 %");
         assertEq(params.stakingParams().unbondingPeriod, 60 days);
+        assertEq(params.marketParams().noShowClientShareBps, 5000, "the client never gets most of a no-show penalty");
     }
 
     function test_setParameter_revertsOnUnknownNames() public {
@@ -96,9 +109,18 @@ contract ProtocolParametersTest is Test {
     }
 
     function testFuzz_setParameter_neverLeavesBounds(uint256 which, uint256 value) public {
-        bytes32[6] memory names =
-            [bytes32("protocolFeeBps"), "builderShareBps", "noShowPenaltyBps", "startDeadline", "minProviderStake", "unbondingPeriod"];
-        bytes32 name = names[bound(which, 0, 5)];
+        bytes32[9] memory names = [
+            bytes32("protocolFeeBps"),
+            "builderShareBps",
+            "noShowPenaltyBps",
+            "startDeadline",
+            "minProviderStake",
+            "unbondingPeriod",
+            "noShowPenaltyCap",
+            "noShowBackingCapBps",
+            "noShowClientShareBps"
+        ];
+        bytes32 name = names[bound(which, 0, 8)];
         (uint256 min, uint256 max) = params.bounds(name);
         vm.prank(owner);
         try params.setParameter(name, value) {

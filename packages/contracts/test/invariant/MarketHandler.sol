@@ -10,6 +10,7 @@ import {VerificationManager} from "../../src/verification/VerificationManager.so
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+import {IProtocolParameters} from "../../src/interfaces/IProtocolParameters.sol";
 
 /// @notice Drives the market, registry (stakes and delegations), rewards and verification at random for the invariant
 ///         tests, keeping a ghost ledger of what each lease took in and paid out. Providers report a wrong result for
@@ -32,6 +33,11 @@ contract MarketHandler is Test {
     mapping(uint256 leaseId => uint256) public ghostProviderReceived;
     mapping(uint256 leaseId => uint256) public ghostClientRefunded;
     uint256 public ghostPenalties;
+    /// @dev No-show penalties that took more than min(bps × value, cap, share of slashable XPL).
+    uint256 public ghostNoShowPenaltiesOverCap;
+    /// @dev Unstakes and undelegations that left backing below the locked collateral, and withdrawals
+    ///      that left stake + delegations + unbonding below it.
+    uint256 public ghostCollateralUnlocks;
     uint256 public calls;
 
     constructor(
@@ -220,10 +226,13 @@ contract MarketHandler is Test {
         (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Open);
         if (id == 0) return;
         uint256 registryBefore = xpl.balanceOf(address(registry));
+        uint256 cap = _noShowCap(l);
         _track(id, l, l.client, abi.encodeCall(market.cancelLease, (id)));
         uint256 penalty = registryBefore - xpl.balanceOf(address(registry));
         ghostPenalties += penalty;
-        ghostClientRefunded[id] -= penalty; // the penalty is compensation, not a refund of escrow
+        if (penalty > cap) ++ghostNoShowPenaltiesOverCap;
+        // The client's share of the penalty is compensation, not a refund of escrow; the rest is the treasury's.
+        ghostClientRefunded[id] -= (penalty * market.params().marketParams().noShowClientShareBps) / 10_000;
     }
 
     function warp(uint256 seconds_) external {
@@ -251,13 +260,17 @@ contract MarketHandler is Test {
     function requestUnstake(uint256 providerSeed, uint256 amount) external {
         ++calls;
         vm.prank(providers[providerSeed % providers.length]);
-        try registry.requestUnstake(bound(amount, 1, 5000 ether)) {} catch {}
+        try registry.requestUnstake(bound(amount, 1, 5000 ether)) {
+            _checkLock(providers[providerSeed % providers.length], false);
+        } catch {}
     }
 
     function withdraw(uint256 providerSeed) external {
         ++calls;
         vm.prank(providers[providerSeed % providers.length]);
-        try registry.withdraw() {} catch {}
+        try registry.withdraw() {
+            _checkLock(providers[providerSeed % providers.length], true);
+        } catch {}
     }
 
     // Clients double as delegators.
@@ -270,14 +283,17 @@ contract MarketHandler is Test {
     function undelegate(uint256 delegatorSeed, uint256 providerSeed, uint256 amount, bool all) external {
         ++calls;
         vm.prank(clients[delegatorSeed % clients.length]);
-        try registry.undelegate(providers[providerSeed % providers.length], all ? type(uint256).max : bound(amount, 1, 3000 ether)) {}
-            catch {}
+        try registry.undelegate(providers[providerSeed % providers.length], all ? type(uint256).max : bound(amount, 1, 3000 ether)) {
+            _checkLock(providers[providerSeed % providers.length], false);
+        } catch {}
     }
 
     function withdrawDelegation(uint256 delegatorSeed, uint256 providerSeed) external {
         ++calls;
         vm.prank(clients[delegatorSeed % clients.length]);
-        try registry.withdrawDelegation(providers[providerSeed % providers.length]) {} catch {}
+        try registry.withdrawDelegation(providers[providerSeed % providers.length]) {
+            _checkLock(providers[providerSeed % providers.length], true);
+        } catch {}
     }
 
     function claimDelegationRewards(uint256 delegatorSeed, uint256 providerSeed) external {
@@ -330,5 +346,34 @@ contract MarketHandler is Test {
             if (l.status == status) return (id, l);
         }
         return (0, l);
+    }
+
+    /// @dev Tries to take a provider's whole stake out, the move that would escape a verified lease's collateral.
+    function requestUnstakeAll(uint256 providerSeed) external {
+        ++calls;
+        address p = providers[providerSeed % providers.length];
+        uint256 staked = registry.getProvider(p).stake;
+        if (staked == 0) return;
+        vm.prank(p);
+        try registry.requestUnstake(staked) {
+            _checkLock(p, false);
+        } catch {}
+    }
+
+    /// @dev The most a no-show on `l` may cost its provider, as the parameters bound it now.
+    function _noShowCap(IComputeMarket.Lease memory l) private view returns (uint256 cap) {
+        IProtocolParameters.MarketParams memory mp = market.params().marketParams();
+        uint256 value = uint256(l.pricePerGpuSecond) * l.gpus * l.maxSeconds;
+        cap = value * mp.noShowPenaltyBps / 10_000;
+        if (cap > mp.noShowPenaltyCap) cap = mp.noShowPenaltyCap;
+        uint256 ofBacking = registry.slashable(l.provider) * mp.noShowBackingCapBps / 10_000;
+        if (cap > ofBacking) cap = ofBacking;
+    }
+
+    /// @dev After a successful unstake or undelegation the backing covers the lock; after a withdrawal
+    ///      everything a slash can still reach does.
+    function _checkLock(address p, bool withdrawal) private {
+        uint256 left = withdrawal ? registry.slashable(p) : registry.backing(p);
+        if (left < registry.lockedCollateral(p)) ++ghostCollateralUnlocks;
     }
 }

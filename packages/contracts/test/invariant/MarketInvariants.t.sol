@@ -142,4 +142,12 @@ contract MarketInvariants is Fixture {
     function invariant_supplyIsFixed() public view {
         assertEq(xpl.totalSupply(), 1_000_000_000 ether, "total supply");
     }
+
+    function invariant_backingNeverUnbondsBelowLockedCollateral() public view {
+        assertEq(handler.ghostCollateralUnlocks(), 0, "no unstake, undelegation or withdrawal went below the lock");
+    }
+
+    function invariant_noShowPenaltyNeverExceedsItsCap() public view {
+        assertEq(handler.ghostNoShowPenaltiesOverCap(), 0, "no-show penalty <= min(bps x value, cap, share of slashable)");
+    }
 }

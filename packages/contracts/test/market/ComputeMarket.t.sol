@@ -394,7 +394,8 @@ contract ComputeMarketTest is Fixture {
         emit IComputeMarket.LeaseEnded(leaseId, provider, client, IComputeMarket.EndReason.NoShow, 0, 4 ether, 0.4 ether, bytes32(0));
         vm.prank(client);
         market.cancelLease(leaseId);
-        assertEq(xpl.balanceOf(client), before + 4.4 ether, "refund plus penalty");
+        assertEq(xpl.balanceOf(client), before + 4.08 ether, "refund plus 20 % of the penalty");
+        assertEq(xpl.balanceOf(treasury), 0.32 ether, "the rest of the penalty to the treasury");
         assertEq(registry.getProvider(provider).stake, STAKE - 0.4 ether);
         assertEq(registry.getOffer(offerId).gpusInUse, 0);
         assertEq(xpl.balanceOf(address(market)), 0);

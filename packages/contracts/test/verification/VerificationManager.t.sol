@@ -173,7 +173,7 @@ contract VerificationManagerTest is Fixture {
         vm.prank(client);
         market.cancelLease(leaseId);
         uint256 penalty = uint256(PRICE) * 3600 / 10;
-        assertEq(xpl.balanceOf(client) - clientBefore, penalty, "escrow and fee back, plus the no-show penalty");
+        assertEq(xpl.balanceOf(client) - clientBefore, penalty / 5, "escrow and fee back, plus 20 % of the no-show penalty");
         assertEq(market.exposure(provider), 0);
     }
 
