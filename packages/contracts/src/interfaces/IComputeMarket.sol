@@ -109,6 +109,11 @@ interface IComputeMarket {
     error MarketInvalidFailReason(EndReason reason);
     error MarketNothingToClaim(address account);
     error MarketInsufficientCollateral(address provider, uint256 backing, uint256 required);
+    /// @notice A verified lease is paid only when it ends, through verification: it has no mid-lease settlement.
+    error MarketVerifiedLeaseSettlesAtEnd(uint256 leaseId);
+    /// @notice A verified lease that has used all its seconds waits until `resultDueBy` for its provider's result
+    ///         (`completeLease` or `failLease(TimedOut, resultHash)`) before it can be ended without one.
+    error MarketAwaitingResult(uint256 leaseId, uint256 resultDueBy);
 
     /// @notice Opens a lease: pulls `price × gpus × maxSeconds` into escrow, plus the verification fee
     ///         unless the mode is None, and reserves the GPUs, in one transaction. The caller must have
@@ -129,7 +134,11 @@ interface IComputeMarket {
     /// @notice Pays out what a running lease has accrued. Callable by the provider or the client;
     ///         the provider never needs the client's cooperation. Ends the lease with
     ///         `EscrowExhausted` once all paid seconds have elapsed.
-    /// @return gross The amount paid out by this call (provider share + fees).
+    ///         A verified lease (mode other than None) is paid only through verification, when it ends with a
+    ///         result: before its seconds run out this reverts with `MarketVerifiedLeaseSettlesAtEnd`; after, its
+    ///         provider has one verification window to end it with a result (`MarketAwaitingResult` until then),
+    ///         and then `settle` ends it `EscrowExhausted` with nothing paid and the whole escrow refunded.
+    /// @return gross The amount paid out by this call (provider share + fees); 0 for a verified lease.
     function settle(uint256 leaseId) external returns (uint256 gross);
 
     /// @notice Ends a running lease with a result: pays the used seconds, refunds the rest,
@@ -141,8 +150,11 @@ interface IComputeMarket {
 
     /// @notice Ends a running lease that could not produce a result. Provider only.
     ///         `TimedOut` pays the used seconds; `ProviderFailed` refunds everything not yet settled.
+    ///         For a verified lease, `TimedOut` with a result hash is handed to verification as a completion is
+    ///         (payout locked, fee charged, sampled, slashable); `TimedOut` without one pays nothing.
     /// @param reason `TimedOut` or `ProviderFailed`.
-    /// @param resultHash Hash of whatever output exists (logs), or zero.
+    /// @param resultHash Hash of whatever output exists (logs), or zero; for a verified lease the same salted
+    ///        commitment `completeLease` takes.
     function failLease(uint256 leaseId, EndReason reason, bytes32 resultHash) external;
 
     /// @notice Stops a running lease at any time: pays the used seconds, refunds the rest. Client only.

@@ -24,7 +24,8 @@ interface IVerificationManager {
         FinalReveal, // both validators said mismatch (exact mode): both must reveal their result hashes
         Released, // not sampled, or no validator could be found: payout released
         Verified, // result reproduced: payout released
-        Failed // result not reproduced: client refunded, provider slashed
+        Failed, // result not reproduced: client refunded, provider slashed
+        Refunded // disputed, and no second validator could be drawn in time: client refunded, first validator paid
     }
 
     /// @notice A lease's verification, packed into one slot. Everything else is read from the market.
@@ -100,6 +101,9 @@ interface IVerificationManager {
     event NoShowRecorded(uint256 indexed leaseId, address indexed provider, uint32 noShows);
     event HardwareChecked(uint256 indexed offerId, address indexed validator, bool passed, bytes32 reportHash);
     event MarketSet(address market);
+    /// @notice A disputed lease found no eligible second validator: its payout stays locked. `assign` may be
+    ///         retried from block `retryFromBlock`; if still nobody is drawn by `fallbackAt`, `timeout` refunds the client.
+    event DisputeAwaitingValidator(uint256 indexed leaseId, uint64 retryFromBlock, uint40 fallbackAt);
 
     error VerifyNotMarket(address caller);
     error VerifyMarketAlreadySet();
@@ -122,8 +126,8 @@ interface IVerificationManager {
 
     // ---------------------------------------------------------------- market
 
-    /// @notice Records a completed lease. Pulls nothing: the market has already sent `locked + fee`.
-    ///         Market only.
+    /// @notice Records a lease that ended with a result (completed, or timed out with a result hash) and opens
+    ///         its verification. Pulls nothing: the market has already sent `locked + fee`. Market only.
     function onLeaseCompleted(uint256 leaseId, address provider, Mode mode, uint256 value, uint256 locked, uint256 fee) external;
 
     /// @notice Counts a no-show in the provider's reputation: it did not start lease `leaseId` by its
@@ -143,12 +147,16 @@ interface IVerificationManager {
 
     /// @notice Draws a validator for a lease waiting for one (sampled, disputed, or after a missed window),
     ///         from the hash of the block in which it started waiting. Anyone may call from the next block.
-    ///         Releases the payout when no eligible validator exists.
+    ///         Before any mismatch, releases the payout when no eligible validator exists. In a dispute (a mismatch
+    ///         was attested) the payout stays locked: the lease keeps waiting, `assign` may be retried from the
+    ///         next block (e.g. once validators have joined), and the fallback clock starts (DisputeAwaitingValidator).
     function assign(uint256 leaseId) external;
 
     /// @notice Ends a step whose window has passed: a validator that missed it loses the missed-window
     ///         penalty and is replaced; a provider that did not reveal fails; a final reveal is decided
-    ///         with what was revealed. Anyone may call.
+    ///         with what was revealed; a dispute that found no second validator by its fallback time ends
+    ///         `Refunded` (the client gets the locked payout back, the first validator its fee, the accused
+    ///         provider nothing and no slash). Anyone may call.
     function timeout(uint256 leaseId) external;
 
     // ---------------------------------------------------------------- validators

@@ -17,10 +17,12 @@ import {LeaseMath} from "../libraries/LeaseMath.sol";
 /// @title ComputeMarket
 /// @notice Leases of GPU time paid in XPL. The client's escrow covers every second it asked for; the
 ///         provider is paid per second used and can always settle without the client; whatever is not
-///         used returns to the client. A completed lease with verification hands its final payout and
-///         its verification fee to the verification manager, which holds the payout until the lease is
-///         verified (or not sampled). XPL held here always equals the open leases' escrow (fee included)
-///         plus the builder fees and protocol fees not yet withdrawn.
+///         used returns to the client. A verified lease is paid only through verification: it is never
+///         settled along the way, and when it ends with a result (completed, or timed out with a result
+///         hash) its whole payout and its verification fee go to the verification manager, which holds the
+///         payout until the lease is verified (or not sampled); any other ending of it pays the provider
+///         nothing, except a stop by the client, who pays for the seconds used. XPL held here always equals
+///         the open leases' escrow (fee included) plus the builder fees and protocol fees not yet withdrawn.
 contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -158,8 +160,10 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         if (msg.sender != l.provider) revert MarketNotProvider(leaseId, msg.sender);
         _requireRunning(leaseId, l);
         if (reason != EndReason.TimedOut && reason != EndReason.ProviderFailed) revert MarketInvalidFailReason(reason);
-        // A timed-out job used its seconds; a provider that failed is not paid for what it has not settled.
-        _end(leaseId, l, reason, resultHash, reason == EndReason.TimedOut);
+        // A timed-out job used its seconds; a provider that failed is not paid for what it has not settled. A
+        // verified lease is paid only with a result for verification to check.
+        bool pay = reason == EndReason.TimedOut && (l.verification == IVerificationManager.Mode.None || resultHash != bytes32(0));
+        _end(leaseId, l, reason, resultHash, pay);
     }
 
     // ---------------------------------------------------------------- either party
@@ -169,7 +173,17 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.provider && msg.sender != l.client) revert MarketNotParty(leaseId, msg.sender);
         _requireRunning(leaseId, l);
-        if (block.timestamp - l.startedAt >= l.maxSeconds) {
+        bool exhausted = block.timestamp - l.startedAt >= l.maxSeconds;
+        if (l.verification != IVerificationManager.Mode.None) {
+            // Paid only through verification, when the provider ends the lease with a result. After the last
+            // second it has one verification window to do so; then the lease ends without pay.
+            if (!exhausted) revert MarketVerifiedLeaseSettlesAtEnd(leaseId);
+            uint256 resultDueBy = uint256(l.startedAt) + l.maxSeconds + params.verificationParams().verificationWindow;
+            if (block.timestamp <= resultDueBy) revert MarketAwaitingResult(leaseId, resultDueBy);
+            _end(leaseId, l, EndReason.EscrowExhausted, bytes32(0), false);
+            return 0;
+        }
+        if (exhausted) {
             gross = _accruedGross(l);
             _end(leaseId, l, EndReason.EscrowExhausted, bytes32(0), true);
             return gross;
@@ -343,13 +357,15 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     }
 
     /// @dev Pays out what has accrued (or nothing), refunds the rest, releases capacity, then transfers.
-    ///      Only a completed lease is verified, so only it pays the verification fee (on what it paid).
+    ///      A verified lease paid with a result is verified, so only it pays the verification fee (on what it
+    ///      paid), and its payout goes to the verification manager; a verified lease paid without one (stopped
+    ///      by its client) pays the provider directly, as the client chose.
     function _end(uint256 leaseId, LeaseRecord storage l, EndReason reason, bytes32 resultHash, bool payAccrued) private {
         uint256 gross = payAccrued ? _accruedGross(l) : 0;
         uint256 providerAmount = gross == 0 ? 0 : _book(leaseId, l, gross);
         IVerificationManager.Mode mode = l.verification;
-        bool completed = reason == EndReason.Completed;
-        uint256 fee = completed ? LeaseMath.verificationFee(l.paid, l.verificationFeeBps) : 0;
+        bool toVerification = mode != IVerificationManager.Mode.None && payAccrued && resultHash != bytes32(0);
+        uint256 fee = toVerification ? LeaseMath.verificationFee(l.paid, l.verificationFeeBps) : 0;
         uint256 refund = _escrowWithFee(l) - l.paid - fee;
         l.status = LeaseStatus.Ended;
         l.endReason = reason;
@@ -360,12 +376,12 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         }
         registry.releaseCapacity(l.offerId, l.gpus);
         emit LeaseEnded(leaseId, l.provider, l.client, reason, l.paid, refund, 0, resultHash);
-        if (completed && mode != IVerificationManager.Mode.None) {
+        if (toVerification) {
             // The final payout waits in the verification manager until the lease is verified or released.
             xpl.safeTransfer(address(verification), providerAmount + fee);
             verification.onLeaseCompleted(leaseId, l.provider, mode, l.paid, providerAmount, fee);
             providerAmount = 0;
-        } else if (completed) {
+        } else if (reason == EndReason.Completed) {
             verification.onLeaseCompleted(leaseId, l.provider, mode, l.paid, 0, 0);
         }
         if (providerAmount > 0) xpl.safeTransfer(l.provider, providerAmount);

@@ -23,7 +23,10 @@ import {IVerificationManager} from "../interfaces/IVerificationManager.sol";
 ///            before the validator has committed, and only a re-execution can produce it.
 ///         4. A mismatch keeps the validator's result hidden and sends the lease to a second validator.
 ///            Its match decides for the provider (the first validator is slashed); its mismatch leads to a
-///            final reveal in which the two validators' results must agree for them to be paid.
+///            final reveal in which the two validators' results must agree for them to be paid. From the
+///            mismatch on the payout stays locked until a verdict: with no second validator to draw, the lease
+///            waits (anyone may retry the draw); after `DISPUTE_DRAW_WINDOWS` windows with nobody drawn the
+///            client is refunded and the first validator paid its fee; the accused provider is never paid.
 ///         Losers are slashed; the client gets its payment back from the provider's locked payout and the
 ///         slash; the parties proven right share a bounty; the rest funds the validator fee pool.
 ///         XPL held here always equals locked payouts + the fee pool + validator stakes.
@@ -33,6 +36,8 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     uint256 private constant BPS = 10_000;
     /// @notice Most validators examined per draw, so that a draw's gas stays bounded.
     uint256 public constant MAX_DRAW_TRIES = 64;
+    /// @notice Verification windows a dispute waits for a second validator before its client is refunded.
+    uint256 public constant DISPUTE_DRAW_WINDOWS = 24;
 
     IERC20 public immutable xpl;
     IProviderRegistry public immutable registry;
@@ -122,6 +127,11 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     function timeout(uint256 leaseId) external nonReentrant {
         Verification storage v = _known(leaseId);
         Stage stage = v.stage;
+        if (stage == Stage.NeedsValidator && v.round == 2 && v.deadline != 0) {
+            // A dispute nobody could be drawn for: no verdict came, so the accused provider is not paid.
+            if (block.timestamp <= v.deadline) revert VerifyWindowOpen(leaseId, v.deadline);
+            return _refundUndecided(leaseId, v, market.getLease(leaseId));
+        }
         if (stage != Stage.Assigned && stage != Stage.Committed && stage != Stage.Revealed && stage != Stage.FinalReveal) {
             revert VerifyWrongStage(leaseId, stage);
         }
@@ -149,6 +159,7 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         else (a.validator2, a.commit2) = (address(0), bytes32(0));
         v.stage = Stage.NeedsValidator;
         v.drawBlock = uint64(block.number);
+        v.deadline = 0; // no fallback clock until a draw finds nobody
         emit WindowMissed(leaseId, missed, stage, penalty);
     }
 
@@ -217,6 +228,7 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
             v.round = 2;
             v.stage = Stage.NeedsValidator;
             v.drawBlock = uint64(block.number);
+            v.deadline = 0; // no fallback clock until a draw finds nobody
             return;
         }
         if (v.mode == Mode.Tolerance) {
@@ -423,6 +435,18 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         xpl.safeTransfer(l.client, locked + fromSlash);
     }
 
+    /// @dev A dispute that found no second validator by its fallback time: there is no verdict, so the accused
+    ///      provider is neither paid nor slashed; the client gets the locked payout back and the first validator,
+    ///      whose mismatch went unanswered, its fee.
+    function _refundUndecided(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l) private {
+        uint256 locked = v.locked;
+        address first = _assignments[leaseId].validator1;
+        _close(leaseId, v, l, Stage.Refunded);
+        emit VerificationEnded(leaseId, l.provider, Stage.Refunded, 0, locked, 0);
+        _payValidator(leaseId, first, l.paid);
+        if (locked > 0) xpl.safeTransfer(l.client, locked);
+    }
+
     /// @dev The lease is done with: its payout goes to the provider.
     function _release(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, Stage outcome) private {
         uint256 locked = v.locked;
@@ -479,7 +503,8 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     // ---------------------------------------------------------------- helpers
 
     /// @dev Picks a validator at random (from `seed`) among the active ones with enough stake, other than
-    ///      the lease's provider and client and, in a dispute, the first validator. None: release.
+    ///      the lease's provider and client and, in a dispute, the first validator. None: release, except in
+    ///      a dispute, whose payout stays locked while the draw is retried (and the fallback clock runs).
     function _assignFrom(
         uint256 leaseId,
         Verification storage v,
@@ -489,7 +514,15 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     ) private {
         Assignment storage a = _assignments[leaseId];
         address chosen = _pick(seed, leaseId, v.round, l, a.validator1, vp.minValidatorStake);
-        if (chosen == address(0)) return _release(leaseId, v, l, Stage.Released);
+        if (chosen == address(0)) {
+            if (v.round == 1) return _release(leaseId, v, l, Stage.Released);
+            v.drawBlock = uint64(block.number); // a retry draws from a block nobody knows yet
+            if (v.deadline == 0) {
+                v.deadline = uint40(block.timestamp + DISPUTE_DRAW_WINDOWS * vp.verificationWindow);
+            }
+            emit DisputeAwaitingValidator(leaseId, uint64(block.number + 1), v.deadline);
+            return;
+        }
         if (v.round == 1) a.validator1 = chosen;
         else a.validator2 = chosen;
         _validators[chosen].openAssignments += 1;

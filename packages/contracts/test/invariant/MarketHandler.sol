@@ -135,8 +135,8 @@ contract MarketHandler is Test {
         vm.roll(block.number + 1);
         for (uint256 id = 1; id <= market.leaseCount(); ++id) {
             IVerificationManager.Stage stage = verifier.getVerification(id).stage;
-            if (stage == IVerificationManager.Stage.Pending) verifier.draw(id);
-            else if (stage == IVerificationManager.Stage.NeedsValidator) verifier.assign(id);
+            if (stage == IVerificationManager.Stage.Pending) _verifierCall(id, address(0), abi.encodeCall(verifier.draw, (id)));
+            else if (stage == IVerificationManager.Stage.NeedsValidator) _verifierCall(id, address(0), abi.encodeCall(verifier.assign, (id)));
         }
     }
 
@@ -148,8 +148,8 @@ contract MarketHandler is Test {
             vm.roll(block.number + 1);
             for (uint256 id = 1; id <= market.leaseCount(); ++id) {
                 IVerificationManager.Stage stage = verifier.getVerification(id).stage;
-                if (stage == IVerificationManager.Stage.Pending) verifier.draw(id);
-                else if (stage == IVerificationManager.Stage.NeedsValidator) verifier.assign(id);
+                if (stage == IVerificationManager.Stage.Pending) _verifierCall(id, address(0), abi.encodeCall(verifier.draw, (id)));
+                else if (stage == IVerificationManager.Stage.NeedsValidator) _verifierCall(id, address(0), abi.encodeCall(verifier.assign, (id)));
                 else _verifyStep(id, lazy && round % 2 == 0, providerSilent && lazy);
             }
         }
@@ -161,23 +161,16 @@ contract MarketHandler is Test {
         address current = v.round == 1 ? a.validator1 : a.validator2;
         bytes32 result = lazy ? keccak256("guess") : truth(id);
         if (v.stage == IVerificationManager.Stage.Assigned) {
-            vm.prank(current);
-            try verifier.commitResult(id, keccak256(abi.encode(id, current, result, salt(id)))) {} catch {}
+            _verifierCall(id, current, abi.encodeCall(verifier.commitResult, (id, _commitmentBy(id, current, result))));
         } else if (v.stage == IVerificationManager.Stage.Committed && !providerSilent) {
-            vm.prank(market.getLease(id).provider);
-            try verifier.revealSalt(id, salt(id)) {} catch {}
+            _verifierCall(id, market.getLease(id).provider, abi.encodeCall(verifier.revealSalt, (id, salt(id))));
         } else if (v.stage == IVerificationManager.Stage.Revealed) {
-            vm.prank(current);
-            try verifier.attestMatch(id, result, salt(id)) {}
-            catch {
-                vm.prank(current);
-                try verifier.attestMismatch(id) {} catch {}
+            if (!_verifierCall(id, current, abi.encodeCall(verifier.attestMatch, (id, result, salt(id))))) {
+                if (_verifierCall(id, current, abi.encodeCall(verifier.attestMismatch, (id)))) ghostMismatchAttested[id] = true;
             }
         } else if (v.stage == IVerificationManager.Stage.FinalReveal) {
-            vm.prank(a.validator1);
-            try verifier.revealResult(id, result, salt(id)) {} catch {}
-            vm.prank(a.validator2);
-            try verifier.revealResult(id, result, salt(id)) {} catch {}
+            _verifierCall(id, a.validator1, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
+            _verifierCall(id, a.validator2, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
         }
     }
 
@@ -186,7 +179,7 @@ contract MarketHandler is Test {
         (uint256 id,) = _pick(leaseSeed);
         if (id == 0) return;
         vm.warp(block.timestamp + 2 hours);
-        try verifier.timeout(id) {} catch {}
+        _verifierCall(id, address(0), abi.encodeCall(verifier.timeout, (id)));
     }
 
     function validatorStake(uint256 validatorSeed, uint256 amount) external {
@@ -328,6 +321,7 @@ contract MarketHandler is Test {
         if (!ok) return;
         ghostProviderReceived[id] += xpl.balanceOf(l.provider) - providerBefore;
         ghostClientRefunded[id] += xpl.balanceOf(l.client) - clientBefore;
+        _trackVerified(id, l, data, xpl.balanceOf(l.provider) - providerBefore);
     }
 
     function _pick(uint256 seed) private view returns (uint256 id, IComputeMarket.Lease memory l) {
@@ -375,5 +369,68 @@ contract MarketHandler is Test {
     function _checkLock(address p, bool withdrawal) private {
         uint256 left = withdrawal ? registry.slashable(p) : registry.backing(p);
         if (left < registry.lockedCollateral(p)) ++ghostCollateralUnlocks;
+    }
+
+    // ---------------------------------------------------------------- issue #16: verified leases pay through verification
+
+    /// @dev XPL a market call paid a verified lease's provider directly (a stop by the client aside).
+    mapping(uint256 leaseId => uint256) public ghostVerifiedPaidDirect;
+    /// @dev XPL the verification manager paid a lease's provider (payout released, bounties).
+    mapping(uint256 leaseId => uint256) public ghostPaidByVerifier;
+    /// @dev The payout the market handed to verification when the lease ended.
+    mapping(uint256 leaseId => uint256) public ghostLockedForProvider;
+    /// @dev A validator attested a mismatch on the lease.
+    mapping(uint256 leaseId => bool) public ghostMismatchAttested;
+
+    /// @dev A timed-out verified lease ending with a result (the provider's commitment, honest or not).
+    function failTimedOutWithResult(uint256 leaseSeed) external {
+        ++calls;
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Running);
+        if (id == 0) return;
+        bytes32 result = keccak256(abi.encode(id, reported(id), salt(id)));
+        _track(id, l, l.provider, abi.encodeCall(market.failLease, (id, IComputeMarket.EndReason.TimedOut, result)));
+    }
+
+    /// @dev Runs a lease past its last second and past the window for its result, then settles it.
+    function settleExhausted(uint256 leaseSeed, bool byClient) external {
+        ++calls;
+        (uint256 id, IComputeMarket.Lease memory l) = _pickIn(leaseSeed, IComputeMarket.LeaseStatus.Running);
+        if (id == 0) return;
+        uint256 end = uint256(l.startedAt) + l.maxSeconds + 1 hours + 1;
+        if (block.timestamp < end) vm.warp(end);
+        _track(id, l, byClient ? l.client : l.provider, abi.encodeCall(market.settle, (id)));
+    }
+
+    /// @dev Every validator but one asks to leave, so that a dispute may find no second validator to draw.
+    function exitValidatorsButOne(uint256 validatorSeed) external {
+        ++calls;
+        uint256 keep = validatorSeed % validators.length;
+        for (uint256 i; i < validators.length; ++i) {
+            if (i == keep) continue;
+            vm.prank(validators[i]);
+            try verifier.requestValidatorExit() {} catch {}
+        }
+    }
+
+    /// @dev Books what a market call paid a verified lease's provider, and what it locked in verification.
+    function _trackVerified(uint256 id, IComputeMarket.Lease memory l, bytes memory data, uint256 received) private {
+        if (l.verification == IVerificationManager.Mode.None) return;
+        if (bytes4(data) != market.stopLease.selector) ghostVerifiedPaidDirect[id] += received;
+        IVerificationManager.Verification memory v = verifier.getVerification(id);
+        if (v.stage == IVerificationManager.Stage.Pending) ghostLockedForProvider[id] = v.locked;
+    }
+
+    function _commitmentBy(uint256 id, address validator, bytes32 result) private pure returns (bytes32) {
+        return keccak256(abi.encode(id, validator, result, salt(id)));
+    }
+
+    /// @dev Calls the verification manager about lease `id` (as `caller` unless zero) and books what it paid the
+    ///      lease's provider; returns whether the call succeeded.
+    function _verifierCall(uint256 id, address caller, bytes memory data) private returns (bool ok) {
+        address p = market.getLease(id).provider;
+        uint256 before = xpl.balanceOf(p);
+        if (caller != address(0)) vm.prank(caller);
+        (ok,) = address(verifier).call(data);
+        ghostPaidByVerifier[id] += xpl.balanceOf(p) - before;
     }
 }

@@ -5,6 +5,7 @@ import {Fixture} from "../utils/Fixture.sol";
 import {MarketHandler} from "./MarketHandler.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
 
 /// @notice Conservation: after every random call, each contract holds exactly what it owes and no
@@ -121,7 +122,10 @@ contract MarketInvariants is Fixture {
             uint256 usedCap = l.startedAt == 0 ? 0 : uint256(l.pricePerGpuSecond) * l.gpus * (block.timestamp - l.startedAt);
             assertLe(l.paid, usedCap, "paid at most the seconds elapsed");
             if (l.status == IComputeMarket.LeaseStatus.Ended) {
-                uint256 fee = l.endReason == IComputeMarket.EndReason.Completed ? l.paid * l.verificationFeeBps / 10_000 : 0;
+                // The fee is charged on a lease that ended with a result for verification.
+                bool withResult = l.endReason == IComputeMarket.EndReason.Completed
+                    || (l.endReason == IComputeMarket.EndReason.TimedOut && l.resultHash != bytes32(0));
+                uint256 fee = withResult ? l.paid * l.verificationFeeBps / 10_000 : 0;
                 assertEq(handler.ghostClientRefunded(id) + l.paid + fee, escrow, "ended: refund + paid + fee == escrow");
             } else {
                 assertEq(handler.ghostClientRefunded(id), 0, "no refund before the end");
@@ -149,5 +153,38 @@ contract MarketInvariants is Fixture {
 
     function invariant_noShowPenaltyNeverExceedsItsCap() public view {
         assertEq(handler.ghostNoShowPenaltiesOverCap(), 0, "no-show penalty <= min(bps x value, cap, share of slashable)");
+    }
+
+    /// @dev Issue #16 item 1: every XPL paid to a provider for a verified lease passed through verification (a stop
+    ///      by the client, who pays for the seconds used, aside), and a paid ending carries a result hash.
+    function invariant_verifiedLeasesArePaidOnlyThroughVerification() public view {
+        for (uint256 id = 1; id <= market.leaseCount(); ++id) {
+            IComputeMarket.Lease memory l = market.getLease(id);
+            if (l.verification == IVerificationManager.Mode.None) continue;
+            assertEq(handler.ghostVerifiedPaidDirect(id), 0, "the market paid a verified lease's provider directly");
+            IVerificationManager.Stage stage = verifier.getVerification(id).stage;
+            uint256 fromVerifier = handler.ghostPaidByVerifier(id);
+            if (stage == IVerificationManager.Stage.Verified || stage == IVerificationManager.Stage.Released) {
+                assertGe(fromVerifier, handler.ghostLockedForProvider(id), "a released lease paid its locked payout");
+            } else {
+                assertEq(fromVerifier, 0, "verification paid a provider without a verdict for it");
+            }
+            if (l.status == IComputeMarket.LeaseStatus.Ended && l.paid > 0 && l.endReason != IComputeMarket.EndReason.StoppedByClient) {
+                assertTrue(stage != IVerificationManager.Stage.None, "a paid ending went to verification");
+                assertTrue(l.resultHash != bytes32(0), "a paid ending carries a result hash");
+            }
+        }
+    }
+
+    /// @dev Issue #16 item 7: once a mismatch is attested the payout stays locked until a verdict.
+    function invariant_attestedMismatchIsNeverReleasedWithoutAVerdict() public view {
+        for (uint256 id = 1; id <= market.leaseCount(); ++id) {
+            if (!handler.ghostMismatchAttested(id)) continue;
+            IVerificationManager.Stage stage = verifier.getVerification(id).stage;
+            assertTrue(stage != IVerificationManager.Stage.Released, "a disputed payout released without a verdict");
+            if (stage == IVerificationManager.Stage.NeedsValidator) {
+                assertTrue(verifier.getVerification(id).locked == handler.ghostLockedForProvider(id), "still locked while it waits");
+            }
+        }
     }
 }
