@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IRewardsDistributor} from "./IRewardsDistributor.sol";
+
 /// @title ICollateralSource
 /// @notice Where the registry learns how much of a provider's backing is locked as collateral.
 interface ICollateralSource {
@@ -58,7 +60,9 @@ interface IProviderRegistry {
         uint64 releaseAt; // when the unbonding shares may be withdrawn
         uint32 activeEra; // the pool's era its shares belong to
         uint32 unbondingEra;
-        uint256 rewardDebt;
+        uint256 rewardDebt; // on the shares that earn (`shares - pendingShares`)
+        uint128 pendingShares; // part of `shares` delegated in `pendingEpoch`: earns only from later epochs' rewards
+        uint64 pendingEpoch;
     }
 
     /// @notice A delegator's position in XPL, as a user reads it.
@@ -103,6 +107,7 @@ interface IProviderRegistry {
     event CommissionRaiseScheduled(address indexed provider, uint16 commissionBps, uint64 effectiveAt);
     event CommissionChanged(address indexed provider, uint16 commissionBps);
     event DelegatorRewardsAdded(address indexed provider, uint256 amount);
+    event RewardsDistributorSet(address indexed distributor);
     event DelegationRewardsClaimed(address indexed provider, address indexed delegator, uint256 amount);
     event CapacityReserved(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
     event CapacityReleased(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
@@ -138,6 +143,11 @@ interface IProviderRegistry {
     error RegistryCollateralLocked(address provider, uint256 backingAfter, uint256 required);
     /// @notice The collateral source was already set.
     error RegistryCollateralSourceAlreadySet();
+    /// @notice The rewards distributor was already set.
+    error RegistryRewardsDistributorAlreadySet();
+    /// @notice Stake that arrived in an earlier epoch is still waiting for `epoch`'s rewards (an ended epoch in which
+    ///         the provider worked) to be distributed; distribute them (`distributePending`, anyone may) and retry.
+    error RegistryRewardsPending(address provider, uint256 epoch);
 
     /// @notice Registers the caller as a provider.
     /// @param endpoint URL of the provider's HTTP API (1–256 bytes).
@@ -189,8 +199,26 @@ interface IProviderRegistry {
     ///         the unbonding period, so delegators can leave before it does.
     function setCommission(uint16 commissionBps) external;
 
-    /// @notice Adds rewards for the delegators of `provider`, pulled from the caller. Rewarder only.
-    function addDelegatorRewards(address provider, uint256 amount) external;
+    /// @notice Adds the delegators' part of `provider`'s reward for `epoch`, pulled from the caller. It goes only to
+    ///         shares delegated before `epoch` began: shares earn from the rewards of the epoch after the one they
+    ///         arrived in. Rewarder only; reverts (RegistryNoDelegators) when no share was there in `epoch`.
+    function addDelegatorRewards(address provider, uint256 amount, uint256 epoch) external;
+
+    /// @notice Names the rewards distributor, whose epochs decide when new stake starts to earn. Once; admin only.
+    ///         Until it is set, new stake earns at once (there are no epochs to reward).
+    function setRewardsDistributor(IRewardsDistributor distributor) external;
+
+    /// @notice The stake that shares `provider`'s reward for `epoch`: its own stake and the XPL its delegators'
+    ///         shares are worth, each counting only what was staked or delegated before `epoch` began (and is still
+    ///         there). The rewards distributor splits each reward by these.
+    function rewardStake(address provider, uint256 epoch) external view returns (uint256 ownStake, uint256 delegated);
+
+    /// @notice Stake and shares that arrived in an epoch and do not earn that epoch's rewards: the provider's own
+    ///         stake added in `stakeEpoch` and the delegation shares added in `sharesEpoch` (0 amounts: none).
+    function arrivals(address provider)
+        external
+        view
+        returns (uint256 stakeAmount, uint256 stakeEpoch, uint256 shares, uint256 sharesEpoch);
 
     /// @notice Publishes a new, active offer. Requires the minimum stake.
     /// @return offerId The new offer's id (ids start at 1).

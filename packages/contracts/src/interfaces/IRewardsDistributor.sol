@@ -40,7 +40,9 @@ interface IRewardsDistributor {
     function recordWork(address provider, uint256 gpuSeconds, uint256 protocolFee) external;
 
     /// @notice Pays a provider's reward for an ended epoch: the commission and its own stake's part to
-    ///         its claimable balance, the delegators' part to the registry. Anyone may call it.
+    ///         its claimable balance, the delegators' part to the registry. Anyone may call it. The split is by
+    ///         the stake that was there during the epoch (`IProviderRegistry.rewardStake`): stake or delegations
+    ///         that arrive during or after it take no part.
     function distribute(uint256 epoch, address provider) external returns (uint256 reward);
 
     /// @notice Distributes up to `maxEpochs` of a provider's ended, unrewarded epochs, oldest first.
@@ -61,6 +63,10 @@ interface IRewardsDistributor {
     function getEpoch(uint256 epoch) external view returns (Epoch memory);
 
     function getWork(uint256 epoch, address provider) external view returns (Work memory);
+
+    /// @notice The oldest epoch in which a provider did work whose reward is not distributed yet
+    ///         (`type(uint256).max`: none). Stake arriving later waits for it before it earns.
+    function firstUndistributedEpoch(address provider) external view returns (uint256);
 
     /// @notice Epochs in which a provider did work and that are not yet distributed, oldest first.
     function pendingEpochs(address provider) external view returns (uint256[] memory);

@@ -14,7 +14,9 @@ import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
 /// @title RewardsDistributor
 /// @notice The rewards pool. Each ended epoch gets `emissionPerEpoch` (or what the pool has left), and
 ///         each provider's part is its share of the epoch's GPU-seconds, capped at `rewardFeeCapBps` of
-///         the protocol fee its work paid. What the caps leave over returns to the pool. XPL held here
+///         the protocol fee its work paid. What the caps leave over returns to the pool. A reward is split by
+///         the stake that was there during its epoch: stake and delegations that arrive later (or in it) take
+///         no part, whenever the reward is distributed. XPL held here
 ///         always equals what is available, plus what finalized epochs reserve, plus what providers are owed.
 contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -33,7 +35,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     mapping(uint256 epoch => Epoch) private _epochs;
     mapping(uint256 epoch => mapping(address provider => Work)) private _work;
     mapping(address provider => uint256[]) private _workedEpochs; // ascending
-    mapping(address provider => uint256) private _nextWorked; // index of the oldest maybe-undistributed one
+    mapping(address provider => uint256) private _nextWorked; // index of the oldest undistributed one
     mapping(address provider => uint256) private _owed;
     uint256 private _reserved;
     uint256 private _totalOwed;
@@ -110,6 +112,13 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     }
 
     /// @inheritdoc IRewardsDistributor
+    function firstUndistributedEpoch(address provider) external view returns (uint256) {
+        uint256[] storage worked = _workedEpochs[provider];
+        uint256 i = _nextWorked[provider];
+        return i < worked.length ? worked[i] : type(uint256).max;
+    }
+
+    /// @inheritdoc IRewardsDistributor
     function pendingEpochs(address provider) external view returns (uint256[] memory list) {
         uint256[] storage worked = _workedEpochs[provider];
         uint256 start = _nextWorked[provider];
@@ -161,10 +170,11 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         Epoch storage e = _finalized(epoch);
         reward = _reward(e, w);
         w.distributed = true;
+        _advanceNextWorked(provider);
         e.paid += uint128(reward); // the sum of rewards never exceeds the emission, a uint128
         e.distributedGpuSeconds += w.gpuSeconds;
         _reserved -= reward;
-        (uint256 toProvider, uint256 toDelegators) = _split(provider, reward);
+        (uint256 toProvider, uint256 toDelegators) = _split(provider, reward, epoch);
         _owed[provider] += toProvider;
         _totalOwed += toProvider;
         emit RewardDistributed(epoch, provider, reward, toProvider, toDelegators);
@@ -176,7 +186,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         }
         if (toDelegators > 0) {
             xpl.forceApprove(address(registry), toDelegators);
-            registry.addDelegatorRewards(provider, toDelegators);
+            registry.addDelegatorRewards(provider, toDelegators, epoch);
         }
     }
 
@@ -184,15 +194,20 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     function _distributePending(address provider, uint256 maxEpochs) private returns (uint256 total) {
         uint256[] storage worked = _workedEpochs[provider];
         uint256 current = currentEpoch();
-        uint256 i = _nextWorked[provider];
-        for (; i < worked.length && maxEpochs > 0; ++i) {
+        // Each distribution moves the index past it (and past any distributed out of order).
+        for (uint256 i = _nextWorked[provider]; i < worked.length && maxEpochs > 0; i = _nextWorked[provider]) {
             uint256 epoch = worked[i];
             if (epoch >= current) break;
-            if (!_work[epoch][provider].distributed) {
-                total += _distribute(epoch, provider);
-                --maxEpochs;
-            }
+            total += _distribute(epoch, provider);
+            --maxEpochs;
         }
+    }
+
+    /// @dev Moves a provider's index to its oldest undistributed epoch (each epoch is passed once).
+    function _advanceNextWorked(address provider) private {
+        uint256[] storage worked = _workedEpochs[provider];
+        uint256 i = _nextWorked[provider];
+        while (i < worked.length && _work[worked[i]][provider].distributed) ++i;
         _nextWorked[provider] = i;
     }
 
@@ -225,13 +240,17 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         return Math.min(share, cap);
     }
 
-    /// @dev The provider keeps its commission; the rest is shared between its own stake and its delegators'.
-    function _split(address provider, uint256 reward) private view returns (uint256 toProvider, uint256 toDelegators) {
-        IProviderRegistry.DelegationPool memory pool = registry.getDelegationPool(provider);
-        if (pool.activeShares > 0 && pool.active > 0) {
-            uint256 afterCommission = reward - Math.mulDiv(reward, pool.commissionBps, BPS);
-            uint256 ownStake = registry.getProvider(provider).stake;
-            toDelegators = Math.mulDiv(afterCommission, pool.active, ownStake + pool.active);
+    /// @dev The provider keeps its commission; the rest is shared between its own stake and its delegators', as
+    ///      much of each as was there during `epoch` (what arrived in it or since takes no part).
+    function _split(address provider, uint256 reward, uint256 epoch)
+        private
+        view
+        returns (uint256 toProvider, uint256 toDelegators)
+    {
+        (uint256 ownStake, uint256 delegated) = registry.rewardStake(provider, epoch);
+        if (delegated > 0) {
+            uint256 afterCommission = reward - Math.mulDiv(reward, registry.commissionOf(provider), BPS);
+            toDelegators = Math.mulDiv(afterCommission, delegated, ownStake + delegated);
         }
         toProvider = reward - toDelegators;
     }

@@ -10,6 +10,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
 import {ICollateralSource, IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
 
 /// @title ProviderRegistry
 /// @notice Providers register an endpoint, stake XPL and publish GPU offers. The market reserves and
@@ -47,6 +48,20 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     uint256 private _delegatorRewards;
     mapping(address provider => mapping(uint32 era => uint256)) private _eraEndRewardPerShare;
     ICollateralSource private _collateralSource;
+
+    /// @dev Stake or shares that arrived in `epoch` (of the pool's `era`): they earn no reward of that epoch, nor
+    ///      of any earlier one, so they join the earning stake only once those rewards are all distributed.
+    struct Arrivals {
+        uint128 amount;
+        uint64 epoch;
+        uint32 era;
+    }
+
+    IRewardsDistributor private _rewardsDistributor;
+    mapping(address provider => Arrivals) private _stakeArrivals;
+    mapping(address provider => Arrivals) private _shareArrivals;
+    /// @dev 1 + the pool's reward per share when the shares that arrived in an (era, epoch) began to earn.
+    mapping(address provider => mapping(uint256 eraEpoch => uint256)) private _admittedAtRewardPerShare;
 
     /// @param xpl_ The XPL token.
     /// @param params_ Where the minimum stake and unbonding period live.
@@ -137,7 +152,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         pool.active += SafeCast.toUint128(amount);
         pool.activeShares += SafeCast.toUint128(shares);
         d.shares += uint128(shares); // d.shares <= pool.activeShares, which fits
-        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+        _sharesArrived(provider, pool, d, shares);
         emit Delegated(provider, msg.sender, amount, shares);
         xpl.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -165,7 +180,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         pool.active -= uint128(amount);
         pool.activeShares -= uint128(shares);
         d.shares -= uint128(shares);
-        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+        _sharesLeft(provider, pool, d, shares);
         pool.unbonding += uint128(amount);
         pool.unbondingShares += SafeCast.toUint128(unbondingShares);
         d.unbondingShares += uint128(unbondingShares);
@@ -226,11 +241,17 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function addDelegatorRewards(address provider, uint256 amount) external onlyRole(REWARDER_ROLE) nonReentrant {
+    function addDelegatorRewards(address provider, uint256 amount, uint256 epoch)
+        external
+        onlyRole(REWARDER_ROLE)
+        nonReentrant
+    {
         DelegationPool storage pool = _pools[provider];
-        if (pool.activeShares == 0) revert RegistryNoDelegators(provider);
+        _admitShares(provider, pool, epoch);
+        uint256 earning = _earningShares(provider, pool);
+        if (earning == 0) revert RegistryNoDelegators(provider);
         if (amount == 0) revert RegistryZeroAmount();
-        pool.rewardPerShare += Math.mulDiv(amount, REWARD_PRECISION, pool.activeShares);
+        pool.rewardPerShare += Math.mulDiv(amount, REWARD_PRECISION, earning);
         _delegatorRewards += amount;
         emit DelegatorRewardsAdded(provider, amount);
         xpl.safeTransferFrom(msg.sender, address(this), amount);
@@ -303,6 +324,42 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         emit CollateralSourceSet(address(source));
     }
 
+    // ---------------------------------------------------------------- rewards
+
+    /// @inheritdoc IProviderRegistry
+    function setRewardsDistributor(IRewardsDistributor distributor) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(_rewardsDistributor) != address(0)) revert RegistryRewardsDistributorAlreadySet();
+        _rewardsDistributor = distributor;
+        emit RewardsDistributorSet(address(distributor));
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function rewardStake(address provider, uint256 epoch) external view returns (uint256 ownStake, uint256 delegated) {
+        ownStake = _providers[provider].stake;
+        Arrivals storage a = _stakeArrivals[provider];
+        // Stake that arrived in `epoch` or later was not there; the arrivals are taken off first.
+        if (a.amount > 0 && a.epoch >= epoch) ownStake -= Math.min(ownStake, a.amount);
+        DelegationPool storage pool = _pools[provider];
+        uint256 earning = pool.activeShares;
+        Arrivals storage s = _shareArrivals[provider];
+        if (s.amount > 0 && s.era == pool.activeEra && !(s.epoch < epoch && _settled(provider, s.epoch))) {
+            earning -= s.amount; // exactly what `addDelegatorRewards(provider, _, epoch)` will credit
+        }
+        delegated = earning == pool.activeShares ? pool.active : _toAssets(earning, pool.active, pool.activeShares);
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function arrivals(address provider)
+        external
+        view
+        returns (uint256 stakeAmount, uint256 stakeEpoch, uint256 shares, uint256 sharesEpoch)
+    {
+        Arrivals storage a = _stakeArrivals[provider];
+        (stakeAmount, stakeEpoch) = (a.amount, a.epoch);
+        Arrivals storage s = _shareArrivals[provider];
+        if (s.era == _pools[provider].activeEra) (shares, sharesEpoch) = (s.amount, s.epoch);
+    }
+
     // ---------------------------------------------------------------- market hooks
 
     /// @inheritdoc IProviderRegistry
@@ -342,7 +399,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     {
         Provider storage p = _providers[provider];
         DelegationPool storage pool = _pools[provider];
-        uint256 total = uint256(p.stake) + p.unbonding + pool.active + pool.unbonding;
+        uint256 total = _slashable(provider);
         slashed = amount < total ? amount : total;
         if (slashed > 0) {
             uint256[4] memory held = [uint256(p.stake), p.unbonding, pool.active, pool.unbonding];
@@ -442,6 +499,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         if (amount == 0) revert RegistryZeroAmount();
         uint128 newStake = p.stake + SafeCast.toUint128(amount);
         p.stake = newStake;
+        _stakeArrived(msg.sender, amount);
         emit Staked(msg.sender, amount, newStake);
         xpl.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -500,24 +558,118 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     {
         uint256 perShare =
             d.activeEra == pool.activeEra ? pool.rewardPerShare : _eraEndRewardPerShare[provider][d.activeEra];
-        uint256 accrued = Math.mulDiv(d.shares, perShare, REWARD_PRECISION);
-        return accrued > d.rewardDebt ? accrued - d.rewardDebt : 0;
+        uint256 accrued = Math.mulDiv(d.shares - d.pendingShares, perShare, REWARD_PRECISION);
+        uint256 pending = accrued > d.rewardDebt ? accrued - d.rewardDebt : 0;
+        if (d.pendingShares > 0) {
+            // Shares that arrived earn from the moment the pool let them in.
+            uint256 admittedAt = _admittedAtRewardPerShare[provider][_eraEpoch(d.activeEra, d.pendingEpoch)];
+            if (admittedAt != 0) pending += Math.mulDiv(d.pendingShares, perShare - (admittedAt - 1), REWARD_PRECISION);
+        }
+        return pending;
     }
 
     /// @dev Brings a delegation up to date before any change: accrued rewards become claimable and shares
     ///      of a written-off era are dropped. A caller that then changes the shares resets the debt.
     function _sync(address provider, DelegationPool storage pool, Delegation storage d) private {
+        _admitShares(provider, pool, type(uint256).max);
         uint256 pending = _pendingRewards(provider, pool, d);
         if (pending > 0) d.rewards += SafeCast.toUint128(pending);
+        if (d.pendingShares > 0 && _admittedAtRewardPerShare[provider][_eraEpoch(d.activeEra, d.pendingEpoch)] != 0) {
+            d.pendingShares = 0; // they earn now, and their debt is set below
+        }
         if (d.activeEra != pool.activeEra) {
             d.shares = 0;
+            d.pendingShares = 0;
             d.activeEra = pool.activeEra;
         }
         if (d.unbondingEra != pool.unbondingEra) {
             d.unbondingShares = 0;
             d.unbondingEra = pool.unbondingEra;
         }
-        d.rewardDebt = _rewardDebt(d.shares, pool.rewardPerShare);
+        d.rewardDebt = _rewardDebt(d.shares - d.pendingShares, pool.rewardPerShare);
+    }
+
+    // Rewards go to the stake that was there during the epoch that earned them: stake and shares that arrive in an
+    // epoch wait (as "arrivals") until that epoch, and every earlier one in which the provider worked, is rewarded.
+
+    /// @dev Whether no reward of `epoch` or earlier can still come in for `provider`: the epoch has ended and the
+    ///      oldest epoch whose reward is not distributed yet is a later one.
+    function _settled(address provider, uint256 epoch) private view returns (bool) {
+        IRewardsDistributor distributor = _rewardsDistributor;
+        if (address(distributor) == address(0)) return true;
+        return epoch < distributor.currentEpoch() && distributor.firstUndistributedEpoch(provider) > epoch;
+    }
+
+    function _epochNow() private view returns (uint64) {
+        IRewardsDistributor distributor = _rewardsDistributor;
+        return address(distributor) == address(0) ? 0 : uint64(distributor.currentEpoch());
+    }
+
+    function _eraEpoch(uint32 era, uint64 epoch) private pure returns (uint256) {
+        return (uint256(era) << 64) | epoch;
+    }
+
+    /// @dev The pool's shares that earn the next reward added.
+    function _earningShares(address provider, DelegationPool storage pool) private view returns (uint256) {
+        Arrivals storage s = _shareArrivals[provider];
+        return s.amount > 0 && s.era == pool.activeEra ? pool.activeShares - s.amount : pool.activeShares;
+    }
+
+    /// @dev Lets the shares that arrived earn, for rewards of epochs after theirs (`beforeEpoch`: the reward about to
+    ///      be added, or any), once no reward of their epoch or an earlier one can come in any more.
+    function _admitShares(address provider, DelegationPool storage pool, uint256 beforeEpoch) private {
+        Arrivals storage s = _shareArrivals[provider];
+        if (s.amount == 0) return;
+        if (s.era != pool.activeEra) {
+            s.amount = 0; // written off with their era
+            return;
+        }
+        if (s.epoch >= beforeEpoch || !_settled(provider, s.epoch)) return;
+        _admittedAtRewardPerShare[provider][_eraEpoch(s.era, s.epoch)] = pool.rewardPerShare + 1;
+        s.amount = 0;
+    }
+
+    /// @dev New shares (already in `d.shares`) wait for the end of the epoch they arrived in, and for its reward.
+    function _sharesArrived(address provider, DelegationPool storage pool, Delegation storage d, uint256 shares) private {
+        if (address(_rewardsDistributor) != address(0)) {
+            uint64 epoch = _epochNow();
+            Arrivals storage s = _shareArrivals[provider];
+            if (s.amount > 0 && s.epoch != epoch) {
+                // _sync could not admit the earlier arrivals: a reward they must not share is still to come.
+                revert RegistryRewardsPending(provider, _rewardsDistributor.firstUndistributedEpoch(provider));
+            }
+            s.amount += uint128(shares); // at most pool.activeShares
+            s.epoch = epoch;
+            s.era = pool.activeEra;
+            d.pendingShares += uint128(shares); // after _sync, earlier pending shares are of this same epoch
+            d.pendingEpoch = epoch;
+        }
+        d.rewardDebt = _rewardDebt(d.shares - d.pendingShares, pool.rewardPerShare);
+    }
+
+    /// @dev Shares leaving (already taken from `d.shares`) are the ones that do not earn yet first.
+    function _sharesLeft(address provider, DelegationPool storage pool, Delegation storage d, uint256 shares) private {
+        uint256 fromPending = Math.min(shares, d.pendingShares);
+        if (fromPending > 0) {
+            d.pendingShares -= uint128(fromPending);
+            _shareArrivals[provider].amount -= uint128(fromPending); // _sync left them in the pool's arrivals
+        }
+        d.rewardDebt = _rewardDebt(d.shares - d.pendingShares, pool.rewardPerShare);
+    }
+
+    /// @dev A provider's new stake does not share the reward of the epoch it arrived in (nor of earlier ones).
+    function _stakeArrived(address provider, uint256 amount) private {
+        if (address(_rewardsDistributor) == address(0)) return;
+        uint64 epoch = _epochNow();
+        Arrivals storage a = _stakeArrivals[provider];
+        if (a.amount > 0 && a.epoch != epoch) {
+            if (!_settled(provider, a.epoch)) {
+                revert RegistryRewardsPending(provider, _rewardsDistributor.firstUndistributedEpoch(provider));
+            }
+            a.amount = 0; // every reward it must not share is distributed: it counts in full from now on
+        }
+        a.amount += SafeCast.toUint128(amount);
+        a.epoch = epoch;
     }
 
     /// @dev Shares worth (almost) nothing would let the next deposit mint an unbounded number of shares:

@@ -11,6 +11,7 @@ import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 import {IProtocolParameters} from "../../src/interfaces/IProtocolParameters.sol";
+import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
 
 /// @notice Drives the market, registry (stakes and delegations), rewards and verification at random for the invariant
 ///         tests, keeping a ghost ledger of what each lease took in and paid out. Providers report a wrong result for
@@ -432,5 +433,81 @@ contract MarketHandler is Test {
         if (caller != address(0)) vm.prank(caller);
         (ok,) = address(verifier).call(data);
         ghostPaidByVerifier[id] += xpl.balanceOf(p) - before;
+    }
+
+    // ---------------------------------------------------------------- rewards timing (issue #16 item 5)
+    // A reward goes only to stake present in its epoch. `owner` plays a just-in-time delegator: it delegates only
+    // here, right after an epoch ends, and distributes in the same step. Ghosts count every breach.
+
+    /// @dev The epoch of the owner's first delegation to each provider (+1; 0: none yet). It never undelegates.
+    mapping(address provider => uint256) public ghostJitSince;
+    /// @dev Rewards of an epoch paid to the owner's delegation although it arrived in that epoch or later.
+    uint256 public ghostRewardsToLateStake;
+    /// @dev Stake or shares arriving after an epoch that changed the stake its reward is split by.
+    uint256 public ghostLateStakeCounted;
+    uint256 public ghostJitDistributions;
+
+    /// @dev The just-in-time delegator: the fixture's `owner` (its XPL is already counted as held).
+    address public constant JIT_DELEGATOR = address(0x0A11);
+
+    function jitDelegateAndDistribute(uint256 providerSeed, uint256 amount) external {
+        ++calls;
+        address p = providers[providerSeed % providers.length];
+        _endEpochWithWork(p);
+        (uint256 ownBefore, uint256 delegatedBefore, uint256 ended, bool check) = _rewardStakeOfEndedEpoch(p);
+        vm.startPrank(JIT_DELEGATOR);
+        xpl.approve(address(registry), type(uint256).max);
+        try registry.delegate(p, bound(amount, 1 ether, 100_000 ether)) {
+            if (ghostJitSince[p] == 0) ghostJitSince[p] = rewards.currentEpoch() + 1;
+        } catch {}
+        vm.stopPrank();
+        _checkUnchanged(p, ended, check, ownBefore, delegatedBefore);
+        _distributeOldest(p);
+    }
+
+    function providerTopUpAndDistribute(uint256 providerSeed, uint256 amount) external {
+        ++calls;
+        address p = providers[providerSeed % providers.length];
+        _endEpochWithWork(p);
+        (uint256 ownBefore, uint256 delegatedBefore, uint256 ended, bool check) = _rewardStakeOfEndedEpoch(p);
+        vm.prank(p);
+        try registry.stake(bound(amount, 1 ether, 100_000 ether)) {} catch {}
+        _checkUnchanged(p, ended, check, ownBefore, delegatedBefore);
+        _distributeOldest(p);
+    }
+
+    /// @dev The attack's moment: when `p` has work in the epoch now, go to the first second after it.
+    function _endEpochWithWork(address p) private {
+        uint256 current = rewards.currentEpoch();
+        if (rewards.getWork(current, p).gpuSeconds > 0) vm.warp(rewards.epochEndsAt(current));
+    }
+
+    /// @dev The split of the epoch that just ended, if it has undistributed work of `p`.
+    function _rewardStakeOfEndedEpoch(address p) private view returns (uint256 own, uint256 delegated, uint256 ended, bool check) {
+        uint256 current = rewards.currentEpoch();
+        if (current == 0) return (0, 0, 0, false);
+        ended = current - 1;
+        IRewardsDistributor.Work memory w = rewards.getWork(ended, p);
+        check = w.gpuSeconds > 0 && !w.distributed;
+        if (check) (own, delegated) = registry.rewardStake(p, ended);
+    }
+
+    function _checkUnchanged(address p, uint256 ended, bool check, uint256 own, uint256 delegated) private {
+        if (!check) return;
+        (uint256 ownAfter, uint256 delegatedAfter) = registry.rewardStake(p, ended);
+        if (ownAfter != own || delegatedAfter != delegated) ++ghostLateStakeCounted;
+    }
+
+    /// @dev Distributes `p`'s oldest ended epoch and books what the late delegator got from it.
+    function _distributeOldest(address p) private {
+        uint256 epoch = rewards.firstUndistributedEpoch(p);
+        if (epoch >= rewards.currentEpoch()) return;
+        uint256 before = registry.getDelegation(p, JIT_DELEGATOR).rewards;
+        try rewards.distribute(epoch, p) {
+            ++ghostJitDistributions;
+            uint256 since = ghostJitSince[p];
+            bool absent = since == 0 || epoch + 1 <= since; // arrived in `epoch` (since - 1 == epoch) or later
+            if (absent && registry.getDelegation(p, JIT_DELEGATOR).rewards > before) ++ghostRewardsToLateStake;
+        } catch {}
     }
 }

@@ -187,4 +187,12 @@ contract MarketInvariants is Fixture {
             }
         }
     }
+
+    /// A reward goes only to stake present in its epoch (issue #16 item 5): a delegation or stake that arrives
+    /// after an epoch (or during it) neither changes the split of that epoch's reward nor takes any part of it,
+    /// even when it is delegated and the epoch distributed in one step.
+    function invariant_rewardsGoOnlyToStakePresentInTheirEpoch() public view {
+        assertEq(handler.ghostRewardsToLateStake(), 0, "no reward to stake that arrived in or after its epoch");
+        assertEq(handler.ghostLateStakeCounted(), 0, "stake arriving after an epoch never changes its split");
+    }
 }

@@ -58,11 +58,12 @@ contract RewardsDistributorTest is RewardsFixture {
         vm.prank(provider);
         registry.setCommission(1000);
         vm.warp(block.timestamp + 7 days); // the raise takes effect
-        uint256 epoch = rewards.currentEpoch();
         vm.prank(client);
         registry.delegate(provider, 5000 ether);
         vm.prank(stranger);
         registry.delegate(provider, 5000 ether);
+        _nextEpoch(); // delegations share the rewards of the epochs after the one they arrived in
+        uint256 epoch = rewards.currentEpoch();
         _work(client, offer1, 2, 1000, address(0)); // 2000 GPU-s, fee 0.1 XPL
         _work(client, offer2, 1, 1000, address(0)); // 1000 GPU-s, fee 0.05 XPL
         _setParam("emissionPerEpoch", 0.03 ether + 1); // below the caps (50 % of each fee)

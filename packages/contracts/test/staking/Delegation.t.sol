@@ -177,16 +177,18 @@ contract DelegationTest is Fixture {
         _registerAndStake(provider, STAKE);
         _delegate(client, 2000 ether);
         _delegate(stranger, 1000 ether);
+        vm.warp(block.timestamp + EPOCH); // shares earn from the epoch after the one they arrived in
+        uint256 epoch = rewards.currentEpoch();
         vm.startPrank(owner);
         registry.grantRole(registry.REWARDER_ROLE(), owner);
         xpl.approve(address(registry), type(uint256).max);
-        registry.addDelegatorRewards(provider, 300 ether);
+        registry.addDelegatorRewards(provider, 300 ether, epoch);
         vm.stopPrank();
         assertEq(registry.getDelegation(provider, client).rewards, 200 ether);
         assertEq(registry.getDelegation(provider, stranger).rewards, 100 ether);
         _undelegate(stranger, type(uint256).max); // unbonding shares earn nothing more
         vm.prank(owner);
-        registry.addDelegatorRewards(provider, 100 ether);
+        registry.addDelegatorRewards(provider, 100 ether, epoch);
         assertEq(registry.getDelegation(provider, client).rewards, 300 ether);
         assertEq(registry.getDelegation(provider, stranger).rewards, 100 ether);
         uint256 before = xpl.balanceOf(client);
@@ -204,11 +206,11 @@ contract DelegationTest is Fixture {
         bytes32 role = registry.REWARDER_ROLE();
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, role));
-        registry.addDelegatorRewards(provider, 1);
+        registry.addDelegatorRewards(provider, 1, 0);
         vm.startPrank(owner);
         registry.grantRole(registry.REWARDER_ROLE(), owner);
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNoDelegators.selector, provider));
-        registry.addDelegatorRewards(provider, 1);
+        registry.addDelegatorRewards(provider, 1, 0);
         vm.stopPrank();
     }
 
@@ -225,10 +227,13 @@ contract DelegationTest is Fixture {
         out = bound(out, 0, a);
         if (out > 0) _undelegate(client, out);
         _slash(bound(slashAmount, 0, STAKE + a + b));
+        vm.warp(block.timestamp + EPOCH);
         vm.startPrank(owner);
         registry.grantRole(registry.REWARDER_ROLE(), owner);
         xpl.approve(address(registry), type(uint256).max);
-        if (registry.getDelegationPool(provider).activeShares > 0) registry.addDelegatorRewards(provider, bound(reward, 1, 1e24));
+        if (registry.getDelegationPool(provider).activeShares > 0) {
+            registry.addDelegatorRewards(provider, bound(reward, 1, 1e24), rewards.currentEpoch());
+        }
         vm.stopPrank();
         assertEq(xpl.balanceOf(address(registry)), _registryOwes(), "held == owed");
         // Everyone leaves and claims; the registry must be able to pay all of it.

@@ -63,6 +63,7 @@ abstract contract Fixture is Test {
         registry.grantRole(registry.MARKET_ROLE(), address(market));
         registry.grantRole(registry.SLASHER_ROLE(), address(market));
         registry.grantRole(registry.REWARDER_ROLE(), address(rewards));
+        registry.setRewardsDistributor(rewards);
         rewards.grantRole(rewards.RECORDER_ROLE(), address(market));
         xpl.transfer(address(rewards), _rewardsPool());
         vm.stopPrank();
