@@ -37,7 +37,9 @@ import { openValidatorDb } from "./state.ts";
  */
 export const UNAVAILABLE_RESULT: Hex = keccak256(stringToHex("plasma: the provider did not serve the job"));
 
-const TERMINAL = new Set(["released", "verified", "failed"]);
+const TERMINAL = new Set(["released", "verified", "failed", "refunded"]);
+/** How often a dispute that found no second validator retries its draw (each try is a transaction). */
+const DISPUTE_RETRY_MS = 60_000;
 
 export type ValidatorNodeOptions = {
   deployment: Deployment;
@@ -83,6 +85,7 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
   const log = o.logger;
   const open = new Set<string>();
   const busy = new Set<string>();
+  const retried = new Map<string, number>();
   let stopped = false;
 
   await ensureStake(client, me, o.stake, log);
@@ -145,6 +148,11 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
           if (o.mineWhenIdle) await client.public.request({ method: "evm_mine" } as never);
           return;
         }
+        // A dispute that found nobody to draw waits, payout locked: retry now and then, refund once it is late.
+        const waiting = v.stage === "needs-validator" && v.round === 2 && v.deadline > 0;
+        if (waiting && late) return endWindow(leaseId);
+        if (waiting && Date.now() - (retried.get(id) ?? 0) < DISPUTE_RETRY_MS) return;
+        if (waiting) retried.set(id, Date.now());
         if (v.stage === "pending") {
           await drawVerification(client, leaseId);
           const after = await getVerification(client, leaseId);

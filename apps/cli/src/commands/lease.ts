@@ -176,13 +176,18 @@ export function registerLeaseCommands(program: Command): void {
 
   lease
     .command("settle <leaseId>")
-    .description("pay out what a running lease has accrued (provider or client)")
+    .description(
+      "pay out what a running lease has accrued (provider or client); a verified lease is paid only through verification, and settling it after its result window ends it unpaid",
+    )
     .action(
       withContext("provider1", async (ctx, id: string) => {
         const { hash, gross } = await settleLease(ctx.client, { leaseId: leaseId(id) });
-        ctx.out.result(
-          { leaseId: leaseId(id), settled: gross, tx: hash },
-          () => `Settled ${xpl(gross)} on lease ${id} (tx ${hash})`,
+        const after = await getLease(ctx.client, leaseId(id));
+        const unpaid = after.verification !== "none" && after.status === "ended";
+        ctx.out.result({ leaseId: leaseId(id), settled: gross, status: after.status, tx: hash }, () =>
+          unpaid
+            ? `Lease ${id} ran out without a result from its provider: ended with nothing paid, the whole escrow refunded to the client (tx ${hash})`
+            : `Settled ${xpl(gross)} on lease ${id} (tx ${hash})`,
         );
       }),
     );

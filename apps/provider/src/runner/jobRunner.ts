@@ -192,7 +192,10 @@ export function createJobRunner(o: JobRunnerOptions) {
     );
   }
 
-  /** Ends a lease whose job never ran: paid for the seconds the GPUs were held, if the client's fault. */
+  /**
+   * Ends a lease whose job never ran: paid for the seconds the GPUs were held, if the client's fault. A verified
+   * lease is not: without a result there is nothing to verify, and the contract pays it only through verification.
+   */
   async function endWithoutRun(id: string, reason: string, onChain: "timed-out" | "provider-failed") {
     clearTimeout(specTimers.get(id));
     log(id, `ending the lease: ${reason}`);
@@ -520,10 +523,11 @@ export function createJobRunner(o: JobRunnerOptions) {
       resultHash,
       endedAt: Math.floor(Date.now() / 1000),
     });
-    // A service's end (its lease ran out, or it was stopped) is its normal end: it completes.
+    // A service's end (its lease ran out, or it was stopped) is its normal end: it completes. A timed-out job ends
+    // with the same result commitment: a verified lease is paid only through verification of that result.
     await settleOnChain(id, () =>
       result.timedOut && !service
-        ? failLease(o.client, { leaseId: BigInt(id), reason: "timed-out", resultHash })
+        ? failLease(o.client, { leaseId: BigInt(id), reason: "timed-out", resultHash: onChainResult })
         : completeLease(o.client, { leaseId: BigInt(id), resultHash: onChainResult }),
     );
     emit(id, { type: "end", status: status(requireJob(id)) });
@@ -684,11 +688,11 @@ export function createJobRunner(o: JobRunnerOptions) {
                   leaseId: BigInt(job.leaseId),
                   resultHash: await resultOnChain(job.leaseId, job.resultHash as Hex),
                 })
-            : () =>
+            : async () =>
                 failLease(o.client, {
                   leaseId: BigInt(job.leaseId),
                   reason: job.timedOut ? "timed-out" : "provider-failed",
-                  ...(job.resultHash ? { resultHash: job.resultHash as Hex } : {}),
+                  ...(job.resultHash ? { resultHash: await resultOnChain(job.leaseId, job.resultHash as Hex) } : {}),
                 });
         await settleOnChain(job.leaseId, send);
       }

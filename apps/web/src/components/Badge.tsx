@@ -10,6 +10,8 @@ const TONES: Record<string, Tone> = {
   failed: "bad",
   pending: "warn",
   "not-sampled": "neutral",
+  disputed: "warn",
+  refunded: "bad",
   active: "info",
   succeeded: "good",
   executed: "good",

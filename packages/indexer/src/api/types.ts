@@ -135,7 +135,10 @@ export type LeaseSummary = {
   paidXpl: string | null;
   openedAt: number;
   verification: string;
-  /** "pending" while sampled and under way, "passed", "failed", "not-sampled", or null if none applies. */
+  /**
+   * "pending" while sampled and under way, "disputed" while a dispute waits for a second validator (payout
+   * locked), "passed", "failed", "refunded" (dispute undecided: client refunded), "not-sampled", or null.
+   */
   verificationOutcome: string | null;
 };
 

@@ -26,6 +26,7 @@ const OUTCOME: Partial<Record<VerificationStage, string>> = {
   released: "released",
   verified: "passed",
   failed: "failed",
+  refunded: "refunded",
 };
 
 async function addTotal(db: Queryable, key: string, amount: string): Promise<void> {
@@ -261,6 +262,10 @@ const handlers: Record<string, Handler> = {
     if (outcome === "failed")
       await db.query("UPDATE providers SET failed = failed + 1 WHERE address = $1", [a("provider")]);
     await updateReputation(db, a("provider"));
+  },
+  "verificationManager.DisputeAwaitingValidator": async (db, _e, a) => {
+    // A dispute with no second validator to draw: its payout stays locked until a verdict or the fallback refund.
+    await db.query("UPDATE leases SET verification_outcome = 'disputed' WHERE id = $1", [a("leaseId")]);
   },
   "verificationManager.NoShowRecorded": async (db, _e, a) => {
     // The event carries the chain's count, so a replay sets the same number.

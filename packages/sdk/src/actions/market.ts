@@ -197,7 +197,12 @@ export async function startLease(client: PlasmaClient, p: { leaseId: bigint }): 
   return (await write(client, "Starting a lease", "startLease", [p.leaseId])).transactionHash;
 }
 
-/** Pays out what a running lease has accrued (provider or client). @returns the gross amount paid. */
+/**
+ * Pays out what a running lease has accrued (provider or client). A verified lease is paid only through
+ * verification: it cannot be settled along the way (`MarketVerifiedLeaseSettlesAtEnd`), and once its seconds and
+ * the window for its result have passed, settling ends it without pay and refunds the client.
+ * @returns the gross amount paid (0 for a verified lease).
+ */
 export async function settleLease(client: PlasmaClient, p: { leaseId: bigint }): Promise<{ hash: Hex; gross: bigint }> {
   const receipt = await write(client, "Settling a lease", "settle", [p.leaseId]);
   const events = parseEventLogs({ abi: computeMarketAbi, eventName: "LeaseSettled", logs: receipt.logs });
@@ -209,7 +214,11 @@ export async function completeLease(client: PlasmaClient, p: { leaseId: bigint; 
   return leaseEnd(await write(client, "Completing a lease", "completeLease", [p.leaseId, p.resultHash]));
 }
 
-/** Ends a running lease that could not produce a result (provider). */
+/**
+ * Ends a running lease that could not produce a result (provider). For a verified lease, `timed-out` with a
+ * `resultHash` (the salted commitment `completeLease` takes) goes to verification with its payout locked;
+ * without one it pays nothing.
+ */
 export async function failLease(
   client: PlasmaClient,
   p: { leaseId: bigint; reason: "timed-out" | "provider-failed"; resultHash?: Hex },

@@ -14,7 +14,8 @@ const verifierAbi = [...verificationManagerAbi, ...plasmaErrorsAbi] as const;
 export const VERIFICATION_STAGE_TEXT: Record<VerificationStage, string> = {
   none: "not verified (no verification requested, or not completed)",
   pending: "waiting for the sampling draw",
-  "needs-validator": "sampled: waiting for a validator to be drawn",
+  "needs-validator":
+    "sampled (or disputed): waiting for a validator to be drawn; a dispute's payout stays locked meanwhile",
   assigned: "a validator is re-running the job",
   committed: "the validator committed its result; the provider must reveal its salt",
   revealed: "the validator is comparing results",
@@ -22,6 +23,8 @@ export const VERIFICATION_STAGE_TEXT: Record<VerificationStage, string> = {
   released: "not sampled: payout released",
   verified: "re-executed by a validator: the result matches",
   failed: "re-executed: the result did not match; the provider was slashed and the client refunded",
+  refunded:
+    "disputed, and no second validator could be drawn in time: the client was refunded, the first validator paid, the provider not paid",
 };
 
 /** A lease's verification, with its validators. */

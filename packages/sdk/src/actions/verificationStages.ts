@@ -11,5 +11,6 @@ export const VERIFICATION_STAGES = [
   "released",
   "verified",
   "failed",
+  "refunded",
 ] as const;
 export type VerificationStage = (typeof VERIFICATION_STAGES)[number];

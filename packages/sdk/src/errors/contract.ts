@@ -80,6 +80,14 @@ const EXPLAIN: Record<string, Explain> = {
   MarketEscrowTooLarge: ([escrow]) => [`The escrow ${xpl(escrow)} is too large for one lease.`],
   MarketZeroResultHash: () => ["A completed lease needs a non-zero result hash."],
   MarketInvalidFailReason: ([r]) => [`Reason ${r} is not a failure reason (use TimedOut or ProviderFailed).`],
+  MarketVerifiedLeaseSettlesAtEnd: ([id]) => [
+    `Lease ${id} is verified: it is paid only when it ends with a result, through verification, not settled along the way.`,
+    `Its pay keeps accruing; the provider is paid after verification once it completes the lease. See plasma lease status ${id}`,
+  ],
+  MarketAwaitingResult: ([id, dueBy]) => [
+    `Lease ${id} has used all its seconds; its provider has until ${time(dueBy)} to end it with a result.`,
+    `After that, plasma lease settle ${id} ends it without pay and refunds the whole escrow.`,
+  ],
   MarketNothingToClaim: ([account]) => [`${account} has nothing to claim.`],
   // registry
   RegistryAlreadyRegistered: ([p]) => [`${p} is already registered as a provider.`, "Use `plasma provider update`."],

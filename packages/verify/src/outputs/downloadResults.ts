@@ -58,9 +58,9 @@ export async function downloadVerifiedResults(
   const { outputs: manifest, salt: served } = await getOutputManifest(api);
   // The node's report (.plasma/: logs, exit status) is checked file by file below but is not part of the result.
   const hash = resultHash(manifest);
-  // A completed verified lease commits to the manifest hash with a salt, so that validators cannot copy it;
-  // a lease that ended otherwise is never verified and records the plain hash.
-  const salted = lease.verification !== "none" && lease.endReason === "completed";
+  // A verified lease that ended with a result (completed, or timed out) commits to the manifest hash with a salt,
+  // so that validators cannot copy it; a lease that ended otherwise is never verified and records the plain hash.
+  const salted = lease.verification !== "none" && (lease.endReason === "completed" || lease.endReason === "timed-out");
   const salt = options.salt ?? served;
   const committed = !salted ? hash : salt ? resultCommitment(lease.id, hash, salt) : null;
   if (committed !== lease.resultHash) {
