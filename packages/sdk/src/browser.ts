@@ -109,6 +109,7 @@ export {
   drawVerification,
   getBacking,
   getHardwareCheck,
+  getLockedCollateral,
   getReputation,
   getValidator,
   getVerification,

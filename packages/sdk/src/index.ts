@@ -126,6 +126,7 @@ export {
   drawVerification,
   getBacking,
   getHardwareCheck,
+  getLockedCollateral,
   getReputation,
   getValidator,
   getVerification,

@@ -134,6 +134,7 @@ describe("lease lifecycle against anvil", () => {
     assert.equal(end.reason, "no-show");
     assert.equal(end.refund, opened.escrow);
     assert.equal(end.penalty, opened.escrow / 10n); // 1000 bps default
+    assert.equal(end.compensation, end.penalty / 5n, "20 % of the penalty to the client, the rest to the treasury");
     assert.equal((await getProvider(client, providerAddr)).stake, stakeBefore - end.penalty);
     assert.equal((await getLease(client, opened.leaseId)).endReason, "no-show");
   });

@@ -3,10 +3,12 @@ import { after, before, describe, it } from "node:test";
 import {
   ContractRevertError,
   createOffer,
+  getLockedCollateral,
   getOffer,
   getProtocolParameters,
   getProvider,
   listOffers,
+  openLease,
   registerProvider,
   requestUnstake,
   stake,
@@ -106,5 +108,27 @@ describe("provider registry against anvil", () => {
       updateOffer(net.as("provider1"), { offerId: dearH100.offerId, pricePerGpuSecond: 1n, gpuCount: 1, active: true }),
       isRevert("RegistryNotOfferOwner"),
     );
+  });
+
+  it("locks the collateral of a verified lease: no unstake below it", async () => {
+    const p2 = net.as("provider2");
+    const me = p2.account?.address as `0x${string}`;
+    const [dearH100] = await listOffers(p2, { provider: me, minVramGb: 90 });
+    assert.ok(dearH100);
+    // 50M GPU-seconds at 3e12 wei: 150 XPL of value, 1,500 XPL locked at 10x of the provider's 2,000.
+    await openLease(net.as("client"), {
+      offerId: dearH100.id,
+      gpus: 1,
+      maxSeconds: 50_000_000,
+      verification: "exact",
+    });
+    assert.equal(await getLockedCollateral(p2, me), parseEther("1500"));
+    await assert.rejects(requestUnstake(p2, { amount: parseEther("501") }), (error: unknown) => {
+      assert.ok(error instanceof ContractRevertError);
+      assert.equal(error.errorName, "RegistryCollateralLocked");
+      assert.match(error.message, /lock 1500 XPL of its backing; this would leave 1499 XPL/);
+      return true;
+    });
+    await requestUnstake(p2, { amount: parseEther("500") });
   });
 });

@@ -73,7 +73,11 @@ function describeEnd(id: bigint, end: LeaseEnd): string {
     `Lease ${id} ended: ${END_REASON_TEXT[end.reason]}.`,
     `  paid ${xpl(end.paid)}, refunded ${xpl(end.refund)}`,
   ];
-  if (end.penalty > 0n) lines.push(`  provider penalty paid to you: ${xpl(end.penalty)}`);
+  if (end.penalty > 0n) {
+    lines.push(
+      `  provider penalty ${xpl(end.penalty)}: ${xpl(end.compensation)} paid to you, the rest to the treasury`,
+    );
+  }
   lines.push(`  tx ${end.hash}`);
   return lines.join("\n");
 }
@@ -166,7 +170,9 @@ export function registerLeaseCommands(program: Command): void {
 
   lease
     .command("cancel <leaseId>")
-    .description("cancel a lease whose provider missed the start deadline: full refund plus a penalty")
+    .description(
+      "cancel a lease whose provider missed the start deadline: full refund plus a share of a bounded penalty",
+    )
     .action(
       withContext("client", async (ctx, id: string) => {
         const end = await cancelLease(ctx.client, { leaseId: leaseId(id) });

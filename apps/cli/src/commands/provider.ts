@@ -1,6 +1,7 @@
 import {
   createOffer,
   getBacking,
+  getLockedCollateral,
   getOffer,
   getProtocolParameters,
   getProvider,
@@ -145,10 +146,14 @@ export function registerProviderCommands(program: Command): void {
       withContext("provider1", async (ctx, amountText: string) => {
         const amount = parseXpl(amountText);
         const { hash, releaseAt } = await requestUnstake(ctx.client, { amount });
+        const locked = await getLockedCollateral(ctx.client, signer(ctx));
         ctx.out.result(
-          { provider: signer(ctx), unstaked: amount, releaseAt: Number(releaseAt), tx: hash },
+          { provider: signer(ctx), unstaked: amount, releaseAt: Number(releaseAt), lockedCollateral: locked, tx: hash },
           () =>
-            `Unbonding ${xpl(amount)}; withdraw it after ${formatTime(Number(releaseAt))} with \`plasma provider withdraw\` (tx ${hash})`,
+            `Unbonding ${xpl(amount)}; withdraw it after ${formatTime(Number(releaseAt))} with \`plasma provider withdraw\` (tx ${hash})` +
+            (locked > 0n
+              ? `\n${xpl(locked)} of your backing stays locked as collateral until your verified leases end and are verified.`
+              : ""),
         );
       }),
     );
@@ -172,15 +177,16 @@ export function registerProviderCommands(program: Command): void {
     .action(
       withContext("provider1", async (ctx, address?: string) => {
         const who = address === undefined ? signer(ctx) : resolveAddress(ctx, address, "provider");
-        const [p, params, reputation, backing, exposure] = await Promise.all([
+        const [p, params, reputation, backing, exposure, locked] = await Promise.all([
           getProvider(ctx.client, who),
           getProtocolParameters(ctx.client),
           getReputation(ctx.client, who),
           getBacking(ctx.client, who),
           getVerifiedExposure(ctx.client, who),
+          getLockedCollateral(ctx.client, who),
         ]);
         const capacity = (backing * 10_000n) / BigInt(Math.max(1, params.collateralRatioBps));
-        ctx.out.result({ ...p, minProviderStake: params.minProviderStake, reputation, backing, exposure }, () =>
+        ctx.out.result({ ...p, minProviderStake: params.minProviderStake, reputation, backing, exposure, locked }, () =>
           fields([
             ["provider", p.address],
             ["registered", p.registered ? "yes" : "no"],
@@ -200,6 +206,10 @@ export function registerProviderCommands(program: Command): void {
             [
               "verified leases",
               `${xpl(exposure)} in use of the ${xpl(capacity)} its ${xpl(backing)} backing covers (${params.collateralRatioBps / 10_000}× collateral)`,
+            ],
+            [
+              "locked collateral",
+              locked > 0n ? `${xpl(locked)} of the backing (no unstake or undelegation below it until they end)` : "-",
             ],
           ]),
         );

@@ -3,6 +3,7 @@ import {
   delegateStake,
   getDelegation,
   getDelegationPool,
+  getLockedCollateral,
   listDelegations,
   undelegateStake,
   withdrawDelegation,
@@ -50,10 +51,20 @@ export function registerStakeCommands(program: Command): void {
         const provider = resolveAddress(ctx, providerText, "provider");
         const amount = amountText.trim().toLowerCase() === "all" ? "all" : parseXpl(amountText);
         const result = await undelegateStake(ctx.client, { provider, amount });
+        const locked = await getLockedCollateral(ctx.client, provider);
         ctx.out.result(
-          { provider, undelegated: result.amount, releaseAt: result.releaseAt, tx: result.hash },
+          {
+            provider,
+            undelegated: result.amount,
+            releaseAt: result.releaseAt,
+            lockedCollateral: locked,
+            tx: result.hash,
+          },
           () =>
-            `Unbonding ${xpl(result.amount)} from ${provider}: it earns nothing more and stays slashable until ${formatTime(result.releaseAt)}, then \`plasma stake withdraw ${providerText}\` (tx ${result.hash}).`,
+            `Unbonding ${xpl(result.amount)} from ${provider}: it earns nothing more and stays slashable until ${formatTime(result.releaseAt)}, then \`plasma stake withdraw ${providerText}\` (tx ${result.hash}).` +
+            (locked > 0n
+              ? `\n${xpl(locked)} of ${provider}'s backing is locked as collateral for its verified leases; withdrawals may not take it below that.`
+              : ""),
         );
       }),
     );

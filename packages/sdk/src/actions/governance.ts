@@ -45,6 +45,15 @@ export const GOVERNED_PARAMETERS = {
   builderShareBps: { kind: "bps", description: "share of the protocol fee paid to a lease's builder" },
   noShowPenaltyBps: { kind: "bps", description: "share of a lease's escrow slashed from a provider that never starts" },
   startDeadline: { kind: "seconds", description: "time a provider has to start an opened lease" },
+  noShowPenaltyCap: { kind: "xpl", description: "most XPL a single no-show penalty may take" },
+  noShowBackingCapBps: {
+    kind: "bps",
+    description: "most of what a provider can lose (stake, delegations, unbonding) a single no-show penalty may take",
+  },
+  noShowClientShareBps: {
+    kind: "bps",
+    description: "share of a no-show penalty paid to the client (at most half; the rest goes to the treasury)",
+  },
   minProviderStake: { kind: "xpl", description: "stake (own + delegated) a provider needs to take leases" },
   unbondingPeriod: { kind: "seconds", description: "time between an unstake or undelegation and its withdrawal" },
   emissionPerEpoch: { kind: "xpl", description: "XPL the rewards pool pays out per epoch" },

@@ -1,4 +1,4 @@
-import { computeMarketAbi, protocolParametersAbi } from "@plasma/contracts";
+import { computeMarketAbi, protocolParametersAbi, xplTokenAbi } from "@plasma/contracts";
 import {
   type Address,
   encodeAbiParameters,
@@ -244,14 +244,36 @@ export async function claimBuilderFees(client: PlasmaClient): Promise<{ hash: He
   return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
 }
 
-/** How a lease ended, from its `LeaseEnded` event. */
-export type LeaseEnd = { hash: Hex; reason: EndReason; paid: bigint; refund: bigint; penalty: bigint };
+/**
+ * How a lease ended, from its `LeaseEnded` event. `penalty` is the no-show penalty slashed from the provider;
+ * `compensation` is the client's share of it (the rest went to the treasury).
+ */
+export type LeaseEnd = {
+  hash: Hex;
+  reason: EndReason;
+  paid: bigint;
+  refund: bigint;
+  penalty: bigint;
+  compensation: bigint;
+};
 
 function leaseEnd(receipt: TransactionReceipt): LeaseEnd {
   const [event] = parseEventLogs({ abi: computeMarketAbi, eventName: "LeaseEnded", logs: receipt.logs });
   if (!event) throw new Error("the receipt has no LeaseEnded event");
-  const { reason, paid, refund, penalty } = event.args;
-  return { hash: receipt.transactionHash, reason: END_REASON[reason] ?? "none", paid, refund, penalty };
+  const { reason, paid, refund, penalty, client } = event.args;
+  let compensation = 0n;
+  if (penalty > 0n) {
+    // The market pays the client its refund and its share of the penalty in one transfer.
+    const transfers = parseEventLogs({ abi: xplTokenAbi, eventName: "Transfer", logs: receipt.logs });
+    const toClient = transfers
+      .filter(
+        (t) =>
+          t.args.from.toLowerCase() === event.address.toLowerCase() && t.args.to.toLowerCase() === client.toLowerCase(),
+      )
+      .reduce((sum, t) => sum + t.args.value, 0n);
+    compensation = toClient > refund ? toClient - refund : 0n;
+  }
+  return { hash: receipt.transactionHash, reason: END_REASON[reason] ?? "none", paid, refund, penalty, compensation };
 }
 
 /** Returns a lease; throws `ContractRevertError` (MarketUnknownLease) for an unknown id. */

@@ -297,6 +297,12 @@ export type ProtocolParameterValues = {
   noShowPenaltyBps: number;
   startDeadline: number;
   treasury: Address;
+  /** Share of a no-show penalty paid to the client; the rest goes to the treasury. */
+  noShowClientShareBps: number;
+  /** A no-show penalty is at most this share of what the provider can lose (stake, delegations, unbonding). */
+  noShowBackingCapBps: number;
+  /** A no-show penalty is at most this much XPL (wei). */
+  noShowPenaltyCap: bigint;
   minProviderStake: bigint;
   unbondingPeriod: number;
   emissionPerEpoch: bigint;

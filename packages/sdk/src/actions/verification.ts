@@ -178,6 +178,23 @@ export async function getVerifiedExposure(client: PlasmaClient, provider: Addres
   return open + pending;
 }
 
+/**
+ * Backing a provider must keep while it holds verified leases or leases under verification:
+ * `collateralRatio × (exposure + pending verification value)`. No unstake or undelegation may take its
+ * backing below this, nor a withdrawal its stake, delegations and unbonding queues together.
+ * @example const locked = await getLockedCollateral(client, provider);
+ */
+export async function getLockedCollateral(client: PlasmaClient, provider: Address): Promise<bigint> {
+  return read(client, () =>
+    client.public.readContract({
+      address: client.addresses.providerRegistry,
+      abi: providerRegistryAbi,
+      functionName: "lockedCollateral",
+      args: [provider],
+    }),
+  );
+}
+
 /** Reads a validator's stake and record. */
 export async function getValidator(client: PlasmaClient, validator: Address): Promise<ValidatorInfo> {
   const v = await call<{

@@ -82,8 +82,9 @@ export const DEFAULT_REWARDS_EPOCH_SECONDS = 86_400;
 /**
  * Deploys XPLToken, ProtocolParameters, ProviderRegistry, RewardsDistributor, VerificationManager,
  * ComputeMarket, a TimelockController and the PlasmaGovernor to any EVM chain and wires them: the market
- * may reserve capacity, slash no-shows and record work for rewards, the verification manager may slash
- * providers whose results were not reproduced, the distributor may pay delegators, the
+ * may reserve capacity, slash no-shows, record work for rewards and report the collateral a provider's
+ * verified leases lock (no unstake may go below it), the verification manager may slash providers whose
+ * results were not reproduced, the distributor may pay delegators, the
  * timelock owns every parameter, every role and the treasury, only the governor may propose to it,
  * and the deployer renounces every role it had.
  * @returns The deployment, ready for `writeDeployment`.
@@ -169,6 +170,8 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       verificationManager,
     ]);
     await write(verificationManager, verificationManagerAbi, "setMarket", [computeMarket]);
+    // The registry asks the market how much of a provider's backing its verified leases lock.
+    await write(providerRegistry, providerRegistryAbi, "setCollateralSource", [computeMarket]);
     const paymentChannels = await deploy(paymentChannelsAbi, paymentChannelsBytecode, [xplToken, protocolParameters]);
     await write(providerRegistry, providerRegistryAbi, "grantRole", [
       await role(providerRegistry, providerRegistryAbi, "SLASHER_ROLE"),

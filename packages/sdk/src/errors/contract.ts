@@ -131,6 +131,13 @@ const EXPLAIN: Record<string, Explain> = {
   ],
   RegistryNoDelegators: ([p]) => [`${p} has no delegators to reward.`],
   RegistryNothingToClaim: ([who]) => [`${who} has no delegation rewards to claim from this provider.`],
+  RegistryCollateralLocked: ([p, left, required]) => [
+    `${p}'s verified leases and pending verifications lock ${xpl(required)} of its backing; this would leave ${xpl(left)}.`,
+    "Collateral stays locked until those leases end and their verification is over (see `plasma provider show`); take out at most the backing above the lock, or wait.",
+  ],
+  RegistryCollateralSourceAlreadySet: () => [
+    "The registry's collateral source (the market) is already set; it is set once.",
+  ],
   // rewards
   RewardsEpochNotEnded: ([epoch, endsAt]) => [`Epoch ${epoch} ends at ${time(endsAt)}; its rewards come after.`],
   RewardsNoWork: ([epoch, p]) => [`${p} settled no GPU-seconds in epoch ${epoch}.`],
