@@ -145,8 +145,9 @@ interface IProviderRegistry {
     error RegistryCollateralSourceAlreadySet();
     /// @notice The rewards distributor was already set.
     error RegistryRewardsDistributorAlreadySet();
-    /// @notice Stake that arrived in an earlier epoch is still waiting for `epoch`'s rewards (an ended epoch in which
-    ///         the provider worked) to be distributed; distribute them (`distributePending`, anyone may) and retry.
+    /// @notice Stake (or delegations) that arrived at `provider` in `epoch` still wait for a reward of that epoch or an
+    ///         earlier one to be distributed, and no more may arrive until it is: call the distributor's
+    ///         `distributePending(provider, …)` (anyone may) and retry.
     error RegistryRewardsPending(address provider, uint256 epoch);
 
     /// @notice Registers the caller as a provider.
@@ -208,13 +209,10 @@ interface IProviderRegistry {
     ///         Until it is set, new stake earns at once (there are no epochs to reward).
     function setRewardsDistributor(IRewardsDistributor distributor) external;
 
-    /// @notice The stake that shares `provider`'s reward for `epoch`: its own stake and the XPL its delegators'
-    ///         shares are worth, each counting only what was staked or delegated before `epoch` began (and is still
-    ///         there). The rewards distributor splits each reward by these.
-    function rewardStake(address provider, uint256 epoch) external view returns (uint256 ownStake, uint256 delegated);
-
-    /// @notice Stake and shares that arrived in an epoch and do not earn that epoch's rewards: the provider's own
-    ///         stake added in `stakeEpoch` and the delegation shares added in `sharesEpoch` (0 amounts: none).
+    /// @notice Stake and delegation shares that arrived in an epoch and take no part in its reward (nor in earlier
+    ///         ones): the provider's own stake added in `stakeEpoch`, and the shares delegated in `sharesEpoch` that
+    ///         do not earn yet (they do once the rewards of `sharesEpoch` and before are distributed). The rewards
+    ///         distributor splits each epoch's reward by the stake that was there (`IRewardsDistributor.rewardStake`).
     function arrivals(address provider)
         external
         view

@@ -41,7 +41,7 @@ interface IRewardsDistributor {
 
     /// @notice Pays a provider's reward for an ended epoch: the commission and its own stake's part to
     ///         its claimable balance, the delegators' part to the registry. Anyone may call it. The split is by
-    ///         the stake that was there during the epoch (`IProviderRegistry.rewardStake`): stake or delegations
+    ///         the stake that was there during the epoch (`rewardStake`): stake or delegations
     ///         that arrive during or after it take no part.
     function distribute(uint256 epoch, address provider) external returns (uint256 reward);
 
@@ -67,6 +67,14 @@ interface IRewardsDistributor {
     /// @notice The oldest epoch in which a provider did work whose reward is not distributed yet
     ///         (`type(uint256).max`: none). Stake arriving later waits for it before it earns.
     function firstUndistributedEpoch(address provider) external view returns (uint256);
+
+    /// @notice The stake that shares `provider`'s reward for `epoch`: its own stake and the XPL its delegators'
+    ///         shares are worth, each counting only what was staked or delegated before `epoch` began (and is
+    ///         still there; see `IProviderRegistry.arrivals`). Each reward is split by these.
+    function rewardStake(address provider, uint256 epoch) external view returns (uint256 ownStake, uint256 delegated);
+
+    /// @notice The epoch now and `firstUndistributedEpoch(provider)`, in one call (for the registry).
+    function epochsOf(address provider) external view returns (uint256 current, uint256 firstUndistributed);
 
     /// @notice Epochs in which a provider did work and that are not yet distributed, oldest first.
     function pendingEpochs(address provider) external view returns (uint256[] memory);

@@ -113,9 +113,35 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
 
     /// @inheritdoc IRewardsDistributor
     function firstUndistributedEpoch(address provider) external view returns (uint256) {
+        return _firstUndistributed(provider);
+    }
+
+    function _firstUndistributed(address provider) private view returns (uint256) {
         uint256[] storage worked = _workedEpochs[provider];
         uint256 i = _nextWorked[provider];
         return i < worked.length ? worked[i] : type(uint256).max;
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function rewardStake(address provider, uint256 epoch) public view returns (uint256 ownStake, uint256 delegated) {
+        (uint256 stakeAmount, uint256 stakeEpoch, uint256 shares, uint256 sharesEpoch) = registry.arrivals(provider);
+        ownStake = registry.getProvider(provider).stake;
+        // Own stake that arrived in `epoch` or later was not there; arrivals are taken off first.
+        if (stakeAmount > 0 && stakeEpoch >= epoch) ownStake -= Math.min(ownStake, stakeAmount);
+        IProviderRegistry.DelegationPool memory pool = registry.getDelegationPool(provider);
+        uint256 earning = pool.activeShares;
+        // Exactly the shares `addDelegatorRewards(provider, _, epoch)` credits: the registry lets arrivals in then
+        // only if they came before `epoch` and no reward of their epoch or an earlier one is left to distribute.
+        bool letIn = sharesEpoch < epoch && sharesEpoch < currentEpoch() && _firstUndistributed(provider) > sharesEpoch;
+        if (shares > 0 && !letIn) earning -= shares;
+        delegated = earning == pool.activeShares
+            ? pool.active
+            : Math.mulDiv(earning, uint256(pool.active) + 1, uint256(pool.activeShares) + 1); // the registry's rate
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function epochsOf(address provider) external view returns (uint256 current, uint256 firstUndistributed) {
+        return (currentEpoch(), _firstUndistributed(provider));
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -247,7 +273,7 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
         view
         returns (uint256 toProvider, uint256 toDelegators)
     {
-        (uint256 ownStake, uint256 delegated) = registry.rewardStake(provider, epoch);
+        (uint256 ownStake, uint256 delegated) = rewardStake(provider, epoch);
         if (delegated > 0) {
             uint256 afterCommission = reward - Math.mulDiv(reward, registry.commissionOf(provider), BPS);
             toDelegators = Math.mulDiv(afterCommission, delegated, ownStake + delegated);

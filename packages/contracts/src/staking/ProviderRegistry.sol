@@ -334,21 +334,6 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function rewardStake(address provider, uint256 epoch) external view returns (uint256 ownStake, uint256 delegated) {
-        ownStake = _providers[provider].stake;
-        Arrivals storage a = _stakeArrivals[provider];
-        // Stake that arrived in `epoch` or later was not there; the arrivals are taken off first.
-        if (a.amount > 0 && a.epoch >= epoch) ownStake -= Math.min(ownStake, a.amount);
-        DelegationPool storage pool = _pools[provider];
-        uint256 earning = pool.activeShares;
-        Arrivals storage s = _shareArrivals[provider];
-        if (s.amount > 0 && s.era == pool.activeEra && !(s.epoch < epoch && _settled(provider, s.epoch))) {
-            earning -= s.amount; // exactly what `addDelegatorRewards(provider, _, epoch)` will credit
-        }
-        delegated = earning == pool.activeShares ? pool.active : _toAssets(earning, pool.active, pool.activeShares);
-    }
-
-    /// @inheritdoc IProviderRegistry
     function arrivals(address provider)
         external
         view
@@ -595,15 +580,26 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     /// @dev Whether no reward of `epoch` or earlier can still come in for `provider`: the epoch has ended and the
     ///      oldest epoch whose reward is not distributed yet is a later one.
     function _settled(address provider, uint256 epoch) private view returns (bool) {
-        IRewardsDistributor distributor = _rewardsDistributor;
-        if (address(distributor) == address(0)) return true;
-        return epoch < distributor.currentEpoch() && distributor.firstUndistributedEpoch(provider) > epoch;
+        if (address(_rewardsDistributor) == address(0)) return true;
+        (uint256 current, uint256 firstUndistributed) = _epochs(provider);
+        return epoch < current && firstUndistributed > epoch;
     }
 
-    function _epochNow() private view returns (uint64) {
-        IRewardsDistributor distributor = _rewardsDistributor;
-        return address(distributor) == address(0) ? 0 : uint64(distributor.currentEpoch());
+    /// @dev The distributor's current epoch (0 before it is set).
+    function _epochNow() private view returns (uint64 current) {
+        if (address(_rewardsDistributor) != address(0)) (current,) = _epochs(address(0));
     }
+
+    function _revertRewardsPending(address provider, uint256 epoch) private pure {
+        revert RegistryRewardsPending(provider, epoch);
+    }
+
+    /// @dev The distributor's epoch now and `provider`'s oldest undistributed one: one call site for both.
+    function _epochs(address provider) private view returns (uint64 current, uint256 firstUndistributed) {
+        (uint256 now_, uint256 first) = _rewardsDistributor.epochsOf(provider);
+        return (uint64(now_), first); // epochs since deployment fit
+    }
+
 
     function _eraEpoch(uint32 era, uint64 epoch) private pure returns (uint256) {
         return (uint256(era) << 64) | epoch;
@@ -635,8 +631,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
             uint64 epoch = _epochNow();
             Arrivals storage s = _shareArrivals[provider];
             if (s.amount > 0 && s.epoch != epoch) {
-                // _sync could not admit the earlier arrivals: a reward they must not share is still to come.
-                revert RegistryRewardsPending(provider, _rewardsDistributor.firstUndistributedEpoch(provider));
+                _revertRewardsPending(provider, s.epoch); // _sync could not let them in: a reward they must not share is to come
             }
             s.amount += uint128(shares); // at most pool.activeShares
             s.epoch = epoch;
@@ -663,12 +658,10 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         uint64 epoch = _epochNow();
         Arrivals storage a = _stakeArrivals[provider];
         if (a.amount > 0 && a.epoch != epoch) {
-            if (!_settled(provider, a.epoch)) {
-                revert RegistryRewardsPending(provider, _rewardsDistributor.firstUndistributedEpoch(provider));
-            }
+            if (!_settled(provider, a.epoch)) _revertRewardsPending(provider, a.epoch);
             a.amount = 0; // every reward it must not share is distributed: it counts in full from now on
         }
-        a.amount += SafeCast.toUint128(amount);
+        a.amount += uint128(amount); // at most the stake, a uint128
         a.epoch = epoch;
     }
 

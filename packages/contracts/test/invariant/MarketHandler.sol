@@ -489,12 +489,12 @@ contract MarketHandler is Test {
         ended = current - 1;
         IRewardsDistributor.Work memory w = rewards.getWork(ended, p);
         check = w.gpuSeconds > 0 && !w.distributed;
-        if (check) (own, delegated) = registry.rewardStake(p, ended);
+        if (check) (own, delegated) = rewards.rewardStake(p, ended);
     }
 
     function _checkUnchanged(address p, uint256 ended, bool check, uint256 own, uint256 delegated) private {
         if (!check) return;
-        (uint256 ownAfter, uint256 delegatedAfter) = registry.rewardStake(p, ended);
+        (uint256 ownAfter, uint256 delegatedAfter) = rewards.rewardStake(p, ended);
         if (ownAfter != own || delegatedAfter != delegated) ++ghostLateStakeCounted;
     }
 

@@ -124,6 +124,12 @@ contract RewardTimingTest is RewardsFixture {
         (,, uint256 shares, uint256 sharesEpoch) = registry.arrivals(provider);
         assertEq(shares, registry.getDelegation(provider, stranger).shares, "only the stranger's shares wait now");
         assertEq(sharesEpoch, rewards.currentEpoch());
+        (uint256 own, uint256 delegated) = rewards.rewardStake(provider, sharesEpoch);
+        assertEq(own, STAKE);
+        assertEq(delegated, HONEST, "for this epoch, only the client's delegation counts");
+        _nextEpoch();
+        (, delegated) = rewards.rewardStake(provider, sharesEpoch + 1);
+        assertEq(delegated, HONEST + 1 ether, "for the next one, both do");
     }
 
     function test_delegation_earnsFromTheEpochAfterItArrivedWithoutAnyCall() public {
