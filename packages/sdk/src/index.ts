@@ -87,10 +87,14 @@ export {
   withdrawStake,
 } from "./actions/registry.ts";
 export {
+  type Arrivals,
   type BuilderEarnings,
   claimBuilderEarnings,
   claimRewards,
+  distributePendingRewards,
+  distributeRewardsArrivalsWaitFor,
   type EpochWork,
+  getArrivals,
   getBuilderEarnings,
   getRewardsSummary,
   type RewardsSummary,

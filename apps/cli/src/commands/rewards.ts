@@ -1,4 +1,11 @@
-import { claimBuilderEarnings, claimRewards, getBuilderEarnings, getRewardsSummary } from "@plasma/sdk";
+import {
+  claimBuilderEarnings,
+  claimRewards,
+  distributePendingRewards,
+  getArrivals,
+  getBuilderEarnings,
+  getRewardsSummary,
+} from "@plasma/sdk";
 import type { Command } from "commander";
 import { resolveAddress } from "../accounts.ts";
 import { withContext } from "../action.ts";
@@ -17,8 +24,24 @@ export function registerRewardsCommands(program: Command): void {
     .action(
       withContext("provider2", async (ctx, providerText?: string) => {
         const provider = providerText ? resolveAddress(ctx, providerText, "provider") : signer(ctx);
-        const s = await getRewardsSummary(ctx.client, provider);
-        ctx.out.result(s, () =>
+        const [s, arrivals] = await Promise.all([
+          getRewardsSummary(ctx.client, provider),
+          getArrivals(ctx.client, provider),
+        ]);
+        const waiting: [string, string][] = [];
+        if (arrivals.stake > 0n && arrivals.stakeEpoch >= s.currentEpoch - 1) {
+          waiting.push([
+            "new own stake",
+            `${xpl(arrivals.stake)} (epoch ${arrivals.stakeEpoch}): earns from epoch ${arrivals.stakeEpoch + 1}`,
+          ]);
+        }
+        if (arrivals.shares > 0n) {
+          waiting.push([
+            "new delegations",
+            `arrived in epoch ${arrivals.sharesEpoch}: earn from epoch ${arrivals.sharesEpoch + 1}`,
+          ]);
+        }
+        ctx.out.result({ ...s, arrivals }, () =>
           [
             fields([
               ["provider", provider],
@@ -28,6 +51,7 @@ export function registerRewardsCommands(program: Command): void {
                 `${s.currentEpoch} (${formatDuration(s.epochSeconds)} long, ends ${formatTime(s.epochEndsAt)})`,
               ],
               ["rewards pool", `${xpl(s.poolAvailable)} available`],
+              ...waiting,
             ]),
             s.pending.length === 0
               ? "No work waiting for rewards."
@@ -54,6 +78,21 @@ export function registerRewardsCommands(program: Command): void {
         ctx.out.result(
           { provider: signer(ctx), claimed: amount, tx: hash },
           () => `Claimed ${xpl(amount)} of rewards (tx ${hash}).`,
+        );
+      }),
+    );
+
+  rewards
+    .command("distribute <provider>")
+    .description("pay a provider's ended epochs (anyone may): its part becomes claimable, its delegators' goes to them")
+    .action(
+      withContext("client", async (ctx, providerText: string) => {
+        const provider = resolveAddress(ctx, providerText, "provider");
+        const { hash, amount, epochs } = await distributePendingRewards(ctx.client, { provider });
+        ctx.out.result({ provider, distributed: amount, epochs, tx: hash }, () =>
+          epochs === 0
+            ? `${provider} has no ended epoch waiting for its reward (tx ${hash}).`
+            : `Distributed ${xpl(amount)} for ${epochs} epoch${epochs === 1 ? "" : "s"} of ${provider}, split by the stake that was there during each (tx ${hash}).`,
         );
       }),
     );

@@ -1,6 +1,7 @@
 import {
   claimDelegationRewards,
   delegateStake,
+  getArrivals,
   getDelegation,
   getDelegationPool,
   getLockedCollateral,
@@ -30,14 +31,16 @@ export function registerStakeCommands(program: Command): void {
         const provider = resolveAddress(ctx, providerText, "provider");
         const amount = parseXpl(amountText);
         const hash = await delegateStake(ctx.client, { provider, amount });
-        const [position, pool] = await Promise.all([
+        const [position, pool, arrivals] = await Promise.all([
           getDelegation(ctx.client, provider, signer(ctx)),
           getDelegationPool(ctx.client, provider),
+          getArrivals(ctx.client, provider),
         ]);
         ctx.out.result({ provider, delegated: amount, stake: position.stake, backing: pool.backing, tx: hash }, () =>
           [
             `Delegated ${xpl(amount)} to ${provider} (tx ${hash}).`,
             `Your delegation: ${xpl(position.stake)}; the provider is backed by ${xpl(pool.backing)} at ${percent(pool.commissionBps)} commission.`,
+            `It backs the provider now and shares the rewards of epoch ${arrivals.currentEpoch + 1} on: rewards go to the stake that was there during their epoch.`,
           ].join("\n"),
         );
       }),

@@ -3,6 +3,7 @@ import { type Address, type Hex, parseEventLogs } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
+import { distributeRewardsArrivalsWaitFor } from "./rewards.ts";
 import { formatXpl, getXplAllowance, getXplBalance, signXplPermit } from "./token.ts";
 
 /** The registry's ABI with every Plasma error, so reverts decode to readable errors. */
@@ -101,6 +102,9 @@ export async function stake(client: PlasmaClient, p: { amount: bigint }): Promis
     getXplAllowance(client, owner, registry),
   ]);
   if (balance < p.amount) throw new InsufficientXplError(owner, p.amount, balance, formatXpl);
+  // New stake shares no reward of an epoch it was not there for: stake of an earlier epoch still waiting for
+  // that epoch's reward must see it distributed first (the registry refuses otherwise).
+  await distributeRewardsArrivalsWaitFor(client, owner, "stake");
   if (allowance >= p.amount) return (await writeRegistry(client, "Staking", "stake", [p.amount])).transactionHash;
   const permit = await signXplPermit(client, { spender: registry, value: p.amount });
   const receipt = await writeRegistry(client, "Staking", "stakeWithPermit", [

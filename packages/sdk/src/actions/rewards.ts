@@ -1,5 +1,5 @@
-import { computeMarketAbi, rewardsDistributorAbi, xplTokenAbi } from "@plasma/contracts";
-import { type Address, type Hex, parseEventLogs } from "viem";
+import { computeMarketAbi, providerRegistryAbi, rewardsDistributorAbi, xplTokenAbi } from "@plasma/contracts";
+import { type Address, type Hex, maxUint256, parseEventLogs } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { NothingToDoError } from "../errors/errors.ts";
@@ -110,6 +110,94 @@ export async function claimRewards(client: PlasmaClient): Promise<{ hash: Hex; a
   });
   const [event] = parseEventLogs({ abi: rewardsDistributorAbi, eventName: "RewardsClaimed", logs: receipt.logs });
   return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
+}
+
+/**
+ * Distributes a provider's ended epochs, oldest first, up to `maxEpochs` (64 at most per transaction). Anyone
+ * may: the provider's part becomes claimable by it, the delegators' part goes to the registry.
+ */
+export async function distributePendingRewards(
+  client: PlasmaClient,
+  p: { provider: Address; maxEpochs?: number },
+): Promise<{ hash: Hex; amount: bigint; epochs: number }> {
+  accountAddress(client, "Distributing rewards");
+  const receipt = await writeAndWait(client, "Distributing rewards", {
+    address: client.addresses.rewardsDistributor,
+    abi: distributorAbi,
+    functionName: "distributePending",
+    args: [p.provider, BigInt(p.maxEpochs ?? 64)],
+  });
+  const events = parseEventLogs({ abi: rewardsDistributorAbi, eventName: "RewardDistributed", logs: receipt.logs });
+  return {
+    hash: receipt.transactionHash,
+    amount: events.reduce((sum, e) => sum + (e.args.reward ?? 0n), 0n),
+    epochs: events.length,
+  };
+}
+
+/** Stake or delegation shares that arrived in an epoch and take no part in that epoch's rewards. */
+export type Arrivals = {
+  /** The provider's own stake added in `stakeEpoch`. */
+  stake: bigint;
+  stakeEpoch: number;
+  /** Delegation shares added in `sharesEpoch`. */
+  shares: bigint;
+  sharesEpoch: number;
+  /** The provider's oldest epoch with work whose reward is not distributed (undefined: none). */
+  firstUndistributedEpoch: number | undefined;
+  currentEpoch: number;
+};
+
+/** Reads a provider's arrivals: new stake earns only from the rewards of the epoch after the one it arrived in. */
+export async function getArrivals(client: PlasmaClient, provider: Address): Promise<Arrivals> {
+  const [arrivals, first, current] = await Promise.all([
+    read(client, () =>
+      client.public.readContract({
+        address: client.addresses.providerRegistry,
+        abi: providerRegistryAbi,
+        functionName: "arrivals",
+        args: [provider],
+      }),
+    ),
+    call<bigint>(client, "firstUndistributedEpoch", [provider]),
+    call<bigint>(client, "currentEpoch"),
+  ]);
+  const [stake, stakeEpoch, shares, sharesEpoch] = arrivals;
+  return {
+    stake,
+    stakeEpoch: Number(stakeEpoch),
+    shares,
+    sharesEpoch: Number(sharesEpoch),
+    firstUndistributedEpoch: first === maxUint256 ? undefined : Number(first),
+    currentEpoch: Number(current),
+  };
+}
+
+/**
+ * Rewards go to the stake that was there during their epoch, so stake that arrived in an earlier epoch waits
+ * until that epoch's reward (and every earlier one) is distributed, and the registry takes no more of the same
+ * kind for this provider until then (RegistryRewardsPending). This distributes what it waits for, if anything,
+ * before a `stake` (kind "stake") or a `delegate` (kind "shares").
+ * @returns The distribution transactions sent (none when nothing waited).
+ */
+export async function distributeRewardsArrivalsWaitFor(
+  client: PlasmaClient,
+  provider: Address,
+  kind: "stake" | "shares",
+): Promise<Hex[]> {
+  const hashes: Hex[] = [];
+  for (let i = 0; i < 16; i++) {
+    const a = await getArrivals(client, provider);
+    const [amount, epoch] = kind === "stake" ? [a.stake, a.stakeEpoch] : [a.shares, a.sharesEpoch];
+    const waits =
+      amount > 0n &&
+      epoch < a.currentEpoch &&
+      a.firstUndistributedEpoch !== undefined &&
+      a.firstUndistributedEpoch <= epoch;
+    if (!waits) return hashes;
+    hashes.push((await distributePendingRewards(client, { provider })).hash);
+  }
+  return hashes;
 }
 
 /** What a builder has earned from leases that named it, and from treasury grants. */

@@ -3,6 +3,7 @@ import { type Address, type Hex, maxUint256, parseEventLogs } from "viem";
 import { accountAddress, type PlasmaClient, read } from "../clients/createPlasmaClient.ts";
 import { InsufficientXplError, InvalidArgumentError, NothingToDoError } from "../errors/errors.ts";
 import { getProvider, registryAbi, writeRegistry } from "./registry.ts";
+import { distributeRewardsArrivalsWaitFor } from "./rewards.ts";
 import { approveXpl, formatXpl, getXplAllowance, getXplBalance } from "./token.ts";
 
 /** One delegator's position with one provider, in XPL wei. */
@@ -113,7 +114,9 @@ export async function listDelegations(client: PlasmaClient, delegator: Address):
 
 /**
  * Delegates XPL to a provider's stake (approving the registry first if needed). The delegation backs
- * the provider, earns a share of its rewards after commission, and is slashed with it.
+ * the provider at once and is slashed with it; it shares the rewards (after commission) of the epochs
+ * after the one it arrives in. When delegations of an earlier epoch still wait for that epoch's reward,
+ * this distributes it first (anyone may), as the registry requires.
  * @example await delegateStake(client, { provider: "0xabc…", amount: parseEther("5000") });
  */
 export async function delegateStake(client: PlasmaClient, p: { provider: Address; amount: bigint }): Promise<Hex> {
@@ -128,6 +131,7 @@ export async function delegateStake(client: PlasmaClient, p: { provider: Address
   ]);
   if (balance < p.amount) throw new InsufficientXplError(owner, p.amount, balance, formatXpl);
   if (allowance < p.amount) await approveXpl(client, { spender: registry, amount: p.amount });
+  await distributeRewardsArrivalsWaitFor(client, p.provider, "shares");
   return (await writeRegistry(client, "Delegating", "delegate", [p.provider, p.amount])).transactionHash;
 }
 

@@ -187,6 +187,8 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       await role(providerRegistry, providerRegistryAbi, "REWARDER_ROLE"),
       rewardsDistributor,
     ]);
+    // Rewards go to the stake that was there during their epoch: the registry reads the distributor's epochs.
+    await write(providerRegistry, providerRegistryAbi, "setRewardsDistributor", [rewardsDistributor]);
     await write(rewardsDistributor, rewardsDistributorAbi, "grantRole", [
       await role(rewardsDistributor, rewardsDistributorAbi, "RECORDER_ROLE"),
       computeMarket,

@@ -130,6 +130,11 @@ const EXPLAIN: Record<string, Explain> = {
     "See your delegations with `plasma stake show`.",
   ],
   RegistryNoDelegators: ([p]) => [`${p} has no delegators to reward.`],
+  RegistryRewardsPending: ([p, epoch]) => [
+    `Stake that arrived at ${p} in epoch ${epoch} waits for the reward of that epoch (or an earlier one) to be distributed; no more may arrive until it is: rewards go to the stake that was there during their epoch.`,
+    `Distribute it first (anyone may): \`plasma rewards distribute ${p}\`, then retry.`,
+  ],
+  RegistryRewardsDistributorAlreadySet: () => ["The registry's rewards distributor is already set; it is set once."],
   RegistryNothingToClaim: ([who]) => [`${who} has no delegation rewards to claim from this provider.`],
   RegistryCollateralLocked: ([p, left, required]) => [
     `${p}'s verified leases and pending verifications lock ${xpl(required)} of its backing; this would leave ${xpl(left)}.`,
