@@ -343,6 +343,29 @@ contract MarketHandler is Test {
         return (0, l);
     }
 
+    /// @dev A long verified lease worth 100-450 XPL: its 1,000-4,500 XPL of collateral is a large part of a
+    ///      provider's backing, so unstakes, undelegations and withdrawals run into the lock.
+    function openVerifiedLarge(uint256 clientSeed, uint256 offerSeed, uint256 seconds_) external {
+        ++calls;
+        address client = clients[clientSeed % clients.length];
+        uint256 offerId = offerIds[offerSeed % offerIds.length];
+        uint256 before = xpl.balanceOf(client);
+        vm.prank(client);
+        try market.openLease(
+            IComputeMarket.OpenLeaseParams({
+                offerId: offerId,
+                gpus: 1,
+                maxSeconds: uint32(bound(seconds_, 1e8, 4.5e8) / (offerSeed % 2 == 0 ? 1 : 2)),
+                maxPricePerGpuSecond: type(uint96).max,
+                specHash: bytes32(0),
+                builder: address(0),
+                verification: IVerificationManager.Mode.Exact
+            })
+        ) returns (uint256 leaseId) {
+            ghostEscrowIn[leaseId] = before - xpl.balanceOf(client);
+        } catch {}
+    }
+
     /// @dev Tries to take a provider's whole stake out, the move that would escape a verified lease's collateral.
     function requestUnstakeAll(uint256 providerSeed) external {
         ++calls;
