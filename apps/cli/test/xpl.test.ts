@@ -55,6 +55,8 @@ describe("XPL utility through the CLI: delegation, rewards, builder earnings", (
     ]);
     assert.equal(BigInt(delegated.stake), 5000n * XPL);
     assert.equal(BigInt(delegated.backing), 10_000n * XPL, "own 5000 + delegated 5000");
+    // A delegation shares rewards from the next epoch on (never an epoch it was not there for): the work comes then.
+    await plasmaJson(home, ["warp", "1h"]);
 
     // Work: a client's lease, naming the builder, runs ~1000 s.
     const opened = await plasmaJson<{ leaseId: string }>(home, [

@@ -1230,7 +1230,46 @@ export const protocolParametersAbi = [
   },
   {
     "inputs": [],
+    "name": "MAX_NO_SHOW_BACKING_CAP_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_NO_SHOW_CLIENT_SHARE_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_NO_SHOW_PENALTY_BPS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "MAX_NO_SHOW_PENALTY_CAP",
     "outputs": [
       {
         "internalType": "uint256",
@@ -1425,7 +1464,46 @@ export const protocolParametersAbi = [
   },
   {
     "inputs": [],
+    "name": "NO_SHOW_BACKING_CAP_BPS",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "NO_SHOW_CLIENT_SHARE_BPS",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "NO_SHOW_PENALTY_BPS",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "NO_SHOW_PENALTY_CAP",
     "outputs": [
       {
         "internalType": "bytes32",
@@ -1621,6 +1699,21 @@ export const protocolParametersAbi = [
             "internalType": "address",
             "name": "treasury",
             "type": "address"
+          },
+          {
+            "internalType": "uint16",
+            "name": "noShowClientShareBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "noShowBackingCapBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint128",
+            "name": "noShowPenaltyCap",
+            "type": "uint128"
           }
         ],
         "internalType": "struct IProtocolParameters.MarketParams",
@@ -1907,6 +2000,32 @@ export const providerRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "backingAfter",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "required",
+        "type": "uint256"
+      }
+    ],
+    "name": "RegistryCollateralLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "RegistryCollateralSourceAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "commissionBps",
         "type": "uint256"
@@ -2057,6 +2176,27 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "RegistryReleaseExceedsInUse",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "RegistryRewardsDistributorAlreadySet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "RegistryRewardsPending",
     "type": "error"
   },
   {
@@ -2270,6 +2410,19 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "CapacityReserved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "source",
+        "type": "address"
+      }
+    ],
+    "name": "CollateralSourceSet",
     "type": "event"
   },
   {
@@ -2600,6 +2753,19 @@ export const providerRegistryAbi = [
       }
     ],
     "name": "ProviderUpdated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "distributor",
+        "type": "address"
+      }
+    ],
+    "name": "RewardsDistributorSet",
     "type": "event"
   },
   {
@@ -2941,11 +3107,50 @@ export const providerRegistryAbi = [
         "internalType": "uint256",
         "name": "amount",
         "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
       }
     ],
     "name": "addDelegatorRewards",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "arrivals",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "stakeAmount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "stakeEpoch",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "shares",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "sharesEpoch",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -3388,6 +3593,25 @@ export const providerRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "lockedCollateral",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "offerCount",
     "outputs": [
@@ -3530,6 +3754,19 @@ export const providerRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "contract ICollateralSource",
+        "name": "source",
+        "type": "address"
+      }
+    ],
+    "name": "setCollateralSource",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint16",
         "name": "commissionBps",
         "type": "uint16"
@@ -3561,6 +3798,19 @@ export const providerRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "contract IRewardsDistributor",
+        "name": "distributor",
+        "type": "address"
+      }
+    ],
+    "name": "setRewardsDistributor",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "provider",
         "type": "address"
@@ -3585,6 +3835,25 @@ export const providerRegistryAbi = [
       }
     ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "slashable",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -3799,6 +4068,22 @@ export const computeMarketAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "leaseId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "resultDueBy",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketAwaitingResult",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "escrow",
         "type": "uint256"
       }
@@ -3996,6 +4281,17 @@ export const computeMarketAbi = [
       }
     ],
     "name": "MarketUnknownLease",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "leaseId",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketVerifiedLeaseSettlesAtEnd",
     "type": "error"
   },
   {
@@ -4537,6 +4833,25 @@ export const computeMarketAbi = [
   {
     "inputs": [],
     "name": "leaseCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "lockedCollateral",
     "outputs": [
       {
         "internalType": "uint256",
@@ -5336,6 +5651,49 @@ export const rewardsDistributorAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "epochsOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "current",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "firstUndistributed",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "firstUndistributedEpoch",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "genesis",
     "outputs": [
@@ -5659,6 +6017,35 @@ export const rewardsDistributorAbi = [
     "name": "revokeRole",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "epoch",
+        "type": "uint256"
+      }
+    ],
+    "name": "rewardStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "ownStake",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "delegated",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -6078,6 +6465,31 @@ export const verificationManagerAbi = [
       }
     ],
     "name": "BountyPaid",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "leaseId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "retryFromBlock",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "fallbackAt",
+        "type": "uint40"
+      }
+    ],
+    "name": "DisputeAwaitingValidator",
     "type": "event"
   },
   {
@@ -6587,6 +6999,19 @@ export const verificationManagerAbi = [
         "internalType": "bytes32",
         "name": "",
         "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "DISPUTE_DRAW_WINDOWS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
