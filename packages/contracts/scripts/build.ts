@@ -62,13 +62,16 @@ const input = {
     optimizer: { enabled: true, runs: 10_000 },
     evmVersion: "cancun",
     metadata: { bytecodeHash: "none", appendCBOR: false },
-    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"] } },
   },
 };
 
 type Output = {
   errors?: { severity: string; formattedMessage: string }[];
-  contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
+  contracts: Record<
+    string,
+    Record<string, { abi: unknown[]; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>
+  >;
 };
 const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport })) as Output;
 const errors = (output.errors ?? []).filter((e) => e.severity === "error");
@@ -87,6 +90,27 @@ for (const { name, source, exportAs } of CONTRACTS) {
   bytecode += `\nexport const ${exportAs}Bytecode = "0x${artifact.evm.bytecode.object}" as const;\n`;
 }
 const files = { "abis.ts": abis, "bytecode.ts": bytecode };
+
+// EIP-170: a chain refuses to deploy code over 24,576 bytes, so a contract that grew past it must fail here,
+// not when `plasma dev` first deploys it.
+const MAX_CODE_BYTES = 24_576;
+const sizes = CONTRACTS.map(({ name, source }) => ({
+  name,
+  bytes: (output.contracts[source]?.[name]?.evm.deployedBytecode.object.length ?? 0) / 2,
+})).sort((a, b) => b.bytes - a.bytes);
+const tooLarge = sizes.filter((c) => c.bytes > MAX_CODE_BYTES);
+if (tooLarge.length > 0) {
+  for (const c of tooLarge)
+    console.error(
+      `${c.name} is ${c.bytes} bytes of code, over the ${MAX_CODE_BYTES}-byte limit (EIP-170): no chain will deploy it.`,
+    );
+  console.error(
+    "Move code out of it (a library or another contract), or lower optimizer runs in foundry.toml and here.",
+  );
+  process.exit(1);
+}
+const largest = sizes[0];
+if (largest) console.log(`largest contract: ${largest.name}, ${largest.bytes} of ${MAX_CODE_BYTES} bytes (EIP-170)`);
 
 if (process.argv.includes("--check")) {
   const stale = Object.entries(files).filter(([file, text]) => {

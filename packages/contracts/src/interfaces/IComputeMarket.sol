@@ -164,7 +164,9 @@ interface IComputeMarket {
     ///         bounded no-show penalty from the provider (the least of `noShowPenaltyBps` of the lease's value,
     ///         `noShowPenaltyCap` and `noShowBackingCapBps` of what can be slashed), pays the client
     ///         `noShowClientShareBps` of it (at most half) and the treasury the rest, and counts the no-show
-    ///         in the provider's reputation (IVerificationManager.onLeaseNoShow). Client only.
+    ///         in the provider's reputation (IVerificationManager.onLeaseNoShow). Anyone may call it once the
+    ///         start deadline has passed (the refund and compensation always go to the client): a client that
+    ///         never cancels cannot hold the provider's capacity and locked collateral.
     function cancelLease(uint256 leaseId) external;
 
     /// @notice Sends the caller's accumulated builder fees to it.

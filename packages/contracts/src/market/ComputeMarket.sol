@@ -109,7 +109,9 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     /// @inheritdoc IComputeMarket
     function cancelLease(uint256 leaseId) external nonReentrant {
         LeaseRecord storage l = _lease(leaseId);
-        if (msg.sender != l.client) revert MarketNotClient(leaseId, msg.sender);
+        // Anyone may end a no-show: the outcome is the same whoever calls (the client is refunded and
+        // compensated), and a client that never cancels would otherwise hold the provider's capacity and
+        // collateral lock, and its delegators' stake, for as long as it likes.
         if (l.status != LeaseStatus.Open) revert MarketLeaseNotOpen(leaseId, l.status);
         if (block.timestamp <= l.startBy) revert MarketStartDeadlineNotPassed(leaseId, l.startBy, block.timestamp);
 

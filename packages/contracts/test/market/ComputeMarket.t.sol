@@ -464,12 +464,47 @@ contract ComputeMarketTest is Fixture {
         market.cancelLease(leaseId);
     }
 
-    function test_cancelLease_revertsWhenNotClient() public {
-        uint256 leaseId = _open(offerId, 1, 1000, address(0));
+    function test_cancelLease_anyoneMayEndANoShowAndTheClientIsStillPaid() public {
+        uint256 leaseId = _open(offerId, 4, 1000, address(0));
         vm.warp(block.timestamp + 601);
+        uint256 before = xpl.balanceOf(client);
+        uint256 callerBefore = xpl.balanceOf(stranger);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.MarketNotClient.selector, leaseId, stranger));
         market.cancelLease(leaseId);
+        assertEq(xpl.balanceOf(client), before + 4.08 ether, "refund plus 20 % of the penalty, to the client");
+        assertEq(xpl.balanceOf(stranger), callerBefore, "the caller gains nothing");
+        assertEq(uint8(market.getLease(leaseId).endReason), uint8(IComputeMarket.EndReason.NoShow));
+    }
+
+    /// A client opens a large verified lease the provider fails to start, then never cancels: before the fix
+    /// only the client could end it, and it held the provider's (and its delegators') collateral lock forever.
+    function test_attack_clientNeverCancelsANoShowToLockTheProvidersBacking() public {
+        vm.prank(client);
+        uint256 leaseId = market.openLease(
+            IComputeMarket.OpenLeaseParams({
+                offerId: offerId,
+                gpus: 4,
+                maxSeconds: 100_000,
+                maxPricePerGpuSecond: type(uint96).max,
+                specHash: keccak256("spec"),
+                builder: address(0),
+                verification: IVerificationManager.Mode.Exact
+            })
+        );
+        uint256 locked = market.lockedCollateral(provider);
+        assertTrue(locked > 0, "the verified lease locks collateral");
+        vm.warp(block.timestamp + 365 days); // the client sits on it
+        vm.prank(provider);
+        vm.expectRevert();
+        registry.requestUnstake(STAKE); // still locked
+        vm.prank(provider); // the provider (or a delegator, or anyone) ends the no-show itself
+        market.cancelLease(leaseId);
+        assertEq(market.lockedCollateral(provider), 0, "the lock is gone with the lease");
+        vm.prank(provider);
+        registry.updateOffer(offerId, PRICE, 8, false);
+        uint256 stake = registry.getProvider(provider).stake;
+        vm.prank(provider);
+        registry.requestUnstake(stake); // and its backing can leave
     }
 
     // ------------------------------------------------------------------ fees

@@ -232,7 +232,7 @@ export async function stopLease(client: PlasmaClient, p: { leaseId: bigint }): P
   return leaseEnd(await write(client, "Stopping a lease", "stopLease", [p.leaseId]));
 }
 
-/** Cancels a lease whose provider missed the start deadline (client): full refund plus penalty. */
+/** Ends a lease whose provider missed the start deadline (anyone may; the client gets the refund and its share of the penalty). */
 export async function cancelLease(client: PlasmaClient, p: { leaseId: bigint }): Promise<LeaseEnd> {
   return leaseEnd(await write(client, "Cancelling a lease", "cancelLease", [p.leaseId]));
 }
