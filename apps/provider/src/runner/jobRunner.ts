@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   buildManifest,
   createWorkArea,
@@ -50,6 +51,8 @@ import { type ServiceEnd, superviseService } from "./serviceSupervisor.ts";
 
 /** The Unix socket a service's server listens on, in its work directory (the sandbox has no network). */
 export const SERVE_SOCKET = ".plasma-serve.sock";
+/** Pauses before each attempt to end a lease on chain (the first at once). */
+const SETTLE_RETRY_PAUSES_MS = [0, 2_000, 10_000];
 /** The longest path a Unix socket can have on Linux. */
 const MAX_SOCKET_PATH = 107;
 
@@ -206,16 +209,28 @@ export function createJobRunner(o: JobRunnerOptions) {
 
   /** Sends a lease's end to the chain once; a lease the client already ended counts as settled. */
   async function settleOnChain(id: string, send: () => Promise<unknown>) {
-    try {
-      await send();
-      o.metrics.leasesEnded.inc();
-    } catch (error) {
-      if (error instanceof ContractRevertError && error.errorName === "MarketLeaseNotRunning") {
-        log(id, "the lease had already ended on chain");
-      } else {
-        o.logger.error({ leaseId: id, err: error }, "could not settle the lease on chain; will retry on restart");
+    // A transaction can fail for a moment (mined a block later than it was estimated, a busy RPC): try again
+    // a few times before leaving it to the next start. A contract's own refusal is final.
+    for (const pause of SETTLE_RETRY_PAUSES_MS) {
+      await delay(pause);
+      try {
+        await send();
+        o.metrics.leasesEnded.inc();
+        break;
+      } catch (error) {
+        if (error instanceof ContractRevertError && error.errorName === "MarketLeaseNotRunning") {
+          log(id, "the lease had already ended on chain");
+          break;
+        }
+        const last = error instanceof ContractRevertError || closing || pause === SETTLE_RETRY_PAUSES_MS.at(-1);
+        o.logger.error(
+          { leaseId: id, err: error },
+          last
+            ? "could not settle the lease on chain; will retry on restart"
+            : "could not settle the lease on chain; retrying",
+        );
         o.metrics.errors.inc({ kind: "chain" });
-        return;
+        if (last) return;
       }
     }
     o.db.updateJob(id, { settledOnChain: true });
