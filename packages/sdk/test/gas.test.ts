@@ -45,4 +45,38 @@ describe("gas estimates that depend on the block's time", () => {
     assert.equal(lease.endReason, "completed");
     assert.equal(lease.paid, 10n * 10n ** 12n);
   });
+
+  it("completes a verified lease mined seconds after the estimate: its payout locked in verification", async () => {
+    const provider = net.as("provider2");
+    await registerProvider(provider, { endpoint: "http://127.0.0.1:8701" });
+    await stake(provider, { amount: parseEther("5000") });
+    const { offerId } = await createOffer(provider, {
+      gpuModel: "H100",
+      vramGb: 80,
+      gpuCount: 1,
+      pricePerGpuSecond: 10n ** 12n,
+      region: "eu",
+    });
+    const { leaseId } = await openLease(net.as("client"), {
+      offerId,
+      gpus: 1,
+      maxSeconds: 3600,
+      specHash: keccak256(toHex("spec")),
+      verification: "exact",
+    });
+    await startLease(provider, { leaseId });
+    const { startedAt } = await getLease(provider, leaseId);
+    const test = createTestClient({ mode: "anvil", transport: http(net.devnet.deployment.rpcUrl) });
+    await test.setAutomine(false);
+    const completed = completeLease(provider, { leaseId, resultHash: keccak256(toHex("commitment")) });
+    const sent = async () => Object.keys((await test.getTxpoolContent()).pending).length > 0;
+    for (let i = 0; i < 200 && !(await sent()); i++) await new Promise((r) => setTimeout(r, 25)); // bounded: 5 s
+    await test.setNextBlockTimestamp({ timestamp: BigInt(startedAt + 10) });
+    await test.mine({ blocks: 1 });
+    await test.setAutomine(true);
+    await completed;
+    const lease = await getLease(provider, leaseId);
+    assert.equal(lease.endReason, "completed");
+    assert.equal(lease.paid, 10n * 10n ** 12n);
+  });
 });
