@@ -1,49 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Fixture} from "../utils/Fixture.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
+import {VerificationTestBase} from "./VerificationTestBase.sol";
 
-contract VerificationManagerTest is Fixture {
-    address internal val1 = address(0xA001);
-    address internal val2 = address(0xA002);
-    address internal val3 = address(0xA003);
-    address[3] internal validators;
-
-    uint256 internal constant VALIDATOR_STAKE = 10_000 ether;
-    bytes32 internal constant MANIFEST = keccak256("the honest outputs");
-    bytes32 internal constant WRONG = keccak256("garbage outputs");
-    bytes32 internal constant SALT = keccak256("provider salt");
-    uint256 internal offerId;
-
-    function setUp() public override {
-        super.setUp();
-        validators = [val1, val2, val3];
-        for (uint256 i; i < 3; ++i) {
-            vm.prank(owner);
-            xpl.transfer(validators[i], 100_000 ether);
-            vm.prank(validators[i]);
-            xpl.approve(address(verifier), type(uint256).max);
-            vm.prank(validators[i]);
-            verifier.stakeValidator(VALIDATOR_STAKE);
-        }
-        _registerAndStake(provider, STAKE);
-        offerId = _offer(provider, 8, PRICE);
-    }
-
+contract VerificationManagerTest is VerificationTestBase {
     // ---------------------------------------------------------------- helpers
-
-    function _openVerified(IVerificationManager.Mode mode, uint32 maxSeconds) internal returns (uint256 leaseId) {
-        vm.prank(client);
-        leaseId = market.openLease(
-            IComputeMarket.OpenLeaseParams(offerId, 1, maxSeconds, type(uint96).max, keccak256("spec"), address(0), mode)
-        );
-    }
-
-    function _commitmentOf(uint256 leaseId, bytes32 manifest, bytes32 salt) internal pure returns (bytes32) {
-        return keccak256(abi.encode(leaseId, manifest, salt));
-    }
 
     /// @dev Opens, runs for 30 minutes and completes a verified lease whose true outputs hash to MANIFEST;
     ///      the provider reports `reported` instead.
@@ -53,60 +16,6 @@ contract VerificationManagerTest is Fixture {
         vm.warp(block.timestamp + 1800);
         vm.prank(provider);
         market.completeLease(leaseId, _commitmentOf(leaseId, reported, SALT));
-    }
-
-    /// @dev Makes the completion block's hash one that draws `sampled`, then draws.
-    function _draw(uint256 leaseId, bool sampled) internal {
-        uint256 rate = params.verificationParams().samplingRateBps;
-        uint256 completionBlock = verifier.getVerification(leaseId).drawBlock;
-        bytes32 seed;
-        for (uint256 i = 1;; ++i) {
-            seed = keccak256(abi.encode("seed", i));
-            if ((uint256(keccak256(abi.encode(seed, leaseId))) % 10_000 < rate) == sampled) break;
-        }
-        vm.setBlockhash(completionBlock, seed);
-        vm.roll(completionBlock + 1);
-        verifier.draw(leaseId);
-    }
-
-    /// @dev Rolls one block and assigns the next validator of a lease waiting for one.
-    function _assignNext(uint256 leaseId) internal {
-        uint256 waitingSince = verifier.getVerification(leaseId).drawBlock;
-        vm.setBlockhash(waitingSince, keccak256(abi.encode("assign", waitingSince)));
-        vm.roll(waitingSince + 1);
-        verifier.assign(leaseId);
-    }
-
-    function _current(uint256 leaseId) internal view returns (address) {
-        IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
-        return verifier.getVerification(leaseId).round == 1 ? a.validator1 : a.validator2;
-    }
-
-    function _validatorCommit(uint256 leaseId, address validator, bytes32 result) internal {
-        vm.prank(validator);
-        verifier.commitResult(leaseId, keccak256(abi.encode(leaseId, validator, result, _saltOf(validator))));
-    }
-
-    function _saltOf(address validator) internal pure returns (bytes32) {
-        return keccak256(abi.encode("validator salt", validator));
-    }
-
-    function _revealProviderSalt(uint256 leaseId) internal {
-        vm.prank(provider);
-        verifier.revealSalt(leaseId, SALT);
-    }
-
-    function _stage(uint256 leaseId) internal view returns (IVerificationManager.Stage) {
-        return verifier.getVerification(leaseId).stage;
-    }
-
-    /// @dev The verification manager holds exactly what it owes.
-    function _assertConserved() internal view {
-        assertEq(
-            xpl.balanceOf(address(verifier)),
-            verifier.totalLocked() + verifier.feePool() + verifier.totalValidatorStake(),
-            "verifier balance == locked + fee pool + validator stakes"
-        );
     }
 
     // ---------------------------------------------------------------- opening and completion
