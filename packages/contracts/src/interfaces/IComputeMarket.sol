@@ -157,7 +157,10 @@ interface IComputeMarket {
     ///        commitment `completeLease` takes.
     function failLease(uint256 leaseId, EndReason reason, bytes32 resultHash) external;
 
-    /// @notice Stops a running lease at any time: pays the used seconds, refunds the rest. Client only.
+    /// @notice Stops a running lease at any time: pays the used seconds, refunds the rest. Client only. A verified
+    ///         lease whose every second has run is paid only through verification: stopping it reverts with
+    ///         `MarketAwaitingResult` while its provider may still send a result, then ends it unpaid
+    ///         (`EscrowExhausted`, all refunded), as `settle` does.
     function stopLease(uint256 leaseId) external;
 
     /// @notice Cancels a lease whose provider missed the start deadline: refunds the whole escrow, slashes a

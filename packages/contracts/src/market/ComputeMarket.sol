@@ -103,6 +103,12 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         LeaseRecord storage l = _lease(leaseId);
         if (msg.sender != l.client) revert MarketNotClient(leaseId, msg.sender);
         _requireRunning(leaseId, l);
+        // A verified lease whose every second has run is no longer the client's to stop: its pay waits for the
+        // provider's result (see settle), or ends unpaid once the result is overdue.
+        if (l.verification != IVerificationManager.Mode.None && block.timestamp - l.startedAt >= l.maxSeconds) {
+            _endVerifiedWithoutResult(leaseId, l);
+            return;
+        }
         _end(leaseId, l, EndReason.StoppedByClient, bytes32(0), true);
     }
 
@@ -180,9 +186,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
             // Paid only through verification, when the provider ends the lease with a result. After the last
             // second it has one verification window to do so; then the lease ends without pay.
             if (!exhausted) revert MarketVerifiedLeaseSettlesAtEnd(leaseId);
-            uint256 resultDueBy = uint256(l.startedAt) + l.maxSeconds + params.verificationParams().verificationWindow;
-            if (block.timestamp <= resultDueBy) revert MarketAwaitingResult(leaseId, resultDueBy);
-            _end(leaseId, l, EndReason.EscrowExhausted, bytes32(0), false);
+            _endVerifiedWithoutResult(leaseId, l);
             return 0;
         }
         if (exhausted) {
@@ -194,6 +198,14 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         if (gross == 0) return 0;
         uint256 providerAmount = _book(leaseId, l, gross);
         xpl.safeTransfer(l.provider, providerAmount);
+    }
+
+    /// @dev Ends a verified lease whose last second has passed and whose provider sent no result: refused for one
+    ///      verification window (the provider may still end it with a result), then ended unpaid, all refunded.
+    function _endVerifiedWithoutResult(uint256 leaseId, LeaseRecord storage l) private {
+        uint256 resultDueBy = uint256(l.startedAt) + l.maxSeconds + params.verificationParams().verificationWindow;
+        if (block.timestamp <= resultDueBy) revert MarketAwaitingResult(leaseId, resultDueBy);
+        _end(leaseId, l, EndReason.EscrowExhausted, bytes32(0), false);
     }
 
     // ---------------------------------------------------------------- fees

@@ -25,6 +25,39 @@ contract VerifiedLeasePaymentTest is VerificationTestBase {
         assertEq(xpl.balanceOf(provider), before, "provider paid without verification");
     }
 
+    /// @dev A client (a sybil of the provider, or one whose provider vanished) stops a verified lease after its last
+    ///      second: before, that paid the provider every second directly, with no result and no verification.
+    function test_attack_stopAfterTheLastSecondPaysNothingUnverified() public {
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, 3600);
+        _start(leaseId);
+        vm.warp(block.timestamp + 3600);
+        uint256 providerBefore = xpl.balanceOf(provider);
+        uint256 clientBefore = xpl.balanceOf(client);
+        uint256 escrow = market.escrowOf(leaseId);
+        uint256 dueBy = uint256(market.getLease(leaseId).startedAt) + 3600 + params.verificationParams().verificationWindow;
+        vm.prank(client);
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.MarketAwaitingResult.selector, leaseId, dueBy));
+        market.stopLease(leaseId); // the provider may still send its result
+        vm.warp(dueBy + 1);
+        vm.prank(client);
+        market.stopLease(leaseId);
+        assertEq(xpl.balanceOf(provider), providerBefore, "provider paid without verification");
+        assertEq(xpl.balanceOf(client), clientBefore + escrow, "the client gets everything back");
+        assertEq(uint8(market.getLease(leaseId).endReason), uint8(IComputeMarket.EndReason.EscrowExhausted));
+    }
+
+    /// @dev Stopping a verified lease before its end still pays the seconds used: the client chose to.
+    function test_stopBeforeTheEndStillPaysTheSecondsUsed() public {
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, 3600);
+        _start(leaseId);
+        vm.warp(block.timestamp + 600);
+        uint256 providerBefore = xpl.balanceOf(provider);
+        vm.prank(client);
+        market.stopLease(leaseId);
+        assertTrue(xpl.balanceOf(provider) > providerBefore, "the used seconds are paid");
+        assertEq(uint8(market.getLease(leaseId).endReason), uint8(IComputeMarket.EndReason.StoppedByClient));
+    }
+
     /// @dev The provider reports a time-out: paid every second, never sampled, never slashable.
     function test_attack_timedOutVerifiedLeaseGoesThroughVerification() public {
         uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, 3600);
@@ -217,8 +250,15 @@ contract VerifiedLeasePaymentTest is VerificationTestBase {
             else if (which == 1) market.failLease(leaseId, IComputeMarket.EndReason.ProviderFailed, result);
             else if (which == 2 && withResult) market.completeLease(leaseId, result);
             else {
-                stopped = true;
-                market.stopLease(leaseId);
+                // A stop before the end pays the used seconds directly, at the client's choice; after the last
+                // second it waits for the provider's result, then ends the lease unpaid.
+                stopped = endAt < maxSeconds;
+                try market.stopLease(leaseId) {}
+                catch {
+                    vm.warp(t0 + uint256(maxSeconds) + params.verificationParams().verificationWindow + 1);
+                    vm.prank(client);
+                    market.stopLease(leaseId);
+                }
             }
         }
         IComputeMarket.Lease memory l = market.getLease(leaseId);

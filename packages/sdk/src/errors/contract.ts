@@ -86,7 +86,7 @@ const EXPLAIN: Record<string, Explain> = {
   ],
   MarketAwaitingResult: ([id, dueBy]) => [
     `Lease ${id} has used all its seconds; its provider has until ${time(dueBy)} to end it with a result.`,
-    `After that, plasma lease settle ${id} ends it without pay and refunds the whole escrow.`,
+    `After that, plasma lease settle ${id} (or plasma lease stop ${id}) ends it without pay and refunds the whole escrow.`,
   ],
   MarketNothingToClaim: ([account]) => [`${account} has nothing to claim.`],
   // registry
