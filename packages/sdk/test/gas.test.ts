@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { completeLease, createOffer, getLease, openLease, registerProvider, stake, startLease } from "@plasma/sdk";
-import { createTestClient, http, keccak256, parseEther, toHex } from "viem";
-import { startTestNet, type TestNet } from "./helpers.ts";
+import { completeLease, getLease, openLease, startLease } from "@plasma/sdk";
+import { createTestClient, http, keccak256, toHex } from "viem";
+import { publishOffer, startTestNet, type TestNet } from "./helpers.ts";
 
 describe("gas estimates that depend on the block's time", () => {
   let net: TestNet;
@@ -17,14 +17,10 @@ describe("gas estimates that depend on the block's time", () => {
    */
   async function completeMinedLate(name: "provider1" | "provider2", verification: "none" | "exact") {
     const provider = net.as(name);
-    await registerProvider(provider, { endpoint: `http://127.0.0.1:${name === "provider1" ? 8700 : 8701}` });
-    await stake(provider, { amount: parseEther("5000") });
-    const { offerId } = await createOffer(provider, {
-      gpuModel: "H100",
-      vramGb: 80,
+    const offerId = await publishOffer(net, name, {
+      endpoint: `http://127.0.0.1:${name === "provider1" ? 8700 : 8701}`,
       gpuCount: 1,
       pricePerGpuSecond: 10n ** 12n,
-      region: "eu",
     });
     const { leaseId } = await openLease(net.as("client"), {
       offerId,

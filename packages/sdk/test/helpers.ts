@@ -1,5 +1,14 @@
-import { createPlasmaClient, type DevAccountName, type Devnet, type PlasmaClient, startDevnet } from "@plasma/sdk";
-import { createTestClient, http } from "viem";
+import {
+  createOffer,
+  createPlasmaClient,
+  type DevAccountName,
+  type Devnet,
+  type PlasmaClient,
+  registerProvider,
+  stake,
+  startDevnet,
+} from "@plasma/sdk";
+import { createTestClient, http, parseEther } from "viem";
 
 /** A fresh devnet plus a client per dev account, for one test file. */
 export type TestNet = {
@@ -56,4 +65,23 @@ export function firstEvent<T>(subscribe: (deliver: (value: T) => void) => () => 
       resolve(value);
     });
   });
+}
+
+/** Registers dev account `name` as a provider at `endpoint`, stakes 5000 XPL and publishes one H100 offer. */
+export async function publishOffer(
+  net: TestNet,
+  name: DevAccountName,
+  p: { endpoint: string; attributes?: string; gpuCount: number; pricePerGpuSecond: bigint },
+): Promise<bigint> {
+  const provider = net.as(name);
+  await registerProvider(provider, { endpoint: p.endpoint, ...(p.attributes ? { attributes: p.attributes } : {}) });
+  await stake(provider, { amount: parseEther("5000") });
+  const { offerId } = await createOffer(provider, {
+    gpuModel: "H100",
+    vramGb: 80,
+    gpuCount: p.gpuCount,
+    pricePerGpuSecond: p.pricePerGpuSecond,
+    region: "eu",
+  });
+  return offerId;
 }

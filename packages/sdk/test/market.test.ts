@@ -6,7 +6,6 @@ import {
   cancelLease,
   claimBuilderFees,
   completeLease,
-  createOffer,
   createPlasmaClient,
   failLease,
   getBuilderBalance,
@@ -16,15 +15,13 @@ import {
   getXplBalance,
   InsufficientXplError,
   openLease,
-  registerProvider,
   settleLease,
-  stake,
   startLease,
   stopLease,
 } from "@plasma/sdk";
 import { keccak256, parseEther, toHex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
-import { startTestNet, type TestNet } from "./helpers.ts";
+import { publishOffer, startTestNet, type TestNet } from "./helpers.ts";
 
 const PRICE = 1_000_000_000_000n; // 1e12 wei per GPU-second
 const SPEC = keccak256(toHex("job spec"));
@@ -36,16 +33,12 @@ describe("lease lifecycle against anvil", () => {
 
   before(async () => {
     net = await startTestNet();
-    const provider = net.as("provider1");
-    await registerProvider(provider, { endpoint: "http://127.0.0.1:8700", attributes: '{"country":"DE"}' });
-    await stake(provider, { amount: parseEther("5000") });
-    ({ offerId } = await createOffer(provider, {
-      gpuModel: "H100",
-      vramGb: 80,
+    offerId = await publishOffer(net, "provider1", {
+      endpoint: "http://127.0.0.1:8700",
+      attributes: '{"country":"DE"}',
       gpuCount: 4,
       pricePerGpuSecond: PRICE,
-      region: "eu",
-    }));
+    });
   });
   after(() => net.stop());
 

@@ -4,19 +4,16 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   ContractRevertError,
-  createOffer,
   failLease,
   getLease,
   getVerification,
   openLease,
-  registerProvider,
   resultCommitment,
   settleLease,
-  stake,
   startLease,
 } from "@plasma/sdk";
-import { keccak256, parseEther, toHex } from "viem";
-import { startTestNet, type TestNet } from "./helpers.ts";
+import { keccak256, toHex } from "viem";
+import { publishOffer, startTestNet, type TestNet } from "./helpers.ts";
 
 const PRICE = 1_000_000_000_000n; // 1e12 wei per GPU-second
 const MANIFEST = keccak256(toHex("manifest"));
@@ -28,16 +25,12 @@ describe("verified leases settle only through verification", () => {
 
   before(async () => {
     net = await startTestNet();
-    const provider = net.as("provider1");
-    await registerProvider(provider, { endpoint: "http://127.0.0.1:8700", attributes: "{}" });
-    await stake(provider, { amount: parseEther("5000") });
-    ({ offerId } = await createOffer(provider, {
-      gpuModel: "H100",
-      vramGb: 80,
+    offerId = await publishOffer(net, "provider1", {
+      endpoint: "http://127.0.0.1:8700",
+      attributes: "{}",
       gpuCount: 4,
       pricePerGpuSecond: PRICE,
-      region: "eu",
-    }));
+    });
   });
   after(() => net.stop());
 
