@@ -37,5 +37,5 @@ export {
   SandboxUnavailableError,
   sandboxAvailable,
 } from "./sandbox/runSandboxed.ts";
-export { DENIED_SYSCALLS, seccompFilter } from "./sandbox/seccomp.ts";
+export { seccompFilter } from "./sandbox/seccomp.ts";
 export { createWorkArea, removeWorkArea, type WorkArea } from "./workArea.ts";

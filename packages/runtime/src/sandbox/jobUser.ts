@@ -16,7 +16,7 @@ const inUse = new Set<number>();
 export type JobUser = { uid: number; gid: number; release(): void };
 
 /** Whether this node can hand jobs a uid of their own (only root can change a process's uid). */
-export const canSwitchUser = () => process.getuid?.() === 0;
+const canSwitchUser = () => process.getuid?.() === 0;
 
 /**
  * Picks a free job uid (gid alike), or undefined when the node is not root: its jobs then run as the node's

@@ -98,9 +98,6 @@ type Target = "next" | Label;
 type Label = "allow" | "eperm" | "enosys" | "kill" | "clone" | "personality";
 type Instruction = { code: number; k: number; jt?: Target; jf?: Target; label?: Label };
 
-/** Names of the system calls the filter refuses (for documentation and tests). */
-export const DENIED_SYSCALLS: readonly string[] = Object.keys(DENIED);
-
 /**
  * personality(2) values a job may set, as in container runtimes' default profiles: Linux, 32-bit Linux, the
  * 2.6 uname and both together, and the query. Anything else (such as turning address randomisation off) is EPERM.
