@@ -75,7 +75,7 @@ describe("indexer against anvil", () => {
     const p2 = net.devnet.deployment.devAccounts?.provider2?.address as string;
     const leases = [];
     for (let i = 0; i < 2; i++)
-      leases.push(await openLease(client, { offerId: seeded.offers.h100b, gpus: 1, maxSeconds: 60 }));
+      leases.push(await openLease(client, { offerId: seeded.offers.h100b, gpus: 1, maxSeconds: 3600 }));
     await net.warp(601); // past the start deadline: provider2 never started either lease
     for (const { leaseId } of leases) await cancelLease(client, { leaseId });
 
@@ -85,7 +85,13 @@ describe("indexer against anvil", () => {
       [p2],
     );
     assert.equal(record?.no_shows, 2, "both no-shows counted");
-    assert.ok(record && Math.abs(record.reputation - 0.5 / 3) < 1e-9, `0.5 × 1/3, not ${record?.reputation}`);
+    // No record of passed or completed value: 0.5 × 10 / (10 + the no-shows' escrow in XPL), about 0.3.
+    const [escrow] = await db.query<{ xpl: number }>(
+      "SELECT (sum(escrow) / 1e18)::float8 AS xpl FROM leases WHERE provider = $1 AND end_reason = 3",
+      [p2],
+    );
+    const expected = (0.5 * 10) / (10 + (escrow?.xpl ?? 0));
+    assert.ok(record && Math.abs(record.reputation - expected) < 1e-9, `${expected}, not ${record?.reputation}`);
     const search = { gpuModel: "h100", limit: 10, offset: 0 };
     const lowestFirst = await searchOffers(db, { ...search, sort: "reputation" });
     assert.deepEqual(

@@ -29,7 +29,7 @@ function ProviderStats({ provider }: { provider: ProviderDetail }) {
       <StatTile
         label="Reputation"
         value={formatScore(r.score)}
-        hint={`${r.completed} completed · ${r.noShows} no-shows · ${r.sampled} sampled · ${r.verified} verified · ${r.failed} failed`}
+        hint={`${r.clients} paying client${r.clients === 1 ? "" : "s"} · ${formatDecimal(r.paidXpl, 2)} XPL paid · ${r.completed} completed · ${r.noShows} no-shows · ${r.sampled} sampled · ${r.verified} verified · ${r.failed} failed`}
         testId="provider-reputation"
       />
       <StatTile

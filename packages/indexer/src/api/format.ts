@@ -65,6 +65,8 @@ export function toOffer(r: OfferRow): Offer {
 }
 
 export type ReputationRow = {
+  clients: number;
+  paid: string;
   completed: number;
   sampled: number;
   verified: number;
@@ -80,6 +82,8 @@ export function toReputation(r: ReputationRow): Reputation {
     verified: r.verified,
     failed: r.failed,
     noShows: r.no_shows,
+    clients: r.clients,
+    paidXpl: xpl(r.paid),
     score: r.reputation,
   };
 }

@@ -94,10 +94,12 @@ const reputation = z.object({
   verified: z.number().int(),
   failed: z.number().int(),
   noShows: z.number().int().describe("leases the provider did not start by their deadline"),
+  clients: z.number().int().describe("distinct clients, other than the provider, that paid for its ended leases"),
+  paidXpl: xpl.describe("value paid for its ended leases"),
   score: z
     .number()
     .describe(
-      "0..1: the smoothed share of sampled leases that passed times the smoothed share of leases started, (completed + 1) / (completed + noShows + 1)",
+      "0..1, 0.5 with no record: value passed vs failed verification times value completed vs no-show escrow, passes and completions weighted by clients / (clients + 2)",
     ),
 });
 

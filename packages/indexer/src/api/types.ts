@@ -73,8 +73,8 @@ export type SupplyPoint = { t: number; gpus: number; gpusInUse: number; utilisat
 export type Supply = { gpuModel: string | null; points: SupplyPoint[] };
 
 /**
- * Counted from market and verification events. `score` is the smoothed share of sampled leases that
- * passed times the smoothed share of leases started: (completed + 1) / (completed + noShows + 1).
+ * Counted from market and verification events. `score` weighs leases by the value paid for them and
+ * by distinct clients, so self-dealt tiny leases cannot farm it (see migrations/0003_reputation_by_value.sql).
  */
 export type Reputation = {
   completed: number;
@@ -83,6 +83,10 @@ export type Reputation = {
   failed: number;
   /** Leases the provider did not start by their deadline (cancelled by their client). */
   noShows: number;
+  /** Distinct clients, other than the provider itself, that paid for its ended leases. */
+  clients: number;
+  /** Value paid for its ended leases, in XPL. */
+  paidXpl: string;
   score: number;
 };
 

@@ -49,16 +49,14 @@ async function snapshotOffer(db: Queryable, e: IndexedEvent, offerId: string): P
 }
 
 /**
- * The reputation score, 0..1: the Laplace-smoothed share of sampled leases that passed, times the
- * smoothed share of leases the provider started ((completed + 1) / (completed + no-shows + 1)). A new
- * provider scores 0.5; each no-show pulls the score down until completed leases outweigh it.
+ * Recomputes the provider's reputation score, 0..1 (0.5 with no record), from its ended leases:
+ * value that passed verification against value that failed, times value completed against the escrow
+ * of no-shows, where passed and completed value count only as far as distinct paying clients back it
+ * (clients / (clients + 2)), so self-dealt 1-second leases cannot farm it. The formula is the SQL
+ * function refresh_reputation (migrations/0003_reputation_by_value.sql).
  */
 async function updateReputation(db: Queryable, provider: string): Promise<void> {
-  await db.query(
-    `UPDATE providers SET reputation = (verified + 1)::float8 / (verified + failed + 2)
-       * (completed + 1)::float8 / (completed + no_shows + 1) WHERE address = $1`,
-    [provider],
-  );
+  await db.query("SELECT refresh_reputation($1)", [provider]);
 }
 
 const handlers: Record<string, Handler> = {
@@ -222,8 +220,9 @@ const handlers: Record<string, Handler> = {
     );
     if (a("reason") === "1") {
       await db.query("UPDATE providers SET completed = completed + 1 WHERE address = $1", [a("provider")]);
-      await updateReputation(db, a("provider"));
     }
+    // Every ended lease counts: what it paid (settled just before it ended), and a no-show's escrow.
+    await updateReputation(db, a("provider"));
   },
   "computeMarket.LeaseSettled": async (db, _e, a) => {
     await db.query(
@@ -270,7 +269,6 @@ const handlers: Record<string, Handler> = {
   "verificationManager.NoShowRecorded": async (db, _e, a) => {
     // The event carries the chain's count, so a replay sets the same number.
     await db.query("UPDATE providers SET no_shows = $2 WHERE address = $1", [a("provider"), a("noShows")]);
-    await updateReputation(db, a("provider"));
   },
   "verificationManager.HardwareChecked": async (db, _e, a) => {
     await db.query("UPDATE offers SET hardware_check_failed = $2 WHERE id = $1", [

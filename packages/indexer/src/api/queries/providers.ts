@@ -44,7 +44,7 @@ type ProviderRow = ReputationRow & {
 
 const COLUMNS = `p.address, p.endpoint, p.attributes, p.registered_at, p.stake::text, p.unbonding::text,
   p.delegated::text, p.commission_bps, p.earned::text, p.slashed::text, p.rewards::text, p.request_revenue::text,
-  p.completed, p.sampled, p.verified, p.failed, p.no_shows, p.reputation,
+  p.completed, p.sampled, p.verified, p.failed, p.no_shows, p.clients, p.paid::text, p.reputation,
   (SELECT count(*)::int FROM delegations d WHERE d.provider = p.address AND d.amount > 0) AS delegators,
   (SELECT count(*)::int FROM leases l WHERE l.provider = p.address) AS leases,
   (SELECT count(*)::int FROM offers o WHERE o.provider = p.address AND o.active) AS offers,
