@@ -22,25 +22,33 @@ describe("governance as deployed on the devnet", () => {
   const read = (address: `0x${string}`, abi: Abi, functionName: string, args: readonly unknown[] = []) =>
     net.as("deployer").public.readContract({ address, abi, functionName, args });
 
-  it("leaves no account any power: the timelock owns parameters, roles and treasury", async () => {
+  it("leaves no account any power: the timelock owns parameters and treasury, callers are fixed", async () => {
     const { contracts } = net.devnet.deployment;
     const deployer = net.as("deployer").account?.address as `0x${string}`;
     const owner = (await read(contracts.protocolParameters, protocolParametersAbi, "owner")) as `0x${string}`;
     assert.ok(isAddressEqual(owner, contracts.timelock), "the timelock owns the parameters");
     const { treasury } = await getProtocolParameters(net.as("client"));
     assert.ok(isAddressEqual(treasury, contracts.timelock), "the timelock is the treasury");
-    const registryAdmin = (await read(
+    // The registry's and the distributor's callers were named once, at deployment: nobody can name a slasher.
+    const [market, verification, distributor] = (await read(
       contracts.providerRegistry,
       providerRegistryAbi,
-      "DEFAULT_ADMIN_ROLE",
-    )) as `0x${string}`;
-    assert.equal(
-      await read(contracts.providerRegistry, providerRegistryAbi, "hasRole", [registryAdmin, deployer]),
-      false,
-    );
-    assert.equal(
-      await read(contracts.providerRegistry, providerRegistryAbi, "hasRole", [registryAdmin, contracts.timelock]),
-      true,
+      "callers",
+    )) as readonly [`0x${string}`, `0x${string}`, `0x${string}`];
+    assert.ok(isAddressEqual(market, contracts.computeMarket), "the market");
+    assert.ok(isAddressEqual(verification, contracts.verificationManager), "the verification manager");
+    assert.ok(isAddressEqual(distributor, contracts.rewardsDistributor), "the rewards distributor");
+    const recorder = (await read(contracts.rewardsDistributor, rewardsDistributorAbi, "market")) as `0x${string}`;
+    assert.ok(isAddressEqual(recorder, contracts.computeMarket), "only the market records work");
+    await assert.rejects(
+      net.as("deployer").public.simulateContract({
+        account: deployer,
+        address: contracts.providerRegistry,
+        abi: [...providerRegistryAbi, ...plasmaErrorsAbi],
+        functionName: "setCallers",
+        args: [deployer, deployer, deployer],
+      }),
+      /RegistryCallersAlreadySet/,
     );
     const timelockAdmin = (await read(
       contracts.timelock,
@@ -62,15 +70,6 @@ describe("governance as deployed on the devnet", () => {
         args: [stringToHex("protocolFeeBps", { size: 32 }), 0n],
       }),
       /OwnableUnauthorizedAccount/,
-    );
-    assert.equal(
-      await read(contracts.rewardsDistributor, rewardsDistributorAbi, "hasRole", [registryAdmin, deployer]),
-      false,
-      "the deployer gave up the rewards pool's admin role",
-    );
-    assert.equal(
-      await read(contracts.rewardsDistributor, rewardsDistributorAbi, "hasRole", [registryAdmin, contracts.timelock]),
-      true,
     );
     assert.ok((await getXplBalance(net.as("client"), contracts.timelock)) > 0n, "the treasury holds XPL");
     assert.ok((await getXplBalance(net.as("client"), contracts.rewardsDistributor)) > 0n, "the rewards pool holds XPL");

@@ -46,6 +46,14 @@ interface IComputeMarket {
         uint16 verificationFeeBps; // fixed when the lease opened
     }
 
+    /// @notice What a lease takes from the protocol parameters, fixed when it opens: a later parameter change never
+    ///         alters a lease already open. Leases opened under the same parameters share one record.
+    struct LeaseTerms {
+        uint16 protocolFeeBps; // share of every payment that goes to the protocol
+        uint16 builderShareBps; // share of that fee that goes to the lease's builder
+        uint32 verificationWindow; // a verified lease's provider has this long after the last second to send its result
+    }
+
     /// @notice What a client asks for when it opens a lease.
     struct OpenLeaseParams {
         uint256 offerId;
@@ -91,6 +99,11 @@ interface IComputeMarket {
         bytes32 resultHash
     );
     event BuilderFeesClaimed(address indexed builder, uint256 amount);
+    /// @notice New lease terms, recorded when the first lease opened after a parameter change they hold.
+    event LeaseTermsRecorded(uint256 indexed termsId, uint16 protocolFeeBps, uint16 builderShareBps, uint32 verificationWindow);
+    /// @notice A provider's first no-show in a while starts a period in which its no-show penalties together take at
+    ///         most `allowance` (`noShowBackingCapBps` of what it could lose then).
+    event NoShowPeriodStarted(address indexed provider, uint64 endsAt, uint256 allowance);
     event ProtocolFeesSwept(address indexed treasury, uint256 amount);
 
     error MarketUnknownLease(uint256 leaseId);
@@ -136,8 +149,8 @@ interface IComputeMarket {
     ///         `EscrowExhausted` once all paid seconds have elapsed.
     ///         A verified lease (mode other than None) is paid only through verification, when it ends with a
     ///         result: before its seconds run out this reverts with `MarketVerifiedLeaseSettlesAtEnd`; after, its
-    ///         provider has one verification window to end it with a result (`MarketAwaitingResult` until then),
-    ///         and then `settle` ends it `EscrowExhausted` with nothing paid and the whole escrow refunded.
+    ///         provider has one verification window (of the lease's terms, fixed at open) to end it with a result
+    ///         (`MarketAwaitingResult` until then), and then `settle` ends it `EscrowExhausted` with nothing paid and the whole escrow refunded.
     /// @return gross The amount paid out by this call (provider share + fees); 0 for a verified lease.
     function settle(uint256 leaseId) external returns (uint256 gross);
 
@@ -165,7 +178,9 @@ interface IComputeMarket {
 
     /// @notice Cancels a lease whose provider missed the start deadline: refunds the whole escrow, slashes a
     ///         bounded no-show penalty from the provider (the least of `noShowPenaltyBps` of the lease's value,
-    ///         `noShowPenaltyCap` and `noShowBackingCapBps` of what can be slashed), pays the client
+    ///         `noShowPenaltyCap` and what is left of the provider's no-show allowance: all its no-show penalties in
+    ///         one unbonding period, from the first, take at most `noShowBackingCapBps` of what it could lose when
+    ///         that period began, however many leases they come from; see `noShowAllowance`), pays the client
     ///         `noShowClientShareBps` of it (at most half) and the treasury the rest, and counts the no-show
     ///         in the provider's reputation (IVerificationManager.onLeaseNoShow). Anyone may call it once the
     ///         start deadline has passed (the refund and compensation always go to the client): a client that
@@ -188,6 +203,13 @@ interface IComputeMarket {
 
     /// @notice Escrow still held for a lease, verification fee included (0 once ended).
     function escrowOf(uint256 leaseId) external view returns (uint256);
+
+    /// @notice The terms a lease opened with: its fee rates and its provider's time to send a verified result.
+    function leaseTerms(uint256 leaseId) external view returns (LeaseTerms memory);
+
+    /// @notice What no-show penalties may still take from `provider` in its current period, and when that period
+    ///         ends (0: none running; the next no-show starts one, with the allowance returned here).
+    function noShowAllowance(address provider) external view returns (uint256 left, uint256 periodEndsAt);
 
     /// @notice Number of leases ever opened; lease ids run from 1 to this.
     function leaseCount() external view returns (uint256);

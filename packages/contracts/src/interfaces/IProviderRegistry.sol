@@ -107,12 +107,11 @@ interface IProviderRegistry {
     event CommissionRaiseScheduled(address indexed provider, uint16 commissionBps, uint64 effectiveAt);
     event CommissionChanged(address indexed provider, uint16 commissionBps);
     event DelegatorRewardsAdded(address indexed provider, uint256 amount);
-    event RewardsDistributorSet(address indexed distributor);
     event DelegationRewardsClaimed(address indexed provider, address indexed delegator, uint256 amount);
     event CapacityReserved(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
     event CapacityReleased(uint256 indexed offerId, uint16 gpus, uint16 gpusInUse);
-    /// @notice Emitted once, when the admin names the contract that reports locked collateral (the market).
-    event CollateralSourceSet(address indexed source);
+    /// @notice Emitted once, when the deployer names the contracts that may call the registry's restricted functions.
+    event CallersSet(address indexed market, address indexed verification, address indexed distributor);
 
     error RegistryAlreadyRegistered(address provider);
     error RegistryNotRegistered(address provider);
@@ -141,10 +140,18 @@ interface IProviderRegistry {
     /// @notice Unstaking, undelegating or withdrawing would leave `backingAfter` behind a provider that must
     ///         keep `required` as collateral for its verified leases and pending verifications.
     error RegistryCollateralLocked(address provider, uint256 backingAfter, uint256 required);
-    /// @notice The collateral source was already set.
-    error RegistryCollateralSourceAlreadySet();
-    /// @notice The rewards distributor was already set.
-    error RegistryRewardsDistributorAlreadySet();
+    /// @notice Only the account that deployed the registry may name its callers, once.
+    error RegistryNotDeployer(address caller);
+    /// @notice The callers are named once, at deployment; nobody can change them.
+    error RegistryCallersAlreadySet();
+    /// @notice Each caller must be a contract address, not zero.
+    error RegistryZeroCaller();
+    /// @notice Only the market reserves and releases capacity.
+    error RegistryNotMarket(address caller);
+    /// @notice Only the market (no-shows) and the verification manager (failed results) slash.
+    error RegistryNotSlasher(address caller);
+    /// @notice Only the rewards distributor adds delegator rewards.
+    error RegistryNotRewardsDistributor(address caller);
     /// @notice Stake (or delegations) that arrived at `provider` in `epoch` still wait for a reward of that epoch or an
     ///         earlier one to be distributed, and no more may arrive until it is: call the distributor's
     ///         `distributePending(provider, …)` (anyone may) and retry.
@@ -166,7 +173,8 @@ interface IProviderRegistry {
     function stakeWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
     /// @notice Moves stake into the unbonding queue; it stays slashable until withdrawn.
-    ///         A new request adds to the queue and restarts its timer.
+    ///         A new request adds to the queue and restarts its timer. The provider's ended epochs are distributed
+    ///         first, so the stake leaving keeps its share of their rewards.
     /// @param amount XPL wei to unstake. A provider with active offers must keep the minimum stake, and
     ///        every provider keeps `lockedCollateral` as backing (RegistryCollateralLocked otherwise).
     function requestUnstake(uint256 amount) external;
@@ -183,7 +191,9 @@ interface IProviderRegistry {
     function delegate(address provider, uint256 amount) external;
 
     /// @notice Moves delegated XPL into the unbonding queue: it stops earning, stays slashable and may be
-    ///         withdrawn after the unbonding period. A new request restarts the timer. It may not take the
+    ///         withdrawn after the unbonding period. A new request restarts the timer. The provider's ended epochs are
+    ///         distributed first, so the delegation leaving keeps its share of their rewards (RegistryRewardsPending
+    ///         when more than 64 wait: distribute them, then retry). It may not take the
     ///         provider's backing below its `lockedCollateral` (RegistryCollateralLocked).
     /// @param amount XPL wei, or `type(uint256).max` for the whole delegation.
     function undelegate(address provider, uint256 amount) external;
@@ -202,12 +212,19 @@ interface IProviderRegistry {
 
     /// @notice Adds the delegators' part of `provider`'s reward for `epoch`, pulled from the caller. It goes only to
     ///         shares delegated before `epoch` began: shares earn from the rewards of the epoch after the one they
-    ///         arrived in. Rewarder only; reverts (RegistryNoDelegators) when no share was there in `epoch`.
+    ///         arrived in. Rewards distributor only; reverts (RegistryNoDelegators) when no share was there in `epoch`.
     function addDelegatorRewards(address provider, uint256 amount, uint256 epoch) external;
 
-    /// @notice Names the rewards distributor, whose epochs decide when new stake starts to earn. Once; admin only.
-    ///         Until it is set, new stake earns at once (there are no epochs to reward).
-    function setRewardsDistributor(IRewardsDistributor distributor) external;
+    /// @notice Names, once and for good, the only contracts that may call the registry's restricted functions: the
+    ///         market (reserves and releases capacity, slashes no-shows, reports the collateral its verified leases
+    ///         lock), the verification manager (slashes providers whose results were not reproduced) and the rewards
+    ///         distributor (adds delegator rewards; its epochs decide when new stake starts to earn). Only the
+    ///         `deployer` given to the constructor may call it, and only once: no one, governance included, can
+    ///         later name another slasher. Until it is called, nothing can be slashed and new stake earns at once.
+    function setCallers(address market, address verification, IRewardsDistributor distributor) external;
+
+    /// @notice The contracts named by `setCallers` (zero before).
+    function callers() external view returns (address market, address verification, address distributor);
 
     /// @notice Stake and delegation shares that arrived in an epoch and take no part in its reward (nor in earlier
     ///         ones): the provider's own stake added in `stakeEpoch`, and the shares delegated in `sharesEpoch` that
@@ -229,7 +246,7 @@ interface IProviderRegistry {
     ///         paid off chain with PaymentChannels vouchers; 0 means the GPU time pays for them.
     function setRequestPrice(uint256 offerId, uint96 pricePerRequest) external;
 
-    /// @notice Reserves GPUs of an offer for a lease. Market only.
+    /// @notice Reserves GPUs of an offer for a lease. Market only (RegistryNotMarket).
     /// @return provider The offer's provider.
     /// @return pricePerGpuSecond The offer's current price.
     function reserveCapacity(uint256 offerId, uint16 gpus) external returns (address provider, uint96 pricePerGpuSecond);
@@ -241,16 +258,14 @@ interface IProviderRegistry {
     ///         its delegators' stake and unbonding queue — the same fraction from each, and sends it to
     ///         `recipient`. Rounding dust comes from the provider's own stake first. A delegation pool left
     ///         worth less than a billionth of a wei per share is slashed out whole (its shares would
-    ///         otherwise inflate without bound) and starts a new era. Slasher only.
+    ///         otherwise inflate without bound) and starts a new era. The market and the verification manager only
+    ///         (RegistryNotSlasher).
     /// @return slashed The amount actually taken (less than `amount` when the stake runs out).
     function slash(address provider, uint256 amount, address recipient) external returns (uint256 slashed);
 
-    /// @notice Names the contract that reports locked collateral (the market). Once; admin only.
-    function setCollateralSource(ICollateralSource source) external;
-
     /// @notice Backing the provider must keep while it holds verified leases or leases under verification:
-    ///         `collateralRatio × (exposure + pending verification value)`, as the collateral source reports
-    ///         it (0 before one is set). `requestUnstake` and `undelegate` may not take the provider's backing
+    ///         `collateralRatio × (exposure + pending verification value)`, as the market reports it (0 before
+    ///         `setCallers`). `requestUnstake` and `undelegate` may not take the provider's backing
     ///         below it, and `withdraw` and `withdrawDelegation` may not take the provider's stake, delegations
     ///         and unbonding queues together below it.
     function lockedCollateral(address provider) external view returns (uint256);

@@ -29,14 +29,30 @@ interface IRewardsDistributor {
     );
     event EpochClosed(uint256 indexed epoch, uint256 paid, uint256 returnedToPool);
     event RewardsClaimed(address indexed provider, uint256 amount);
+    /// @notice Emitted once, when the deployer names the market.
+    event MarketSet(address indexed market);
 
     error RewardsEpochNotEnded(uint256 epoch, uint256 endsAt);
     error RewardsNoWork(uint256 epoch, address provider);
     error RewardsAlreadyDistributed(uint256 epoch, address provider);
     error RewardsNothingToClaim(address account);
     error RewardsZeroEpochLength();
+    /// @notice Only the account that deployed the distributor may name the market, once.
+    error RewardsNotDeployer(address caller);
+    /// @notice The market is named once, at deployment; nobody can change it.
+    error RewardsMarketAlreadySet();
+    error RewardsZeroMarket();
+    /// @notice Only the market records work.
+    error RewardsNotMarket(address caller);
 
-    /// @notice Records GPU-seconds settled for a provider and the protocol fee they paid. Market only.
+    /// @notice Names the market, the only contract that may record work, once and for good. Only the `deployer`
+    ///         given to the constructor may call it: nobody, governance included, can later name another recorder.
+    function setMarket(address market) external;
+
+    /// @notice The market named by `setMarket` (zero before).
+    function market() external view returns (address);
+
+    /// @notice Records GPU-seconds settled for a provider and the protocol fee they paid. Market only (RewardsNotMarket).
     function recordWork(address provider, uint256 gpuSeconds, uint256 protocolFee) external;
 
     /// @notice Pays a provider's reward for an ended epoch: the commission and its own stake's part to

@@ -33,7 +33,8 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     IVerificationManager public immutable verification;
 
     /// @dev Storage layout of a lease, packed so that opening writes four slots and ending updates
-    ///      slots it already wrote (plus the result hash). The builder, usually absent, lives apart.
+    ///      slots it already wrote (plus the result hash). The builder, usually absent, lives apart, and so do the
+    ///      terms, which leases opened under the same parameters share.
     struct LeaseRecord {
         // slot 0
         address client;
@@ -50,8 +51,9 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         uint16 verificationFeeBps;
         // slot 2
         uint96 pricePerGpuSecond;
-        uint128 paid; // gross paid out so far: provider share + fees
+        uint96 paid; // gross paid out so far: provider share + fees; at most the escrow, checked at open
         uint32 endedAt;
+        uint32 termsId; // what the lease took from the parameters when it opened
         // slots 3 and 4
         bytes32 specHash;
         bytes32 resultHash;
@@ -63,6 +65,15 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     mapping(address builder => uint256) private _builderBalances;
     uint256 private _protocolFees;
     mapping(address provider => uint256) private _exposure;
+    mapping(uint256 termsId => LeaseTerms) private _terms;
+    uint32 private _termsCount;
+    mapping(address provider => NoShowAllowance) private _noShowAllowance;
+
+    /// @dev What is left of a provider's no-show allowance in the period that ends at `periodEndsAt`.
+    struct NoShowAllowance {
+        uint64 periodEndsAt;
+        uint128 left;
+    }
 
     /// @param rewards_ Where settled GPU-seconds and the fees they paid are recorded for provider rewards.
     /// @param verification_ Where completed leases are sampled and verified.
@@ -129,10 +140,13 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         if (l.verification != IVerificationManager.Mode.None) _exposure[l.provider] -= value;
         registry.releaseCapacity(l.offerId, l.gpus);
         IProtocolParameters.MarketParams memory mp = params.marketParams();
-        uint256 penalty = _noShowPenalty(l.provider, value, mp);
+        NoShowAllowance storage allowance = _noShowAllowanceOf(l.provider, mp);
+        uint256 penalty = Math.min((value * mp.noShowPenaltyBps) / LeaseMath.BPS, mp.noShowPenaltyCap);
+        penalty = Math.min(penalty, allowance.left);
         // Slashed to the market, then split: most goes to the treasury, so a client gains little by
         // opening a lease against a provider it knows to be offline.
         uint256 slashed = penalty == 0 ? 0 : registry.slash(l.provider, penalty, address(this));
+        allowance.left -= uint128(slashed); // slashed <= penalty <= left
         uint256 toClient = (slashed * mp.noShowClientShareBps) / LeaseMath.BPS;
         emit LeaseEnded(leaseId, l.provider, l.client, EndReason.NoShow, 0, refund, slashed, bytes32(0));
         verification.onLeaseNoShow(leaseId, l.provider); // counts in the provider's reputation
@@ -203,7 +217,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     /// @dev Ends a verified lease whose last second has passed and whose provider sent no result: refused for one
     ///      verification window (the provider may still end it with a result), then ended unpaid, all refunded.
     function _endVerifiedWithoutResult(uint256 leaseId, LeaseRecord storage l) private {
-        uint256 resultDueBy = uint256(l.startedAt) + l.maxSeconds + params.verificationParams().verificationWindow;
+        uint256 resultDueBy = uint256(l.startedAt) + l.maxSeconds + _terms[l.termsId].verificationWindow;
         if (block.timestamp <= resultDueBy) revert MarketAwaitingResult(leaseId, resultDueBy);
         _end(leaseId, l, EndReason.EscrowExhausted, bytes32(0), false);
     }
@@ -269,6 +283,21 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IComputeMarket
+    function leaseTerms(uint256 leaseId) external view returns (LeaseTerms memory) {
+        return _terms[_lease(leaseId).termsId];
+    }
+
+    /// @inheritdoc IComputeMarket
+    function noShowAllowance(address provider) external view returns (uint256 left, uint256 periodEndsAt) {
+        NoShowAllowance storage a = _noShowAllowance[provider];
+        if (block.timestamp >= a.periodEndsAt) {
+            IProtocolParameters.MarketParams memory mp = params.marketParams();
+            return ((registry.slashable(provider) * mp.noShowBackingCapBps) / LeaseMath.BPS, 0);
+        }
+        return (a.left, a.periodEndsAt);
+    }
+
+    /// @inheritdoc IComputeMarket
     function leaseCount() external view returns (uint256) {
         return _leaseCount;
     }
@@ -303,8 +332,10 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         uint256 value = LeaseMath.escrowFor(price, p.gpus, p.maxSeconds);
         uint16 feeBps = p.verification == IVerificationManager.Mode.None ? 0 : _reserveCollateral(provider, value);
         uint256 escrow = value + LeaseMath.verificationFee(value, feeBps);
-        if (escrow > type(uint128).max) revert MarketEscrowTooLarge(escrow);
-        uint32 startBy = uint32(block.timestamp + params.marketParams().startDeadline);
+        // Far above the XPL supply: an escrow that large could never be paid.
+        if (escrow > type(uint96).max) revert MarketEscrowTooLarge(escrow);
+        IProtocolParameters.MarketParams memory mp = params.marketParams();
+        uint32 startBy = uint32(block.timestamp + mp.startDeadline);
 
         leaseId = ++_leaseCount;
         LeaseRecord storage l = _leases[leaseId];
@@ -318,10 +349,29 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         l.pricePerGpuSecond = price;
         l.verification = p.verification;
         l.verificationFeeBps = feeBps;
+        l.termsId = _currentTerms(mp);
         if (p.specHash != bytes32(0)) l.specHash = p.specHash;
         if (p.builder != address(0)) _builders[leaseId] = p.builder;
         _emitOpened(leaseId, l, escrow, p.builder);
         xpl.safeTransferFrom(msg.sender, address(this), escrow);
+    }
+
+    /// @dev The terms of the parameters now: the last recorded ones, or new ones if a parameter they hold changed.
+    function _currentTerms(IProtocolParameters.MarketParams memory mp) private returns (uint32 id) {
+        LeaseTerms memory now_ = LeaseTerms({
+            protocolFeeBps: mp.protocolFeeBps,
+            builderShareBps: mp.builderShareBps,
+            verificationWindow: params.verificationParams().verificationWindow
+        });
+        id = _termsCount;
+        LeaseTerms storage last = _terms[id];
+        if (
+            id != 0 && last.protocolFeeBps == now_.protocolFeeBps && last.builderShareBps == now_.builderShareBps
+                && last.verificationWindow == now_.verificationWindow
+        ) return id;
+        id = ++_termsCount; // a parameter change per lease at most: fits
+        _terms[id] = now_;
+        emit LeaseTermsRecorded(id, now_.protocolFeeBps, now_.builderShareBps, now_.verificationWindow);
     }
 
     /// @dev Separate from `_open` to keep its stack shallow; the reads are warm.
@@ -359,15 +409,21 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         return Math.mulDiv(exposed + verification.pendingValue(provider), ratioBps, LeaseMath.BPS);
     }
 
-    /// @dev A no-show penalty: a share of the lease's value, bounded by an absolute cap and by a share of
-    ///      everything the provider could lose, so one cancelled lease can never empty a provider's backing.
-    function _noShowPenalty(address provider, uint256 value, IProtocolParameters.MarketParams memory mp)
+    /// @dev A provider's no-show allowance: all the no-show penalties of one period (an unbonding period from the
+    ///      first of them) together take at most `noShowBackingCapBps` of what it could lose when the period began.
+    ///      A cap per lease alone let a client split a huge escrow into many leases and cancel them again and again.
+    ///      One unbonding period, because that is how long a delegator who leaves on seeing the first penalty stays
+    ///      slashable: it loses at most the caps of the two periods its exit overlaps.
+    function _noShowAllowanceOf(address provider, IProtocolParameters.MarketParams memory mp)
         private
-        view
-        returns (uint256)
+        returns (NoShowAllowance storage a)
     {
-        uint256 penalty = Math.min((value * mp.noShowPenaltyBps) / LeaseMath.BPS, mp.noShowPenaltyCap);
-        return Math.min(penalty, (registry.slashable(provider) * mp.noShowBackingCapBps) / LeaseMath.BPS);
+        a = _noShowAllowance[provider];
+        if (block.timestamp < a.periodEndsAt) return a;
+        a.periodEndsAt = uint64(block.timestamp + params.stakingParams().unbondingPeriod);
+        // At most a fifth of what the provider can lose, which is XPL and fits.
+        a.left = uint128((registry.slashable(provider) * mp.noShowBackingCapBps) / LeaseMath.BPS);
+        emit NoShowPeriodStarted(provider, a.periodEndsAt, a.left);
     }
 
     /// @dev Pays out what has accrued (or nothing), refunds the rest, releases capacity, then transfers.
@@ -410,13 +466,13 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
 
     /// @dev Records a gross payment and its fee split; returns the provider's amount to transfer.
     function _book(uint256 leaseId, LeaseRecord storage l, uint256 gross) private returns (uint256 providerAmount) {
-        IProtocolParameters.MarketParams memory mp = params.marketParams();
+        LeaseTerms storage t = _terms[l.termsId];
         address builder = _builders[leaseId];
         bool hasBuilder = builder != address(0);
         uint256 protocolFee;
         uint256 builderFee;
-        (providerAmount, protocolFee, builderFee) = LeaseMath.split(gross, mp.protocolFeeBps, mp.builderShareBps, hasBuilder);
-        l.paid += uint128(gross); // paid + gross <= escrow, which fits in uint128 (checked at open)
+        (providerAmount, protocolFee, builderFee) = LeaseMath.split(gross, t.protocolFeeBps, t.builderShareBps, hasBuilder);
+        l.paid += uint96(gross); // paid + gross <= escrow, which fits in uint96 (checked at open)
         _protocolFees += protocolFee;
         if (builderFee > 0) _builderBalances[builder] += builderFee;
         emit LeaseSettled(leaseId, l.provider, gross, providerAmount, protocolFee, builderFee);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -18,11 +17,9 @@ import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
 ///         the stake that was there during its epoch: stake and delegations that arrive later (or in it) take
 ///         no part, whenever the reward is distributed. XPL held here
 ///         always equals what is available, plus what finalized epochs reserve, plus what providers are owed.
-contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGuardTransient {
+contract RewardsDistributor is IRewardsDistributor, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @notice May record work (the market).
-    bytes32 public constant RECORDER_ROLE = keccak256("RECORDER_ROLE");
     uint256 public constant MAX_EPOCHS_PER_CLAIM = 64;
     uint256 private constant BPS = 10_000;
 
@@ -31,6 +28,9 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     IProtocolParameters public immutable params;
     uint256 public immutable genesis;
     uint256 public immutable epochLength;
+    /// @dev May call `setMarket`, once; no other power.
+    address private immutable _deployer;
+    address private _market; // the only recorder of work, named once
 
     mapping(uint256 epoch => Epoch) private _epochs;
     mapping(uint256 epoch => mapping(address provider => Work)) private _work;
@@ -41,19 +41,34 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, ReentrancyGua
     uint256 private _totalOwed;
 
     /// @param epochLength_ Seconds per epoch; epoch 0 starts at deployment.
-    /// @param admin Grants the recorder role (the timelock in production).
-    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_, uint256 epochLength_, address admin) {
+    /// @param deployer Names the market (the only recorder of work), once.
+    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_, uint256 epochLength_, address deployer) {
         if (epochLength_ == 0) revert RewardsZeroEpochLength();
         xpl = xpl_;
         registry = registry_;
         params = params_;
         genesis = block.timestamp;
         epochLength = epochLength_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _deployer = deployer;
     }
 
     /// @inheritdoc IRewardsDistributor
-    function recordWork(address provider, uint256 gpuSeconds, uint256 protocolFee) external onlyRole(RECORDER_ROLE) {
+    function setMarket(address market_) external {
+        if (msg.sender != _deployer) revert RewardsNotDeployer(msg.sender);
+        if (_market != address(0)) revert RewardsMarketAlreadySet();
+        if (market_ == address(0)) revert RewardsZeroMarket();
+        _market = market_;
+        emit MarketSet(market_);
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function market() external view returns (address) {
+        return _market;
+    }
+
+    /// @inheritdoc IRewardsDistributor
+    function recordWork(address provider, uint256 gpuSeconds, uint256 protocolFee) external {
+        if (msg.sender != _market) revert RewardsNotMarket(msg.sender);
         uint256 epoch = currentEpoch();
         Work storage w = _work[epoch][provider];
         if (w.gpuSeconds == 0) _workedEpochs[provider].push(epoch);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -14,19 +13,14 @@ import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
 
 /// @title ProviderRegistry
 /// @notice Providers register an endpoint, stake XPL and publish GPU offers. The market reserves and
-///         releases offer capacity; slashers (the market for no-shows, verification later) take stake.
+///         releases offer capacity; the market (no-shows) and the verification manager (failed results) take
+///         stake. Which contracts those are is fixed once, at deployment (`setCallers`): nobody, governance
+///         included, can name another, so no proposal can slash, reserve capacity or add rewards.
 ///         Token holders delegate XPL to providers for a share of their rewards and of their risk.
 ///         XPL held here always equals every provider's stake and unbonding queue, plus every
 ///         delegation pool's active and unbonding XPL, plus the delegator rewards not yet claimed.
-contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTransient {
+contract ProviderRegistry is IProviderRegistry, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
-
-    /// @notice May reserve and release offer capacity.
-    bytes32 public constant MARKET_ROLE = keccak256("MARKET_ROLE");
-    /// @notice May slash provider stake.
-    bytes32 public constant SLASHER_ROLE = keccak256("SLASHER_ROLE");
-    /// @notice May add delegator rewards.
-    bytes32 public constant REWARDER_ROLE = keccak256("REWARDER_ROLE");
 
     uint256 public constant MAX_ENDPOINT_LENGTH = 256;
     uint256 public constant MAX_ATTRIBUTES_LENGTH = 1024;
@@ -36,9 +30,13 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     uint256 private constant REWARD_PRECISION = 1e36;
     /// @dev A pool whose shares outnumber its wei by more than this is written off by the slash that did it.
     uint256 private constant MAX_SHARES_PER_WEI = 1e9;
+    /// @dev Most ended epochs an unstake or undelegation distributes before it goes on (bounds its gas).
+    uint256 private constant MAX_EPOCHS_DISTRIBUTED_ON_LEAVE = 64;
 
     IERC20 public immutable xpl;
     IProtocolParameters public immutable params;
+    /// @dev May call `setCallers`, once; no other power.
+    address private immutable _deployer;
 
     mapping(address provider => Provider) private _providers;
     mapping(uint256 offerId => Offer) private _offers;
@@ -47,7 +45,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     mapping(address provider => mapping(address delegator => Delegation)) private _delegations;
     uint256 private _delegatorRewards;
     mapping(address provider => mapping(uint32 era => uint256)) private _eraEndRewardPerShare;
-    ICollateralSource private _collateralSource;
+    address private _market; // reserves and releases capacity, slashes no-shows, reports locked collateral
+    address private _verification; // slashes providers whose results were not reproduced
 
     /// @dev Stake or shares that arrived in `epoch` (of the pool's `era`): they earn no reward of that epoch, nor
     ///      of any earlier one, so they join the earning stake only once those rewards are all distributed.
@@ -65,11 +64,11 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
 
     /// @param xpl_ The XPL token.
     /// @param params_ Where the minimum stake and unbonding period live.
-    /// @param admin Account that grants the market and slasher roles (the timelock in production).
-    constructor(IERC20 xpl_, IProtocolParameters params_, address admin) {
+    /// @param deployer Account that names the market, verification manager and rewards distributor, once.
+    constructor(IERC20 xpl_, IProtocolParameters params_, address deployer) {
         xpl = xpl_;
         params = params_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _deployer = deployer;
     }
 
     // ---------------------------------------------------------------- providers
@@ -110,6 +109,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     function requestUnstake(uint256 amount) external {
         Provider storage p = _registered(msg.sender);
         if (amount == 0) revert RegistryZeroAmount();
+        _distributeEndedEpochs(msg.sender);
         if (amount > p.stake) revert RegistryUnstakeExceedsStake(msg.sender, amount, p.stake);
         uint128 remaining = p.stake - uint128(amount); // amount <= stake, checked above
         uint256 minimum = params.stakingParams().minProviderStake;
@@ -160,6 +160,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     /// @inheritdoc IProviderRegistry
     function undelegate(address provider, uint256 amount) external {
         if (amount == 0) revert RegistryZeroAmount();
+        _distributeEndedEpochs(provider);
         DelegationPool storage pool = _pools[provider];
         Delegation storage d = _delegations[provider][msg.sender];
         _sync(provider, pool, d);
@@ -241,11 +242,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function addDelegatorRewards(address provider, uint256 amount, uint256 epoch)
-        external
-        onlyRole(REWARDER_ROLE)
-        nonReentrant
-    {
+    function addDelegatorRewards(address provider, uint256 amount, uint256 epoch) external nonReentrant {
+        if (msg.sender != address(_rewardsDistributor)) revert RegistryNotRewardsDistributor(msg.sender);
         DelegationPool storage pool = _pools[provider];
         _admitShares(provider, pool, epoch);
         uint256 earning = _earningShares(provider, pool);
@@ -315,23 +313,27 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         emit OfferRequestPriceSet(offerId, msg.sender, pricePerRequest);
     }
 
-    // ---------------------------------------------------------------- collateral
+    // ---------------------------------------------------------------- callers (set once)
 
     /// @inheritdoc IProviderRegistry
-    function setCollateralSource(ICollateralSource source) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (address(_collateralSource) != address(0)) revert RegistryCollateralSourceAlreadySet();
-        _collateralSource = source;
-        emit CollateralSourceSet(address(source));
+    function setCallers(address market, address verification, IRewardsDistributor distributor) external {
+        if (msg.sender != _deployer) revert RegistryNotDeployer(msg.sender);
+        if (_market != address(0)) revert RegistryCallersAlreadySet();
+        if (market == address(0) || verification == address(0) || address(distributor) == address(0)) {
+            revert RegistryZeroCaller();
+        }
+        _market = market;
+        _verification = verification;
+        _rewardsDistributor = distributor;
+        emit CallersSet(market, verification, address(distributor));
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function callers() external view returns (address market, address verification, address distributor) {
+        return (_market, _verification, address(_rewardsDistributor));
     }
 
     // ---------------------------------------------------------------- rewards
-
-    /// @inheritdoc IProviderRegistry
-    function setRewardsDistributor(IRewardsDistributor distributor) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (address(_rewardsDistributor) != address(0)) revert RegistryRewardsDistributorAlreadySet();
-        _rewardsDistributor = distributor;
-        emit RewardsDistributorSet(address(distributor));
-    }
 
     /// @inheritdoc IProviderRegistry
     function arrivals(address provider)
@@ -348,11 +350,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     // ---------------------------------------------------------------- market hooks
 
     /// @inheritdoc IProviderRegistry
-    function reserveCapacity(uint256 offerId, uint16 gpus)
-        external
-        onlyRole(MARKET_ROLE)
-        returns (address provider, uint96 pricePerGpuSecond)
-    {
+    function reserveCapacity(uint256 offerId, uint16 gpus) external returns (address provider, uint96 pricePerGpuSecond) {
+        _onlyMarket();
         Offer storage o = _offer(offerId);
         if (!o.active) revert RegistryOfferInactive(offerId);
         provider = o.provider;
@@ -367,7 +366,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function releaseCapacity(uint256 offerId, uint16 gpus) external onlyRole(MARKET_ROLE) {
+    function releaseCapacity(uint256 offerId, uint16 gpus) external {
+        _onlyMarket();
         Offer storage o = _offer(offerId);
         if (gpus > o.gpusInUse) revert RegistryReleaseExceedsInUse(offerId, gpus, o.gpusInUse);
         uint16 inUse = o.gpusInUse - gpus;
@@ -376,12 +376,8 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     /// @inheritdoc IProviderRegistry
-    function slash(address provider, uint256 amount, address recipient)
-        external
-        onlyRole(SLASHER_ROLE)
-        nonReentrant
-        returns (uint256 slashed)
-    {
+    function slash(address provider, uint256 amount, address recipient) external nonReentrant returns (uint256 slashed) {
+        if (msg.sender != _market && msg.sender != _verification) revert RegistryNotSlasher(msg.sender);
         Provider storage p = _providers[provider];
         DelegationPool storage pool = _pools[provider];
         uint256 total = _slashable(provider);
@@ -500,8 +496,12 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
     }
 
     function _locked(address provider) private view returns (uint256) {
-        ICollateralSource source = _collateralSource;
-        return address(source) == address(0) ? 0 : source.lockedCollateral(provider);
+        address market = _market;
+        return market == address(0) ? 0 : ICollateralSource(market).lockedCollateral(provider);
+    }
+
+    function _onlyMarket() private view {
+        if (msg.sender != _market) revert RegistryNotMarket(msg.sender);
     }
 
     /// @dev Collateral is locked, not just checked at open: what stays behind a provider after an unstake,
@@ -600,6 +600,17 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuardTr
         return (uint64(now_), first); // epochs since deployment fit
     }
 
+    /// @dev Stake leaving a provider takes its share of the ended epochs' rewards with it: they are distributed
+    ///      first, while it is still there to be counted (otherwise the stake that stays would get its share).
+    function _distributeEndedEpochs(address provider) private {
+        IRewardsDistributor distributor = _rewardsDistributor;
+        if (address(distributor) == address(0)) return;
+        (uint64 current, uint256 first) = _epochs(provider);
+        if (first >= current) return;
+        distributor.distributePending(provider, MAX_EPOCHS_DISTRIBUTED_ON_LEAVE);
+        (, first) = _epochs(provider);
+        if (first < current) _revertRewardsPending(provider, first); // more than the batch: distribute, then retry
+    }
 
     function _eraEpoch(uint32 era, uint64 epoch) private pure returns (uint256) {
         return (uint256(era) << 64) | epoch;

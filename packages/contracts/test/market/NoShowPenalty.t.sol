@@ -115,4 +115,31 @@ contract NoShowPenaltyTest is Fixture {
         assertLe((xpl.balanceOf(client) - clientBefore - value) * 2, taken, "the client gets at most half");
         assertEq(xpl.balanceOf(address(market)), 0);
     }
+
+    /// @dev Review finding M1 (issue #16): the cap was per lease, so a client split its escrow into many leases
+    ///      against an offline provider and cancelled them all, again and again, and drained the backing (mostly
+    ///      delegators' XPL). All the no-show penalties of one unbonding period together stay under the cap.
+    function test_attack_manyNoShowLeasesDrainNoMoreThanTheCapPerPeriod() public {
+        uint256 backingBefore = registry.slashable(provider);
+        uint256 cap = (backingBefore * params.marketParams().noShowBackingCapBps) / 10_000; // 5,000 XPL
+        // 8 rounds of 8 one-GPU leases worth 10,000 XPL each: 1,000 XPL penalty each under the per-lease cap.
+        for (uint256 round; round < 8; ++round) {
+            uint256[] memory ids = new uint256[](8);
+            for (uint256 i; i < 8; ++i) {
+                ids[i] = _open(offerId, 1, 10_000_000, address(0));
+            }
+            vm.warp(block.timestamp + params.marketParams().startDeadline + 1);
+            for (uint256 i; i < 8; ++i) {
+                market.cancelLease(ids[i]);
+            }
+        }
+        uint256 taken = backingBefore - registry.slashable(provider);
+        assertLe(taken, cap, "all no-shows of one period take at most the backing cap");
+        assertEq(taken, cap, "the cap is reached");
+        // A new period starts with a new allowance, of what the provider can lose then.
+        vm.warp(block.timestamp + params.stakingParams().unbondingPeriod);
+        uint256 before = registry.slashable(provider);
+        _cancel(_open(offerId, 1, 10_000_000, address(0)));
+        assertEq(before - registry.slashable(provider), 1_000 ether, "penalised again in the next period");
+    }
 }

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {Fixture} from "../utils/Fixture.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
@@ -146,10 +145,15 @@ contract RewardsDistributorTest is RewardsFixture {
     }
 
     function test_recordWork_onlyForTheMarket() public {
-        bytes32 role = rewards.RECORDER_ROLE();
         vm.prank(provider);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, provider, role));
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsNotMarket.selector, provider));
         rewards.recordWork(provider, 1e9, 1e9);
+        vm.prank(owner); // the deployer named the market once; nobody can name another
+        vm.expectRevert(IRewardsDistributor.RewardsMarketAlreadySet.selector);
+        rewards.setMarket(provider);
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsNotDeployer.selector, provider));
+        rewards.setMarket(provider);
     }
 
     /// The attack the cap exists for: a provider leases its own offers (and names itself builder), a

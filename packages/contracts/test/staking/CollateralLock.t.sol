@@ -3,8 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Fixture} from "../utils/Fixture.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {ICollateralSource, IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 
 /// @notice Issue #16 item 2: a provider's backing stays locked while it holds verified leases, so the
@@ -225,9 +224,7 @@ contract CollateralLockTest is Fixture {
         registry.requestUnstake(2 * STAKE - required); // before any lease: free to go
         _openVerified(LONG); // backing is exactly the collateral
         // A slash (another lease's fault) takes 1,000 XPL: the unbonding stake must now stay behind.
-        bytes32 slasherRole = registry.SLASHER_ROLE();
-        vm.prank(owner);
-        registry.grantRole(slasherRole, address(this));
+        vm.prank(address(market));
         registry.slash(provider, 1_000 ether, treasury);
         vm.warp(block.timestamp + params.stakingParams().unbondingPeriod);
         uint256 remaining = registry.slashable(provider) - registry.getProvider(provider).unbonding;
@@ -238,14 +235,17 @@ contract CollateralLockTest is Fixture {
         registry.withdraw();
     }
 
-    function test_setCollateralSource_onceAndByTheAdminOnly() public {
+    function test_setCallers_onceAndByTheDeployerOnly() public {
         vm.prank(owner);
-        vm.expectRevert(IProviderRegistry.RegistryCollateralSourceAlreadySet.selector);
-        registry.setCollateralSource(ICollateralSource(address(market)));
-        bytes32 adminRole = registry.DEFAULT_ADMIN_ROLE();
+        vm.expectRevert(IProviderRegistry.RegistryCallersAlreadySet.selector);
+        registry.setCallers(stranger, stranger, rewards);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, adminRole));
-        registry.setCollateralSource(ICollateralSource(address(market)));
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotDeployer.selector, stranger));
+        registry.setCallers(stranger, stranger, rewards);
+        (address market_, address verification, address distributor) = registry.callers();
+        assertEq(market_, address(market));
+        assertEq(verification, address(verifier));
+        assertEq(distributor, address(rewards));
     }
 
     /// @dev Whatever a provider and its delegator try to take out, the backing left covers the lock.

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {Fixture} from "../utils/Fixture.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
 contract DelegationTest is Fixture {
@@ -179,15 +178,14 @@ contract DelegationTest is Fixture {
         _delegate(stranger, 1000 ether);
         vm.warp(block.timestamp + EPOCH); // shares earn from the epoch after the one they arrived in
         uint256 epoch = rewards.currentEpoch();
-        vm.startPrank(owner);
-        registry.grantRole(registry.REWARDER_ROLE(), owner);
+        vm.startPrank(address(rewards)); // the distributor pays delegators from its pool
         xpl.approve(address(registry), type(uint256).max);
         registry.addDelegatorRewards(provider, 300 ether, epoch);
         vm.stopPrank();
         assertEq(registry.getDelegation(provider, client).rewards, 200 ether);
         assertEq(registry.getDelegation(provider, stranger).rewards, 100 ether);
         _undelegate(stranger, type(uint256).max); // unbonding shares earn nothing more
-        vm.prank(owner);
+        vm.prank(address(rewards));
         registry.addDelegatorRewards(provider, 100 ether, epoch);
         assertEq(registry.getDelegation(provider, client).rewards, 300 ether);
         assertEq(registry.getDelegation(provider, stranger).rewards, 100 ether);
@@ -203,12 +201,10 @@ contract DelegationTest is Fixture {
 
     function test_addDelegatorRewards_onlyForTheRewarderAndOnlyWithDelegators() public {
         _registerAndStake(provider, STAKE);
-        bytes32 role = registry.REWARDER_ROLE();
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, role));
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotRewardsDistributor.selector, stranger));
         registry.addDelegatorRewards(provider, 1, 0);
-        vm.startPrank(owner);
-        registry.grantRole(registry.REWARDER_ROLE(), owner);
+        vm.startPrank(address(rewards));
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNoDelegators.selector, provider));
         registry.addDelegatorRewards(provider, 1, 0);
         vm.stopPrank();
@@ -228,8 +224,7 @@ contract DelegationTest is Fixture {
         if (out > 0) _undelegate(client, out);
         _slash(bound(slashAmount, 0, STAKE + a + b));
         vm.warp(block.timestamp + EPOCH);
-        vm.startPrank(owner);
-        registry.grantRole(registry.REWARDER_ROLE(), owner);
+        vm.startPrank(address(rewards));
         xpl.approve(address(registry), type(uint256).max);
         if (registry.getDelegationPool(provider).activeShares > 0) {
             registry.addDelegatorRewards(provider, bound(reward, 1, 1e24), rewards.currentEpoch());

@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {Fixture} from "../utils/Fixture.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 contract ProviderRegistryTest is Fixture {
     // ------------------------------------------------------------------ registration
@@ -294,17 +293,22 @@ contract ProviderRegistryTest is Fixture {
 
     // ------------------------------------------------------------------ market hooks and roles
 
-    function test_hooks_onlyForTheirRoles() public {
+    function test_hooks_onlyForTheContractsNamedAtDeployment() public {
         _registerAndStake(provider, STAKE);
         uint256 id = _offer(provider, 8, PRICE);
         vm.startPrank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.MARKET_ROLE()));
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotMarket.selector, stranger));
         registry.reserveCapacity(id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.MARKET_ROLE()));
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotMarket.selector, stranger));
         registry.releaseCapacity(id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, stranger, registry.SLASHER_ROLE()));
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotSlasher.selector, stranger));
         registry.slash(provider, 1, stranger);
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotRewardsDistributor.selector, stranger));
+        registry.addDelegatorRewards(provider, 1, 0);
         vm.stopPrank();
+        vm.prank(address(verifier)); // the verification manager slashes, but takes no capacity
+        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.RegistryNotMarket.selector, address(verifier)));
+        registry.reserveCapacity(id, 1);
     }
 
     function test_releaseCapacity_revertsBeyondWhatIsInUse() public {

@@ -11,7 +11,7 @@ import {VerificationManager} from "../../src/verification/VerificationManager.so
 import {PaymentChannels} from "../../src/channels/PaymentChannels.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
-import {ICollateralSource, IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
+import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 
 /// @notice Deploys and wires the protocol as `deployPlasma` does, and funds named accounts.
 abstract contract Fixture is Test {
@@ -58,13 +58,8 @@ abstract contract Fixture is Test {
         channels = new PaymentChannels(xpl, params);
         vm.startPrank(owner);
         verifier.setMarket(market);
-        registry.setCollateralSource(ICollateralSource(address(market)));
-        registry.grantRole(registry.SLASHER_ROLE(), address(verifier));
-        registry.grantRole(registry.MARKET_ROLE(), address(market));
-        registry.grantRole(registry.SLASHER_ROLE(), address(market));
-        registry.grantRole(registry.REWARDER_ROLE(), address(rewards));
-        registry.setRewardsDistributor(rewards);
-        rewards.grantRole(rewards.RECORDER_ROLE(), address(market));
+        registry.setCallers(address(market), address(verifier), rewards);
+        rewards.setMarket(address(market));
         xpl.transfer(address(rewards), _rewardsPool());
         vm.stopPrank();
         for (uint256 i; i < 4; ++i) {

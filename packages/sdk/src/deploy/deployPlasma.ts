@@ -81,12 +81,12 @@ export const DEFAULT_REWARDS_EPOCH_SECONDS = 86_400;
 
 /**
  * Deploys XPLToken, ProtocolParameters, ProviderRegistry, RewardsDistributor, VerificationManager,
- * ComputeMarket, a TimelockController and the PlasmaGovernor to any EVM chain and wires them: the market
- * may reserve capacity, slash no-shows, record work for rewards and report the collateral a provider's
- * verified leases lock (no unstake may go below it), the verification manager may slash providers whose
- * results were not reproduced, the distributor may pay delegators, the
- * timelock owns every parameter, every role and the treasury, only the governor may propose to it,
- * and the deployer renounces every role it had.
+ * ComputeMarket, a TimelockController and the PlasmaGovernor to any EVM chain and wires them, once and for
+ * good: the market may reserve capacity, slash no-shows, record work for rewards and report the collateral a
+ * provider's verified leases lock (no unstake may go below it), the verification manager may slash providers
+ * whose results were not reproduced, the distributor may pay delegators; nobody, governance included, can name
+ * another. The timelock owns every parameter and the treasury, only the governor may propose to it, and the
+ * deployer keeps no power.
  * @returns The deployment, ready for `writeDeployment`.
  * @example const deployment = await deployPlasma({ rpcUrl: "http://127.0.0.1:8545", privateKey: "0xac09…" });
  */
@@ -170,29 +170,16 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       verificationManager,
     ]);
     await write(verificationManager, verificationManagerAbi, "setMarket", [computeMarket]);
-    // The registry asks the market how much of a provider's backing its verified leases lock.
-    await write(providerRegistry, providerRegistryAbi, "setCollateralSource", [computeMarket]);
-    const paymentChannels = await deploy(paymentChannelsAbi, paymentChannelsBytecode, [xplToken, protocolParameters]);
-    await write(providerRegistry, providerRegistryAbi, "grantRole", [
-      await role(providerRegistry, providerRegistryAbi, "SLASHER_ROLE"),
+    // The only contracts that may slash, take capacity, add delegator rewards and record work, named once: no
+    // one, governance included, can name another. The registry also asks the market how much of a provider's
+    // backing its verified leases lock, and reads the distributor's epochs (rewards go to the stake of their epoch).
+    await write(providerRegistry, providerRegistryAbi, "setCallers", [
+      computeMarket,
       verificationManager,
-    ]);
-    for (const name of ["MARKET_ROLE", "SLASHER_ROLE"]) {
-      await write(providerRegistry, providerRegistryAbi, "grantRole", [
-        await role(providerRegistry, providerRegistryAbi, name),
-        computeMarket,
-      ]);
-    }
-    await write(providerRegistry, providerRegistryAbi, "grantRole", [
-      await role(providerRegistry, providerRegistryAbi, "REWARDER_ROLE"),
       rewardsDistributor,
     ]);
-    // Rewards go to the stake that was there during their epoch: the registry reads the distributor's epochs.
-    await write(providerRegistry, providerRegistryAbi, "setRewardsDistributor", [rewardsDistributor]);
-    await write(rewardsDistributor, rewardsDistributorAbi, "grantRole", [
-      await role(rewardsDistributor, rewardsDistributorAbi, "RECORDER_ROLE"),
-      computeMarket,
-    ]);
+    await write(rewardsDistributor, rewardsDistributorAbi, "setMarket", [computeMarket]);
+    const paymentChannels = await deploy(paymentChannelsAbi, paymentChannelsBytecode, [xplToken, protocolParameters]);
     const governor = await deploy(plasmaGovernorAbi, plasmaGovernorBytecode, [
       xplToken,
       timelock,
@@ -207,16 +194,10 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
         governor,
       ]);
     }
-    // The same admin role id in every AccessControl contract (bytes32(0)).
-    const admin = await role(providerRegistry, providerRegistryAbi, "DEFAULT_ADMIN_ROLE");
-    for (const [address, abi] of [
-      [providerRegistry, providerRegistryAbi],
-      [rewardsDistributor, rewardsDistributorAbi],
-      [verificationManager, verificationManagerAbi],
-    ] as const) {
-      await write(address, abi, "grantRole", [admin, timelock]);
-      await write(address, abi, "renounceRole", [admin, account.address]);
-    }
+    // The verification manager's admin role held one power, naming the market once, now spent.
+    const admin = await role(verificationManager, verificationManagerAbi, "DEFAULT_ADMIN_ROLE");
+    await write(verificationManager, verificationManagerAbi, "grantRole", [admin, timelock]);
+    await write(verificationManager, verificationManagerAbi, "renounceRole", [admin, account.address]);
     if (p.rewardsPool && p.rewardsPool > 0n) {
       await write(xplToken, xplTokenAbi, "transfer", [rewardsDistributor, p.rewardsPool]);
     }

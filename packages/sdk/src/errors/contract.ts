@@ -134,19 +134,31 @@ const EXPLAIN: Record<string, Explain> = {
     `Stake that arrived at ${p} in epoch ${epoch} waits for the reward of that epoch (or an earlier one) to be distributed; no more may arrive until it is: rewards go to the stake that was there during their epoch.`,
     `Distribute it first (anyone may): \`plasma rewards distribute ${p}\`, then retry.`,
   ],
-  RegistryRewardsDistributorAlreadySet: () => ["The registry's rewards distributor is already set; it is set once."],
   RegistryNothingToClaim: ([who]) => [`${who} has no delegation rewards to claim from this provider.`],
   RegistryCollateralLocked: ([p, left, required]) => [
     `${p}'s verified leases and pending verifications lock ${xpl(required)} of its backing; this would leave ${xpl(left)}.`,
     "Collateral stays locked until those leases end and their verification is over (see `plasma provider show`); take out at most the backing above the lock, or wait.",
   ],
-  RegistryCollateralSourceAlreadySet: () => [
-    "The registry's collateral source (the market) is already set; it is set once.",
+  RegistryNotDeployer: ([who]) => [`${who} did not deploy the registry; only its deployer names its callers, once.`],
+  RegistryCallersAlreadySet: () => [
+    "The registry's market, verification manager and rewards distributor were named at deployment; nobody can change them.",
   ],
+  RegistryZeroCaller: () => ["The market, verification manager and rewards distributor must all be named (not zero)."],
+  RegistryNotMarket: ([who]) => [`${who} is not the market; only the market reserves and releases capacity.`],
+  RegistryNotSlasher: ([who]) => [
+    `${who} may not slash: only the market (no-shows) and the verification manager (failed results) can, as named at deployment.`,
+  ],
+  RegistryNotRewardsDistributor: ([who]) => [`${who} is not the rewards distributor; only it adds delegator rewards.`],
   // rewards
   RewardsEpochNotEnded: ([epoch, endsAt]) => [`Epoch ${epoch} ends at ${time(endsAt)}; its rewards come after.`],
   RewardsNoWork: ([epoch, p]) => [`${p} settled no GPU-seconds in epoch ${epoch}.`],
   RewardsAlreadyDistributed: ([epoch, p]) => [`${p}'s rewards for epoch ${epoch} were already paid.`],
+  RewardsNotDeployer: ([who]) => [
+    `${who} did not deploy the rewards distributor; only its deployer names the market, once.`,
+  ],
+  RewardsMarketAlreadySet: () => ["The rewards distributor's market was named at deployment; nobody can change it."],
+  RewardsZeroMarket: () => ["The market must be named (not zero)."],
+  RewardsNotMarket: ([who]) => [`${who} is not the market; only the market records work for rewards.`],
   RewardsNothingToClaim: ([who]) => [
     `${who} has no provider rewards to claim.`,
     "Rewards come from GPU-seconds settled in epochs that have ended: see `plasma rewards show`.",
