@@ -1,6 +1,7 @@
 // `npm run sim:trust [-- --seed N --runs N --miss-rate R]`: does cheating pay? The grid of always-cheat
 // vs honest over sampling rate, collateral, cost ratio and stake; the strategies at the defaults; and a
 // final verdict on the defaults (exit code 1 when some cheating strategy does not lose money).
+import { type AttackRow, DEFAULT_ATTACK_PARAMS, judgeAttacks, runAttacks } from "./attacks.ts";
 import {
   agrees,
   DEFAULT_LEASES,
@@ -32,6 +33,9 @@ export const EXIT_BURST = 10;
 export const LAZY_CHEAT_SHARE = 0.5;
 /** The most verification may cost clients, as a share of V, for the defaults to pass. */
 export const MAX_OVERHEAD = 0.1;
+/** Backing of the provider the no-show attacks target, and the share of it that is its own stake. */
+export const NO_SHOW_BACKING = 100_000;
+export const NO_SHOW_OWN_SHARE = 0.1;
 /** Strategies run this many times more Monte Carlo leases than a grid cell: their gains are small. */
 export const STRATEGY_RUNS_FACTOR = 10;
 
@@ -104,6 +108,7 @@ export interface Report {
   text: string;
   grid: GridCell[];
   strategies: StrategyReport;
+  attacks: AttackRow[];
   verdict: DefaultsVerdict;
 }
 
@@ -133,7 +138,22 @@ export function buildReport(options: Options): Report {
     exitBurst: EXIT_BURST,
     lazyCheatShare: LAZY_CHEAT_SHARE,
   });
-  const verdict = judgeDefaults(strategies, MAX_OVERHEAD);
+  const attacks = runAttacks({
+    params: { ...DEFAULT_ATTACK_PARAMS, missRate: options.missRate },
+    leases: strategies.leases,
+    costRatio: Math.max(...COST_RATIOS),
+    backing: NO_SHOW_BACKING,
+    ownShare: NO_SHOW_OWN_SHARE,
+    runs: options.runs * STRATEGY_RUNS_FACTOR,
+    seed: options.seed,
+  });
+  const judged = judgeDefaults(strategies, MAX_OVERHEAD);
+  const attackFailures = judgeAttacks(attacks);
+  const verdict: DefaultsVerdict = {
+    ...judged,
+    ok: judged.ok && attackFailures.length === 0,
+    failures: [...judged.failures, ...attackFailures],
+  };
   const text = [
     ...header(options),
     "",
@@ -141,9 +161,11 @@ export function buildReport(options: Options): Report {
     "",
     ...strategySection(strategies),
     "",
+    ...attackSection(attacks),
+    "",
     finalLine(params, strategies, verdict),
   ].join("\n");
-  return { text, grid, strategies, verdict };
+  return { text, grid, strategies, attacks, verdict };
 }
 
 function header(options: Options): string[] {
@@ -324,6 +346,42 @@ function strategySection(report: StrategyReport): string[] {
   return lines;
 }
 
+function attackSection(rows: readonly AttackRow[]): string[] {
+  const p = DEFAULT_ATTACK_PARAMS;
+  const lines = wrap(
+    `3. The attacks of issue 16 at the defaults (c = ${Math.max(...COST_RATIOS).toFixed(1)}, leases as in 2; tolerance audit` +
+      ` ${pct(p.toleranceAuditBps)}, validator slash ${pct(p.validatorSlashBps)} of ${xpl(p.minValidatorStake, 0)} XPL, no-show` +
+      ` penalty min(${pct(p.noShowPenaltyBps)} of V, ${xpl(p.noShowPenaltyCap, 0)} XPL, ${pct(p.noShowBackingCapBps)} of backing),` +
+      ` ${pct(p.noShowClientShareBps)} to the client, at most ${pct(p.noShowPeriodCapBps)} of backing per period (assumed);` +
+      ` gas ${p.txCost} XPL a transaction, capital at ${p.capitalRate * 100}% a year). profit = expected XPL over honest` +
+      " behaviour; the Monte Carlo plays the same rules with their own random draws. Rows marked * are findings outside" +
+      " the issue's list: shown, not gated.",
+    116,
+    "   ",
+  );
+  const table = formatTable(
+    [
+      { header: "attack", align: "left" },
+      { header: "per", align: "left" },
+      { header: "profit" },
+      { header: "MC [95% CI]" },
+      { header: "verdict", align: "left" },
+    ],
+    rows.map((row) => [
+      `${row.gated ? "" : "* "}${row.name}`,
+      row.unit,
+      signedXpl(row.profit, 2),
+      interval(row.mc, 2),
+      row.verdict,
+    ]),
+  );
+  lines.push("", ...table.split("\n"), "");
+  for (const row of rows) {
+    lines.push(...wrap(`${row.gated ? "" : "* "}${row.name}: ${row.reason}. Depends on: ${row.dependsOn}.`, 116, "  "));
+  }
+  return lines;
+}
+
 /** The least favourable verdict over the cost ratios. */
 function worstVerdict(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.includes("CHEATING PAYS")) return "CHEATING PAYS";
@@ -339,7 +397,7 @@ function finalLine(params: Params, report: StrategyReport, verdict: DefaultsVerd
   const margin = closest
     ? ` (closest to paying: ${signedXpl(closest.perXpl, 2)} XPL per XPL cheated, at c = ${closest.costRatio.toFixed(1)})`
     : "";
-  return `${setting}: PASS: every simulated cheating strategy loses money${margin}, lazy validators lose, overhead ${percent(report.overhead.total)} <= ${percent(MAX_OVERHEAD, 0)}.`;
+  return `${setting}: PASS: every simulated cheating strategy loses money${margin}, lazy validators lose, the issue-16 attacks lose or are bounded, overhead ${percent(report.overhead.total)} <= ${percent(MAX_OVERHEAD, 0)}.`;
 }
 
 /** Writes the report; returns the exit code (0 pass, 1 the defaults let some cheating pay, 2 bad arguments). */
