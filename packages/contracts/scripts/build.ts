@@ -24,6 +24,8 @@ const CONTRACTS = [
   { name: "ComputeMarket", source: "src/market/ComputeMarket.sol", exportAs: "computeMarket" },
   { name: "RewardsDistributor", source: "src/rewards/RewardsDistributor.sol", exportAs: "rewardsDistributor" },
   { name: "VerificationManager", source: "src/verification/VerificationManager.sol", exportAs: "verificationManager" },
+  { name: "ValidatorSet", source: "src/verification/ValidatorSet.sol", exportAs: "validatorSet" },
+  { name: "HardwareChecks", source: "src/verification/HardwareChecks.sol", exportAs: "hardwareChecks" },
   { name: "PaymentChannels", source: "src/channels/PaymentChannels.sol", exportAs: "paymentChannels" },
   { name: "PlasmaGovernor", source: "src/governance/PlasmaGovernor.sol", exportAs: "plasmaGovernor" },
   {
