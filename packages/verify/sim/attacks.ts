@@ -139,7 +139,7 @@ export function copyingBreakEvenValue(params: AttackParams, costRatio = 1): numb
   const slash = r.validatorSlash * params.minValidatorStake;
   const perXpl = costRatio + s * (r.locked + r.collateral + costRatio);
   const fixed = (1 - s) * slash - s * r.bounty * slash;
-  return perXpl <= 0 ? Number.POSITIVE_INFINITY : Math.max(0, fixed / (s * perXpl));
+  return perXpl <= 0 ? Number.POSITIVE_INFINITY : Math.max(0, fixed / perXpl);
 }
 
 function simulateCopying(leases: CappedLeases, costRatio: number, params: AttackParams, runs: number, rng: Rng) {

@@ -7,7 +7,9 @@
 //   The client also pays a verification fee of verificationFeeBps of V into the validator fee pool.
 // - A completed lease is sampled with probability p = samplingRateBps / 10000, from a block hash the
 //   provider cannot know when it commits its result. One staked validator re-executes it (commit–reveal,
-//   so it cannot copy) and is paid V from the pool; a wrong result is noticed with probability 1 − e_miss.
+//   so it cannot copy) and is paid min(V, fee/p) from the pool, so the expected payout per lease is its
+//   own fee; a wrong result is noticed with probability 1 − e_miss. (A forced sample, after a draw
+//   nobody made, pays only the lease's own fee: see attacks.ts.)
 // - Caught cheating: the client is refunded V, first from the provider's payout still locked until
 //   verification, then from the slash S = collateralRatioBps / 10000 · V taken from the provider's stake.
 //   bountyBps of what remains of the slash goes to the validators who proved it, the rest to the pool.
@@ -96,6 +98,8 @@ export function rates(params: Params) {
     validatorSlash: params.validatorSlashBps / BPS,
     locked: params.lockedPayoutBps / BPS,
     missRate: params.missRate,
+    /** A validator's pay per XPL of V for re-executing a randomly sampled lease: min(1, fee/p). */
+    pay: params.samplingRateBps > 0 ? Math.min(1, params.verificationFeeBps / params.samplingRateBps) : 0,
   };
 }
 
@@ -217,8 +221,8 @@ export function settleLease(lease: LeaseCase, params: Params): LeaseSettlement {
   let pool = r.fee * v;
   let validators = 0;
   if (lease.sampled) {
-    pool -= v;
-    validators += v;
+    pool -= r.pay * v;
+    validators += r.pay * v;
   }
   const caught = lease.cheated && lease.sampled && lease.detected;
   if (!caught) {
@@ -260,11 +264,11 @@ export function settleVerification(strategy: ValidatorStrategy, job: Verificatio
   const bounty = r.bounty * Math.max(0, r.collateral * v - (1 - r.locked) * v);
   switch (strategy) {
     case "honest":
-      return v - job.cost + (job.cheated && job.detected ? bounty : 0);
+      return r.pay * v - job.cost + (job.cheated && job.detected ? bounty : 0);
     case "lazy":
       // Claims "mismatch" (it cannot produce the hidden hash). A cheater accepts; an honest provider
       // disputes, the second validator agrees with the provider and the lazy validator is slashed.
-      return job.cheated ? v + bounty : -r.validatorSlash * params.minValidatorStake;
+      return job.cheated ? r.pay * v + bounty : -r.validatorSlash * params.minValidatorStake;
     case "no-show":
       return -params.missedWindowPenalty;
   }
@@ -387,9 +391,11 @@ export interface Overhead {
   fee: number;
   /** Second re-executions on disputes (paid V from the pool; repaid by the loser's slash). */
   disputes: number;
+  /** A validator's pay per XPL of V for a re-execution, min(1, fee/p): below the cost ratio, nobody re-executes. */
+  pay: number;
   /** fee + disputes: what clients pay for verification. */
   total: number;
-  /** Fee income minus validator pay (p·V per lease plus disputes), before slash income: < 0 means the fee cannot pay for the sampling rate. */
+  /** Fee income minus validator pay (p·min(V, fee/p) per lease plus disputes), before slash income. */
   pool: number;
 }
 
@@ -401,7 +407,7 @@ export interface Overhead {
 export function verificationOverhead(params: Params, lazyValidatorShare = 0): Overhead {
   const r = rates(params);
   const disputes = r.p * lazyValidatorShare;
-  return { fee: r.fee, disputes, total: r.fee + disputes, pool: r.fee - r.p - disputes };
+  return { fee: r.fee, disputes, total: r.fee + disputes, pool: r.fee - r.p * r.pay - disputes, pay: r.pay };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -560,10 +566,10 @@ export function expectValidator(
   const bountyPerXpl = r.bounty * Math.max(0, r.collateral - (1 - r.locked));
   switch (strategy) {
     case "honest":
-      return (1 - costRatio) * meanValue + cheatShare * (1 - r.missRate) * bountyPerXpl * meanValue;
+      return (r.pay - costRatio) * meanValue + cheatShare * (1 - r.missRate) * bountyPerXpl * meanValue;
     case "lazy":
       return (
-        cheatShare * (1 + bountyPerXpl) * meanValue - (1 - cheatShare) * r.validatorSlash * params.minValidatorStake
+        cheatShare * (r.pay + bountyPerXpl) * meanValue - (1 - cheatShare) * r.validatorSlash * params.minValidatorStake
       );
     case "no-show":
       return -params.missedWindowPenalty;
@@ -734,8 +740,8 @@ export interface DefaultsVerdict {
 
 /**
  * Whether every simulated cheating strategy (providers and validators) loses money at every cost
- * ratio, the clients' verification overhead is at most `maxOverhead` of V, and the fee pays the
- * validators' re-executions.
+ * ratio, the clients' verification overhead is at most `maxOverhead` of V, and the fee pays a
+ * validator at least the cost of a re-execution (min(V, fee/p) >= c·V).
  */
 export function judgeDefaults(report: StrategyReport, maxOverhead = 0.1): DefaultsVerdict {
   const failures: string[] = [];
@@ -762,10 +768,12 @@ export function judgeDefaults(report: StrategyReport, maxOverhead = 0.1): Defaul
   if (report.overhead.total > maxOverhead + 1e-12) {
     failures.push(`verification overhead ${percent(report.overhead.total)} of V is above ${percent(maxOverhead)}`);
   }
-  if (report.overhead.pool < -1e-12) {
+  // A validator is paid min(V, fee/p): when that is below what re-executing costs, nobody re-executes.
+  const unpaid = report.costRatios.filter((c) => report.overhead.pay < c - 1e-12);
+  if (unpaid.length > 0) {
     const p = rates(report.params).p;
     failures.push(
-      `a ${percent(report.overhead.fee)} fee cannot pay validators for re-executing ${percent(p)} of leases`,
+      `a ${percent(report.overhead.fee)} fee at ${percent(p)} sampling pays validators only ${report.overhead.pay.toFixed(2)}·V per re-execution, less than it costs at c = ${unpaid.join(", ")}`,
     );
   }
   return { ok: failures.length === 0, failures, closest };

@@ -234,7 +234,7 @@ function gridSection(grid: readonly GridCell[]): string[] {
   const count = (v: Verdict) => combos.reduce((n, cell) => n + cell.verdicts.filter((w) => w === v).length, 0);
   const inside = grid.filter((cell) => agrees(cell.cheatMc, cell.cheat)).length;
   const within4 = grid.filter((cell) => agrees(cell.cheatMc, cell.cheat, 4)).length;
-  const deficits = [...new Set(combos.filter((c) => c.overhead.pool < 0).map((c) => pct(c.params.samplingRateBps)))];
+  const underpaid = [...new Set(combos.filter((c) => c.overhead.pay < 1).map((c) => pct(c.params.samplingRateBps)))];
   const even = count("break-even");
   const evenText = even > 0 ? `, breaks even in ${even} (where c=p·(1+collateral))` : "";
   lines.push(
@@ -246,11 +246,11 @@ function gridSection(grid: readonly GridCell[]): string[] {
         ` within 4 standard errors in ${within4}.`,
     ),
   );
-  if (deficits.length > 0) {
+  if (underpaid.length > 0) {
     lines.push(
       ...wrap(
-        `At p = ${deficits.join(", ")} a ${percent(combos[0]?.overhead.fee ?? 0)} fee cannot pay V for every re-execution` +
-          " (the pool loses p - fee per lease): the fee must be at least p.",
+        `At p = ${underpaid.join(", ")} a ${percent(combos[0]?.overhead.fee ?? 0)} fee pays a validator only fee/p·V per` +
+          " re-execution (pay is min(V, fee/p)), less than re-running a lease that costs more: the fee must be at least p.",
       ),
     );
   }

@@ -261,7 +261,11 @@ describe("the defaults", () => {
       ["9× collateral", { collateralRatioBps: 90_000 }, /break-even/],
       ["5 % sampling", { samplingRateBps: 500 }, /CHEATING PAYS/],
       ["tolerance mode missing 20 %", { missRate: 0.2 }, /CHEATING PAYS/],
-      ["a fee below p", { verificationFeeBps: 500 }, /cannot pay validators/],
+      [
+        "a fee below p",
+        { verificationFeeBps: 500 },
+        /pays validators only 0\.50·V per re-execution, less than it costs at c = 0\.6, 1/,
+      ],
       ["a 20 % fee", { verificationFeeBps: 2_000 }, /overhead 20\.0 %/],
     ];
     for (const [name, change, reason] of weak) {

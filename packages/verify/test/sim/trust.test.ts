@@ -84,6 +84,16 @@ describe("sim:trust report", () => {
     assert.match(first.stdout, /^2\. Strategies at the defaults/m);
     assert.match(first.stdout, /^cheat then exit/m);
     assert.match(first.stdout, /^lazy validator, honest providers/m);
+    assert.match(first.stdout, /^3\. The attacks of issue 16 at the defaults/m);
+    for (const attack of [
+      /^copying 2nd validator \(coalition s = 10%\) .* cheating loses$/m,
+      /^draw grinding \(client\+provider\+validator, s = 50%\) .* cheating loses$/m,
+      /^just-in-time delegation .* cheating loses$/m,
+      /^no-show farming \(provider online\) .* cheating loses$/m,
+      /^no-show farming \(provider offline\) .* bounded$/m,
+      /^lazy validator, tolerance mode .* cheating loses$/m,
+    ])
+      assert.match(first.stdout, attack);
     const last = first.stdout.trimEnd().split("\n").at(-1) ?? "";
     assert.match(
       last,
