@@ -28,6 +28,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     bytes32 public constant BOUNTY_BPS = "bountyBps";
     bytes32 public constant MIN_VALIDATOR_STAKE = "minValidatorStake";
     bytes32 public constant MISSED_WINDOW_PENALTY = "missedWindowPenalty";
+    bytes32 public constant TOLERANCE_AUDIT_BPS = "toleranceAuditBps";
     bytes32 public constant CHANNEL_CHALLENGE_PERIOD = "channelChallengePeriod";
 
     uint256 public constant MAX_PROTOCOL_FEE_BPS = 2_000; // 20 %
@@ -57,14 +58,21 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     uint256 public constant MAX_VERIFICATION_WINDOW = 2 hours;
     uint256 public constant MAX_MIN_VALIDATOR_STAKE = 10_000_000 ether;
     uint256 public constant MAX_MISSED_WINDOW_PENALTY = 100_000 ether;
+    // Tolerance-mode matches are always audited sometimes: without audits a validator is paid for never re-executing.
+    uint256 public constant MIN_TOLERANCE_AUDIT_BPS = 500;
     uint256 public constant MIN_CHANNEL_CHALLENGE_PERIOD = 1 minutes;
     uint256 public constant MAX_CHANNEL_CHALLENGE_PERIOD = 7 days;
+
+    /// @notice How long a raise of a penalty waits, beyond the unbonding period in force when it is set: whoever
+    ///         disagrees can unstake (or undelegate, or exit as a validator) at once and be out before it applies.
+    uint256 public constant PENALTY_RAISE_NOTICE = 1 days;
 
     MarketParams private _market;
     StakingParams private _staking;
     RewardParams private _rewards;
     VerificationParams private _verification;
     ChannelParams private _channels;
+    mapping(bytes32 name => ScheduledChange) private _scheduled;
 
     /// @param owner_ Account allowed to change parameters (handed to the timelock by governance).
     /// @param treasury_ Receiver of protocol fees.
@@ -92,7 +100,10 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
             validatorSlashBps: 5_000,
             bountyBps: 1_000,
             minValidatorStake: 10_000 ether,
-            missedWindowPenalty: 100 ether
+            missedWindowPenalty: 100 ether,
+            // A validator that attests tolerance-mode matches without re-executing is audited (and slashed) on
+            // one match in five: it loses more than it saves once its stake exceeds ~4 fees.
+            toleranceAuditBps: 2_000
         });
         _channels = ChannelParams({challengePeriod: 1 hours});
         emit TreasuryChanged(address(0), treasury_);
@@ -102,6 +113,40 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     function setParameter(bytes32 name, uint256 value) external onlyOwner {
         (uint256 min, uint256 max) = bounds(name);
         if (value < min || value > max) revert ParamsOutOfBounds(name, value, min, max);
+        if (value > parameter(name) && isPenalty(name)) {
+            // Governance can raise what a participant at fault loses, but never on stake that had no time to leave.
+            uint64 appliesAt = uint64(block.timestamp + _staking.unbondingPeriod + PENALTY_RAISE_NOTICE);
+            _scheduled[name] = ScheduledChange({value: uint192(value), appliesAt: appliesAt}); // value <= max fits
+            emit ParameterChangeScheduled(name, value, appliesAt);
+            return;
+        }
+        delete _scheduled[name]; // a cut (or any other change) replaces a raise still waiting
+        _set(name, value);
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function applyParameter(bytes32 name) external {
+        ScheduledChange memory change = _scheduled[name];
+        if (change.appliesAt == 0) revert ParamsNothingScheduled(name);
+        if (block.timestamp < change.appliesAt) revert ParamsChangeNotDue(name, change.appliesAt);
+        delete _scheduled[name];
+        _set(name, change.value);
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function scheduledChange(bytes32 name) external view returns (uint256 value, uint256 appliesAt) {
+        ScheduledChange memory change = _scheduled[name];
+        return (change.value, change.appliesAt);
+    }
+
+    /// @inheritdoc IProtocolParameters
+    function isPenalty(bytes32 name) public pure returns (bool) {
+        return name == NO_SHOW_PENALTY_BPS || name == NO_SHOW_PENALTY_CAP || name == NO_SHOW_BACKING_CAP_BPS
+            || name == VALIDATOR_SLASH_BPS || name == MISSED_WINDOW_PENALTY || name == COLLATERAL_RATIO_BPS
+            || name == UNBONDING_PERIOD;
+    }
+
+    function _set(bytes32 name, uint256 value) private {
         uint256 old = parameter(name);
         // Each cast below is safe: `max` of every parameter fits its field's type.
         if (name == PROTOCOL_FEE_BPS) _market.protocolFeeBps = uint16(value);
@@ -123,6 +168,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         else if (name == BOUNTY_BPS) _verification.bountyBps = uint16(value);
         else if (name == MIN_VALIDATOR_STAKE) _verification.minValidatorStake = uint128(value);
         else if (name == MISSED_WINDOW_PENALTY) _verification.missedWindowPenalty = uint128(value);
+        else if (name == TOLERANCE_AUDIT_BPS) _verification.toleranceAuditBps = uint16(value);
         else _channels.challengePeriod = uint32(value); // bounds() already rejected unknown names
         emit ParameterChanged(name, old, value);
     }
@@ -155,6 +201,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == BOUNTY_BPS) return _verification.bountyBps;
         if (name == MIN_VALIDATOR_STAKE) return _verification.minValidatorStake;
         if (name == MISSED_WINDOW_PENALTY) return _verification.missedWindowPenalty;
+        if (name == TOLERANCE_AUDIT_BPS) return _verification.toleranceAuditBps;
         if (name == CHANNEL_CHALLENGE_PERIOD) return _channels.challengePeriod;
         revert ParamsUnknown(name);
     }
@@ -180,6 +227,7 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
         if (name == BOUNTY_BPS) return (0, 10_000);
         if (name == MIN_VALIDATOR_STAKE) return (1 ether, MAX_MIN_VALIDATOR_STAKE);
         if (name == MISSED_WINDOW_PENALTY) return (0, MAX_MISSED_WINDOW_PENALTY);
+        if (name == TOLERANCE_AUDIT_BPS) return (MIN_TOLERANCE_AUDIT_BPS, 10_000);
         if (name == CHANNEL_CHALLENGE_PERIOD) return (MIN_CHANNEL_CHALLENGE_PERIOD, MAX_CHANNEL_CHALLENGE_PERIOD);
         revert ParamsUnknown(name);
     }

@@ -40,6 +40,7 @@ interface IProtocolParameters {
         uint16 bountyBps; // share of a slash (after refunds) paid to the parties proven right
         uint128 minValidatorStake; // stake needed to be assigned verifications and hardware challenges
         uint128 missedWindowPenalty; // XPL a validator loses when it misses a verification step
+        uint16 toleranceAuditBps; // chance that a tolerance-mode match is re-executed by a second validator
     }
 
     /// @notice Parameters of pay-per-request payment channels.
@@ -47,6 +48,14 @@ interface IProtocolParameters {
         uint32 challengePeriod; // seconds a provider has to redeem its last voucher after the client asks to close
     }
 
+    /// @notice A raise of a penalty that waits until `appliesAt`, when anyone may apply it (`applyParameter`).
+    struct ScheduledChange {
+        uint192 value;
+        uint64 appliesAt;
+    }
+
+    /// @notice Emitted when a raise of a penalty is set: it applies from `appliesAt` on (`applyParameter`).
+    event ParameterChangeScheduled(bytes32 indexed name, uint256 value, uint64 appliesAt);
     /// @notice Emitted when a numeric parameter changes.
     event ParameterChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
     /// @notice Emitted when the treasury address changes.
@@ -58,11 +67,29 @@ interface IProtocolParameters {
     error ParamsOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
     /// @notice The zero address was given where an account is required.
     error ParamsZeroAddress();
+    /// @notice No raise of this parameter is waiting.
+    error ParamsNothingScheduled(bytes32 name);
+    /// @notice The raise waits until `appliesAt`.
+    error ParamsChangeNotDue(bytes32 name, uint64 appliesAt);
 
-    /// @notice Sets a numeric parameter by name, within its bounds.
+    /// @notice Sets a numeric parameter by name, within its bounds. A raise of a penalty (`isPenalty`) does not apply
+    ///         at once: it is scheduled for the unbonding period in force plus `PENALTY_RAISE_NOTICE` later, so that
+    ///         stake can leave before a harsher rule reaches it; any other change applies at once (and cancels a
+    ///         raise of the same parameter still waiting).
     /// @param name The parameter's name as a left-aligned ASCII bytes32 (e.g. "protocolFeeBps").
     /// @param value The new value.
     function setParameter(bytes32 name, uint256 value) external;
+
+    /// @notice Applies a scheduled raise once it is due. Anyone may call it.
+    function applyParameter(bytes32 name) external;
+
+    /// @notice The raise of `name` waiting to apply, and when it may (0, 0: none).
+    function scheduledChange(bytes32 name) external view returns (uint256 value, uint256 appliesAt);
+
+    /// @notice Whether raising `name` raises what a participant at fault can lose (no-show penalties, validator
+    ///         slashes and penalties, the collateral a failed result is slashed by) or how long stake is held (the
+    ///         unbonding period): such raises wait (see `setParameter`).
+    function isPenalty(bytes32 name) external pure returns (bool);
 
     /// @notice Sets the address that receives protocol fees.
     /// @param treasury The new treasury; must not be zero.

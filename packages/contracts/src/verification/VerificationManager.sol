@@ -10,56 +10,60 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IComputeMarket} from "../interfaces/IComputeMarket.sol";
 import {IProtocolParameters} from "../interfaces/IProtocolParameters.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 import {IVerificationManager} from "../interfaces/IVerificationManager.sol";
 
 /// @title VerificationManager
 /// @notice Samples completed leases for re-execution and runs the verification game:
 ///         1. The provider completed the lease with `resultHash = keccak256(abi.encode(leaseId, manifestHash, salt))`.
-///         2. `draw`: the hash of the completion block (unknown to the provider when it sent the result)
-///            decides, with probability `samplingRateBps`, whether the lease is re-executed.
-///         3. A validator drawn from the staked set commits to its own result, then the provider reveals its
-///            salt, then the validator attests. A match must reveal a manifest hash that opens the provider's
-///            commitment (exact mode), so copying is impossible: the provider's manifest hash is never public
-///            before the validator has committed, and only a re-execution can produce it.
-///         4. A mismatch keeps the validator's result hidden and sends the lease to a second validator.
-///            Its match decides for the provider (the first validator is slashed); its mismatch leads to a
-///            final reveal in which the two validators' results must agree for them to be paid. From the
-///            mismatch on the payout stays locked until a verdict: with no second validator to draw, the lease
-///            waits (anyone may retry the draw); after `DISPUTE_DRAW_WINDOWS` windows with nobody drawn the
-///            client is refunded and the first validator paid its fee; the accused provider is never paid.
-///         Losers are slashed; the client gets its payment back from the provider's locked payout and the
-///         slash; the parties proven right share a bounty; the rest funds the validator fee pool.
-///         XPL held here always equals locked payouts + the fee pool + validator stakes.
+///         2. `draw`: the hash of the completion block (unknown to the provider when it sent the result) decides,
+///            with probability `samplingRateBps`, whether the lease is re-executed. A draw nobody made within 256
+///            blocks decides nothing: it re-arms the lease at a later block and the lease is sampled for sure.
+///         3. Validators are drawn stake-weighted by the `IValidatorSet` from the set as it was before the seed block,
+///            never the lease's client or provider. Each commits to its own result before it can see anyone else's.
+///         4. Round 1: the provider reveals its salt; the validator attests. An exact match must open the provider's
+///            commitment. A tolerance-mode match publishes the validator's outputs and is audited, with probability
+///            `toleranceAuditBps` (drawn like a sample), by a second validator that re-executes and judges both the
+///            provider's outputs and the first validator's; outputs it does not reproduce get their validator slashed.
+///         5. A mismatch opens a dispute. Round 2: a second validator commits blind. Exact mode: both then reveal their
+///            results; equal results that do not open the provider's commitment fail it; a first validator whose own
+///            result opens it lied. Tolerance mode: the second attests; agreeing with the first decides.
+///         6. Round 2 contradicting round 1 (or an audit contradicting the match) goes to round 3: a third validator,
+///            drawn excluding every party so far, commits blind and votes; the majority decides and the minority is
+///            slashed. A bare match against the provider never settles a dispute.
+///         From a mismatch on the payout stays locked until a verdict: with nobody to draw the lease waits (anyone may
+///         retry the draw); after `DISPUTE_DRAW_WINDOWS` windows with nobody drawn the client is refunded and nobody
+///         is paid (an unconfirmed mismatch earns nothing). Losers are slashed; the client gets its payment back from
+///         the provider's locked payout and the slash; the parties proven right share a bounty; the rest funds the
+///         validator fee pool. A validator whose verdict is upheld is paid from what the lease paid for verification:
+///         its fee scaled by the chance of being re-executed (so a lease's expected payout equals its fee), and only
+///         the fee itself for a lease whose draw went stale. XPL held here always equals locked payouts + the fee pool.
 contract VerificationManager is IVerificationManager, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     uint256 private constant BPS = 10_000;
-    /// @notice Most validators examined per draw, so that a draw's gas stays bounded.
-    uint256 public constant MAX_DRAW_TRIES = 64;
-    /// @notice Verification windows a dispute waits for a second validator before its client is refunded.
+    /// @notice Verification windows a dispute waits for a validator before its client is refunded.
     uint256 public constant DISPUTE_DRAW_WINDOWS = 24;
 
     IERC20 public immutable xpl;
     IProviderRegistry public immutable registry;
     IProtocolParameters public immutable params;
+    IValidatorSet public immutable validators;
     IComputeMarket public market;
 
     mapping(uint256 leaseId => Verification) private _verifications;
     mapping(uint256 leaseId => Assignment) private _assignments;
-    mapping(address validator => Validator) private _validators;
-    address[] private _active;
     mapping(address provider => Reputation) private _reputation;
     mapping(address provider => uint256) private _pendingValue;
-    mapping(uint256 offerId => HardwareCheck) private _hardware;
     uint256 private _feePool;
     uint256 private _totalLocked;
-    uint256 private _totalValidatorStake;
 
     /// @param admin Sets the market once (the deployer, which then hands the role to the timelock).
-    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_, address admin) {
+    constructor(IERC20 xpl_, IProviderRegistry registry_, IProtocolParameters params_, IValidatorSet validators_, address admin) {
         xpl = xpl_;
         registry = registry_;
         params = params_;
+        validators = validators_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
@@ -85,7 +89,11 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
             round: 1,
             drawBlock: uint64(block.number),
             deadline: 0,
-            locked: SafeCast.toUint96(locked)
+            locked: SafeCast.toUint96(locked),
+            forced: false,
+            audit: false,
+            fee: SafeCast.toUint96(fee),
+            payCap: SafeCast.toUint96(_payCap(mode, value, fee))
         });
         _pendingValue[provider] += value;
         _totalLocked += locked;
@@ -105,29 +113,37 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     /// @inheritdoc IVerificationManager
     function draw(uint256 leaseId) external nonReentrant {
         Verification storage v = _stage(leaseId, Stage.Pending);
-        (bytes32 seed, bool fresh) = _seed(leaseId, v);
+        bytes32 seed = _seed(leaseId, v);
+        if (seed == bytes32(0)) return _rearm(leaseId, v);
         IProtocolParameters.VerificationParams memory vp = params.verificationParams();
-        // Without the block's hash (nobody drew in time) the lease counts as sampled.
-        bool sampled = !fresh || uint256(keccak256(abi.encode(seed, leaseId))) % BPS < vp.samplingRateBps;
-        emit LeaseSampled(leaseId, sampled, seed);
         IComputeMarket.Lease memory l = market.getLease(leaseId);
-        if (!sampled) return _release(leaseId, v, l, Stage.Released);
-        _reputation[l.provider].sampled += 1;
-        _assignFrom(leaseId, v, l, seed, vp);
+        uint256 rate = v.round == 1 ? vp.samplingRateBps : vp.toleranceAuditBps;
+        bool chosen = v.forced || uint256(keccak256(abi.encode(seed, leaseId, v.round))) % BPS < rate;
+        if (v.round == 1) {
+            emit LeaseSampled(leaseId, chosen, seed);
+            if (!chosen) return _release(leaseId, v, l, Stage.Released, 0);
+            _reputation[l.provider].sampled += 1;
+        } else {
+            emit MatchAudited(leaseId, chosen, seed);
+            if (!chosen) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, 1));
+            v.stage = Stage.NeedsValidator;
+        }
+        _assignFrom(leaseId, v, l, seed);
     }
 
     /// @inheritdoc IVerificationManager
     function assign(uint256 leaseId) external nonReentrant {
         Verification storage v = _stage(leaseId, Stage.NeedsValidator);
-        (bytes32 seed,) = _seed(leaseId, v);
-        _assignFrom(leaseId, v, market.getLease(leaseId), seed, params.verificationParams());
+        bytes32 seed = _seed(leaseId, v);
+        if (seed == bytes32(0)) return _rearm(leaseId, v);
+        _assignFrom(leaseId, v, market.getLease(leaseId), seed);
     }
 
     /// @inheritdoc IVerificationManager
     function timeout(uint256 leaseId) external nonReentrant {
         Verification storage v = _known(leaseId);
         Stage stage = v.stage;
-        if (stage == Stage.NeedsValidator && v.round == 2 && v.deadline != 0) {
+        if (stage == Stage.NeedsValidator && v.round > 1 && v.deadline != 0) {
             // A dispute nobody could be drawn for: no verdict came, so the accused provider is not paid.
             if (block.timestamp <= v.deadline) revert VerifyWindowOpen(leaseId, v.deadline);
             return _refundUndecided(leaseId, v, market.getLease(leaseId));
@@ -137,29 +153,22 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         }
         if (block.timestamp <= v.deadline) revert VerifyWindowOpen(leaseId, v.deadline);
         IComputeMarket.Lease memory l = market.getLease(leaseId);
-        if (stage == Stage.FinalReveal) return _decideFinalReveal(leaseId, v, l);
-        Assignment storage a = _assignments[leaseId];
+        if (stage == Stage.FinalReveal && v.round == 2) return _decideFinalReveal(leaseId, v, l);
         if (stage == Stage.Committed) {
             // The provider would not open its commitment: its result counts as wrong.
             emit WindowMissed(leaseId, l.provider, stage, 0);
-            address[] memory winners = new address[](1);
-            winners[0] = a.validator1;
-            return _fail(leaseId, v, l, winners, false);
+            return _fail(leaseId, v, l, 1, false);
         }
         // The current validator missed its window: it pays the penalty and another one is drawn.
-        address missed = v.round == 1 ? a.validator1 : a.validator2;
-        Validator storage val = _validators[missed];
-        uint256 penalty = Math.min(params.verificationParams().missedWindowPenalty, val.stake);
-        val.stake -= uint128(penalty);
-        val.missed += 1;
-        val.openAssignments -= 1;
-        _totalValidatorStake -= penalty;
+        Assignment storage a = _assignments[leaseId];
+        address missed = _validatorOf(a, v.round);
+        validators.release(missed, false);
+        uint256 penalty = validators.penalize(missed, params.verificationParams().missedWindowPenalty);
         _feePool += penalty;
         if (v.round == 1) (a.validator1, a.commit1) = (address(0), bytes32(0));
-        else (a.validator2, a.commit2) = (address(0), bytes32(0));
-        v.stage = Stage.NeedsValidator;
-        v.drawBlock = uint64(block.number);
-        v.deadline = 0; // no fallback clock until a draw finds nobody
+        else if (v.round == 2) (a.validator2, a.commit2) = (address(0), bytes32(0));
+        else (a.validator3, a.commit3) = (address(0), bytes32(0));
+        _waitForValidator(v);
         emit WindowMissed(leaseId, missed, stage, penalty);
     }
 
@@ -173,9 +182,12 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         Assignment storage a = _assignments[leaseId];
         _requireCurrentValidator(leaseId, v, a);
         if (v.round == 1) a.commit1 = commitment;
-        else a.commit2 = commitment;
-        // After a replaced validator the salt may already be public; it does not reveal the result.
-        _nextStep(v, a.saltRevealed ? Stage.Revealed : Stage.Committed);
+        else if (v.round == 2) a.commit2 = commitment;
+        else a.commit3 = commitment;
+        // Exact-mode disputes are decided by revealed results; every other step needs the provider's salt, which
+        // after round 1 (or a replaced validator) is already public: it does not reveal the provider's result.
+        if (v.mode == Mode.Exact && v.round > 1) _nextStep(v, Stage.FinalReveal);
+        else _nextStep(v, a.saltRevealed ? Stage.Revealed : Stage.Committed);
         emit ResultCommitted(leaseId, msg.sender, v.round);
     }
 
@@ -193,52 +205,65 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
 
     /// @inheritdoc IVerificationManager
     function attestMatch(uint256 leaseId, bytes32 resultHash, bytes32 salt) external nonReentrant {
-        Verification storage v = _stage(leaseId, Stage.Revealed);
-        _requireOpenWindow(leaseId, v);
+        Verification storage v = _attesting(leaseId);
         Assignment storage a = _assignments[leaseId];
-        _requireCurrentValidator(leaseId, v, a);
-        _checkCommitment(leaseId, v.round == 1 ? a.commit1 : a.commit2, resultHash, salt);
+        _checkCommitment(leaseId, _commitOf(a, v.round), resultHash, salt);
         IComputeMarket.Lease memory l = market.getLease(leaseId);
         if (v.mode == Mode.Exact && !_opens(leaseId, l.resultHash, resultHash, a.providerSalt)) {
             revert VerifyNotAMatch(leaseId);
         }
         emit Attested(leaseId, msg.sender, v.round, true, resultHash);
-        if (v.round == 1) {
-            _payValidator(leaseId, a.validator1, l.paid);
-            return _release(leaseId, v, l, Stage.Verified);
+        if (v.round == 3) return _decideByThird(leaseId, v, l, true);
+        if (v.round == 2) {
+            // Tolerance-mode dispute: the second validator contradicts the first's mismatch.
+            a.result2 = resultHash;
+            return _nextRound(v);
         }
-        // The dispute went the provider's way: the first validator was wrong.
-        uint256 slashed = _slashValidator(leaseId, a.validator1);
-        address[] memory right = new address[](2);
-        (right[0], right[1]) = (l.provider, a.validator2);
-        _payValidator(leaseId, a.validator2, l.paid);
-        _feePool += slashed - _payBounty(leaseId, slashed, right);
-        _release(leaseId, v, l, Stage.Verified);
+        if (v.mode == Mode.Exact) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, 1));
+        // A tolerance-mode match is the validator's judgement: it publishes the outputs it committed to, and a
+        // draw from a block it cannot know yet decides whether a second validator audits it.
+        a.result1 = resultHash;
+        v.round = 2;
+        v.audit = true;
+        v.stage = Stage.Pending;
+        v.drawBlock = uint64(block.number);
+        v.deadline = 0;
     }
 
     /// @inheritdoc IVerificationManager
     function attestMismatch(uint256 leaseId) external nonReentrant {
+        Verification storage v = _attesting(leaseId);
+        emit Attested(leaseId, msg.sender, v.round, false, bytes32(0));
+        if (v.round == 1) return _nextRound(v); // a dispute: a second validator, drawn from a block nobody knows yet
+        IComputeMarket.Lease memory l = market.getLease(leaseId);
+        if (v.round == 3) return _decideByThird(leaseId, v, l, false);
+        // Tolerance-mode dispute: two independent validators agreeing decides it.
+        _fail(leaseId, v, l, 1 | 2, true);
+    }
+
+    /// @inheritdoc IVerificationManager
+    function attestAudit(uint256 leaseId, bool providerMatches, bool firstReproduced, bytes32 resultHash, bytes32 salt)
+        external
+        nonReentrant
+    {
         Verification storage v = _stage(leaseId, Stage.Revealed);
+        if (!v.audit || v.round != 2) revert VerifyNotAnAudit(leaseId);
         _requireOpenWindow(leaseId, v);
         Assignment storage a = _assignments[leaseId];
         _requireCurrentValidator(leaseId, v, a);
-        emit Attested(leaseId, msg.sender, v.round, false, bytes32(0));
-        if (v.round == 1) {
-            // A dispute: a second validator, drawn from a block nobody knows yet.
-            v.round = 2;
-            v.stage = Stage.NeedsValidator;
-            v.drawBlock = uint64(block.number);
-            v.deadline = 0; // no fallback clock until a draw finds nobody
-            return;
+        _checkCommitment(leaseId, a.commit2, resultHash, salt);
+        a.result2 = resultHash;
+        emit Audited(leaseId, msg.sender, providerMatches, firstReproduced, resultHash);
+        if (!providerMatches) return _nextRound(v); // the audit contradicts the match: a third validator decides
+        IComputeMarket.Lease memory l = market.getLease(leaseId);
+        uint8 upheld = firstReproduced ? 1 | 2 : 2;
+        if (!firstReproduced) {
+            // The provider's verdict stands, but the first validator's published outputs were not reproduced.
+            address[] memory right = new address[](1);
+            right[0] = a.validator2;
+            _slashInto(leaseId, a.validator1, right);
         }
-        if (v.mode == Mode.Tolerance) {
-            // Closeness is judged off chain: two independent validators agreeing decides it.
-            address[] memory winners = new address[](2);
-            (winners[0], winners[1]) = (a.validator1, a.validator2);
-            return _fail(leaseId, v, market.getLease(leaseId), winners, true);
-        }
-        // Exact mode: the two validators must show they agree with each other.
-        _nextStep(v, Stage.FinalReveal);
+        _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, upheld));
     }
 
     /// @inheritdoc IVerificationManager
@@ -247,6 +272,14 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         _requireOpenWindow(leaseId, v);
         Assignment storage a = _assignments[leaseId];
         if (resultHash == bytes32(0)) revert VerifyZeroCommitment();
+        if (v.round == 3) {
+            if (msg.sender != a.validator3) revert VerifyNotAssigned(leaseId, msg.sender);
+            _checkCommitment(leaseId, a.commit3, resultHash, salt);
+            a.result3 = resultHash;
+            emit ResultRevealed(leaseId, msg.sender, resultHash);
+            IComputeMarket.Lease memory l3 = market.getLease(leaseId);
+            return _decideByThird(leaseId, v, l3, _opens(leaseId, l3.resultHash, resultHash, a.providerSalt));
+        }
         if (msg.sender == a.validator1) {
             if (a.result1 != bytes32(0)) revert VerifyAlreadyRevealed(leaseId, msg.sender);
             _checkCommitment(leaseId, a.commit1, resultHash, salt);
@@ -260,66 +293,6 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         }
         emit ResultRevealed(leaseId, msg.sender, resultHash);
         if (a.result1 != bytes32(0) && a.result2 != bytes32(0)) _decideFinalReveal(leaseId, v, market.getLease(leaseId));
-    }
-
-    // ---------------------------------------------------------------- validators
-
-    /// @inheritdoc IVerificationManager
-    function stakeValidator(uint256 amount) external nonReentrant {
-        if (amount == 0) revert VerifyZeroAmount();
-        Validator storage val = _validators[msg.sender];
-        if (val.exitAt != 0) revert VerifyValidatorExiting(msg.sender);
-        uint256 stake = val.stake + amount;
-        uint256 minimum = params.verificationParams().minValidatorStake;
-        if (stake < minimum) revert VerifyStakeBelowMinimum(stake, minimum);
-        val.stake = SafeCast.toUint128(stake);
-        _totalValidatorStake += amount;
-        if (val.slot == 0) {
-            _active.push(msg.sender);
-            val.slot = uint32(_active.length);
-        }
-        emit ValidatorStaked(msg.sender, amount, stake);
-        xpl.safeTransferFrom(msg.sender, address(this), amount);
-    }
-
-    /// @inheritdoc IVerificationManager
-    function requestValidatorExit() external {
-        Validator storage val = _validators[msg.sender];
-        if (val.slot == 0) revert VerifyNotValidator(msg.sender);
-        address last = _active[_active.length - 1];
-        _active[val.slot - 1] = last;
-        _validators[last].slot = val.slot;
-        _active.pop();
-        val.slot = 0;
-        val.exitAt = uint64(block.timestamp + params.stakingParams().unbondingPeriod);
-        emit ValidatorExitRequested(msg.sender, val.exitAt);
-    }
-
-    /// @inheritdoc IVerificationManager
-    function withdrawValidatorStake() external nonReentrant returns (uint256 amount) {
-        Validator storage val = _validators[msg.sender];
-        if (val.exitAt == 0 || block.timestamp < val.exitAt || val.openAssignments != 0) {
-            revert VerifyExitNotReady(msg.sender, val.exitAt, val.openAssignments);
-        }
-        amount = val.stake;
-        val.stake = 0;
-        val.exitAt = 0;
-        _totalValidatorStake -= amount;
-        emit ValidatorWithdrawn(msg.sender, amount);
-        if (amount > 0) xpl.safeTransfer(msg.sender, amount);
-    }
-
-    /// @inheritdoc IVerificationManager
-    function recordHardwareCheck(uint256 offerId, bool passed, bytes32 reportHash) external {
-        if (!_eligible(msg.sender, params.verificationParams().minValidatorStake)) revert VerifyNotValidator(msg.sender);
-        registry.getOffer(offerId); // reverts for an unknown offer
-        _hardware[offerId] = HardwareCheck({
-            failed: !passed,
-            checkedAt: uint64(block.timestamp),
-            validator: msg.sender,
-            reportHash: reportHash
-        });
-        emit HardwareChecked(offerId, msg.sender, passed, reportHash);
     }
 
     // ---------------------------------------------------------------- views
@@ -340,23 +313,8 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     }
 
     /// @inheritdoc IVerificationManager
-    function getValidator(address validator) external view returns (Validator memory) {
-        return _validators[validator];
-    }
-
-    /// @inheritdoc IVerificationManager
     function getReputation(address provider) external view returns (Reputation memory) {
         return _reputation[provider];
-    }
-
-    /// @inheritdoc IVerificationManager
-    function getHardwareCheck(uint256 offerId) external view returns (HardwareCheck memory) {
-        return _hardware[offerId];
-    }
-
-    /// @inheritdoc IVerificationManager
-    function activeValidators() external view returns (address[] memory) {
-        return _active;
     }
 
     /// @inheritdoc IVerificationManager
@@ -369,113 +327,157 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         return _totalLocked;
     }
 
-    /// @inheritdoc IVerificationManager
-    function totalValidatorStake() external view returns (uint256) {
-        return _totalValidatorStake;
-    }
-
     // ---------------------------------------------------------------- outcomes
 
-    /// @dev Exact-mode final reveal: a revealed result that opens the provider's commitment proves the
-    ///      provider right (both validators had claimed a mismatch, so both are slashed); two equal results
-    ///      prove it wrong; otherwise it is not reproduced and loses, and only a lone revealer is paid.
+    /// @dev Exact mode, round 2: the first validator attested a mismatch, then both revealed what they committed to
+    ///      blind. A first result that opens the provider's commitment proves the provider right (the first lied);
+    ///      a second result that opens it, against a first that does not, is a contradiction for a third validator;
+    ///      otherwise the provider's result is not reproduced and fails. Silent validators are slashed; equal results
+    ///      (or a lone revealer) are paid.
     function _decideFinalReveal(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l) private {
         Assignment storage a = _assignments[leaseId];
         (bytes32 r1, bytes32 r2) = (a.result1, a.result2);
-        if (_opens(leaseId, l.resultHash, r1, a.providerSalt) || _opens(leaseId, l.resultHash, r2, a.providerSalt)) {
-            uint256 slashed = _slashValidator(leaseId, a.validator1) + _slashValidator(leaseId, a.validator2);
-            address[] memory right = new address[](1);
+        bool opens1 = _opens(leaseId, l.resultHash, r1, a.providerSalt);
+        bool opens2 = _opens(leaseId, l.resultHash, r2, a.providerSalt);
+        if (r1 != bytes32(0) && !opens1 && opens2) return _nextRound(v);
+        if (opens1 || opens2) {
+            // The provider is right; whoever did not reproduce its result is slashed.
+            address[] memory right = new address[](opens2 ? 2 : 1);
             right[0] = l.provider;
-            _feePool += slashed - _payBounty(leaseId, slashed, right);
-            return _release(leaseId, v, l, Stage.Verified);
+            if (opens2) right[1] = a.validator2;
+            _slashInto(leaseId, a.validator1, right);
+            if (!opens2) _slashInto(leaseId, a.validator2, right);
+            return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, opens2 ? 2 : 0));
         }
-        uint256 silent;
-        if (r1 == bytes32(0)) silent += _slashValidator(leaseId, a.validator1);
-        if (r2 == bytes32(0)) silent += _slashValidator(leaseId, a.validator2);
-        _feePool += silent;
-        address[] memory winners;
-        if (r1 != bytes32(0) && r1 == r2) {
-            winners = new address[](2);
-            (winners[0], winners[1]) = (a.validator1, a.validator2);
-        } else if ((r1 == bytes32(0)) != (r2 == bytes32(0))) {
-            winners = new address[](1);
-            winners[0] = r1 != bytes32(0) ? a.validator1 : a.validator2;
-        }
+        if (r1 == bytes32(0)) _slashInto(leaseId, a.validator1, new address[](0));
+        if (r2 == bytes32(0)) _slashInto(leaseId, a.validator2, new address[](0));
+        uint8 winners;
+        if (r1 != bytes32(0) && r1 == r2) winners = 1 | 2;
+        else if (r1 == bytes32(0) && r2 != bytes32(0)) winners = 2;
+        else if (r1 != bytes32(0) && r2 == bytes32(0)) winners = 1;
         _fail(leaseId, v, l, winners, true);
     }
 
-    /// @dev The provider's result is wrong: refund the client its payment (locked payout, then the slash),
-    ///      pay the validators proven right their fee and a bounty, and put the rest into the fee pool.
-    function _fail(
-        uint256 leaseId,
-        Verification storage v,
-        IComputeMarket.Lease memory l,
-        address[] memory winners,
-        bool disputed
-    ) private {
-        IProtocolParameters.VerificationParams memory vp = params.verificationParams();
-        uint256 value = l.paid;
-        uint256 locked = v.locked; // part of `value`, so never more than the refund
-        // The collateral, plus what the client paid that is not locked here (settled along the way): the
-        // client's refund then never eats into the collateral, and a cheater keeps nothing it was paid.
-        uint256 target = (value * vp.collateralRatioBps) / BPS + (value - locked);
-        uint256 slashed = target == 0 ? 0 : registry.slash(l.provider, target, address(this));
-        uint256 fromSlash = Math.min(slashed, value - locked);
+    /// @dev Round 3: the first two validators contradicted each other about the provider's result, so the third's
+    ///      vote is the majority. In a dispute the second voted for the provider; in an audit, the first did.
+    function _decideByThird(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, bool providerRight)
+        private
+    {
+        Assignment storage a = _assignments[leaseId];
+        bool firstForProvider = v.audit;
+        // Bit 1: first validator, 2: second, 4: third.
+        uint8 majority = (firstForProvider == providerRight ? 1 : 2) | 4;
+        address minority = majority & 1 != 0 ? a.validator2 : a.validator1;
+        address[] memory right = new address[](providerRight ? 3 : 2);
+        (right[0], right[1]) = (majority & 1 != 0 ? a.validator1 : a.validator2, a.validator3);
+        if (providerRight) right[2] = l.provider;
+        _slashInto(leaseId, minority, right);
+        if (providerRight) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, majority));
+        _fail(leaseId, v, l, majority, true);
+    }
+
+    /// @dev The provider's result is wrong: refund the client its payment (locked payout, then the slash), pay the
+    ///      validators in `winners` (bit i: validator i + 1) their fee and a bounty, and put the rest into the pool.
+    function _fail(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, uint8 winners, bool disputed)
+        private
+    {
+        uint256 locked = v.locked;
+        (uint256 slashed, uint256 fromSlash) = _slashProvider(l, locked);
         uint256 rest = slashed - fromSlash;
-        uint256 bounty = _payBounty(leaseId, rest, winners);
-        _feePool += rest - bounty;
-        for (uint256 i; i < winners.length; ++i) {
-            _payValidator(leaseId, winners[i], value);
-        }
+        _feePool += rest - _payBounty(leaseId, rest, _addressesOf(_assignments[leaseId], winners));
+        _pay(leaseId, v, winners);
         Reputation storage rep = _reputation[l.provider];
         rep.failed += 1;
         if (disputed) rep.disputesLost += 1;
-        _close(leaseId, v, l, Stage.Failed);
+        _close(leaseId, v, l, Stage.Failed, winners);
         emit VerificationEnded(leaseId, l.provider, Stage.Failed, 0, locked + fromSlash, slashed);
         xpl.safeTransfer(l.client, locked + fromSlash);
     }
 
-    /// @dev A dispute that found no second validator by its fallback time: there is no verdict, so the accused
-    ///      provider is neither paid nor slashed; the client gets the locked payout back and the first validator,
-    ///      whose mismatch went unanswered, its fee.
+    /// @dev Slashes a failed provider: the collateral, plus what the client paid that is not locked here (settled along
+    ///      the way), so that the client's refund never eats into the collateral and a cheater keeps nothing it was
+    ///      paid. Returns the slash and the part of it that refunds the client.
+    function _slashProvider(IComputeMarket.Lease memory l, uint256 locked)
+        private
+        returns (uint256 slashed, uint256 fromSlash)
+    {
+        uint256 value = l.paid; // `locked` is part of it, so never more than the refund
+        uint256 target = (value * params.verificationParams().collateralRatioBps) / BPS + (value - locked);
+        slashed = target == 0 ? 0 : registry.slash(l.provider, target, address(this));
+        fromSlash = Math.min(slashed, value - locked);
+    }
+
+    /// @dev A dispute that found no validator by its fallback time: there is no verdict, so the accused provider is
+    ///      neither paid nor slashed, the client gets the locked payout back, and no validator is paid: a mismatch
+    ///      nobody confirmed earns nothing (its fee stays in the pool for verdicts that are upheld).
     function _refundUndecided(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l) private {
         uint256 locked = v.locked;
-        address first = _assignments[leaseId].validator1;
-        _close(leaseId, v, l, Stage.Refunded);
+        _close(leaseId, v, l, Stage.Refunded, 0);
         emit VerificationEnded(leaseId, l.provider, Stage.Refunded, 0, locked, 0);
-        _payValidator(leaseId, first, l.paid);
         if (locked > 0) xpl.safeTransfer(l.client, locked);
     }
 
-    /// @dev The lease is done with: its payout goes to the provider.
-    function _release(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, Stage outcome) private {
+    /// @dev The lease is done with: its payout goes to the provider; `upheld` names the validators already paid.
+    function _release(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, Stage outcome, uint8 upheld)
+        private
+    {
         uint256 locked = v.locked;
         if (outcome == Stage.Verified) _reputation[l.provider].verified += 1;
-        _close(leaseId, v, l, outcome);
+        _close(leaseId, v, l, outcome, upheld);
         emit VerificationEnded(leaseId, l.provider, outcome, locked, 0, 0);
         if (locked > 0) xpl.safeTransfer(l.provider, locked);
     }
 
-    function _close(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, Stage outcome) private {
+    /// @dev Ends the verification and frees its validators, crediting an upheld verdict to those in `upheld`.
+    function _close(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, Stage outcome, uint8 upheld)
+        private
+    {
         _totalLocked -= v.locked;
         _pendingValue[l.provider] -= l.paid;
         v.locked = 0;
         v.stage = outcome;
         v.deadline = 0;
         Assignment storage a = _assignments[leaseId];
-        if (a.validator1 != address(0)) _validators[a.validator1].openAssignments -= 1;
-        if (a.validator2 != address(0)) _validators[a.validator2].openAssignments -= 1;
+        for (uint8 round = 1; round <= 3; ++round) {
+            address validator = _validatorOf(a, round);
+            if (validator != address(0)) validators.release(validator, upheld & (1 << (round - 1)) != 0);
+        }
     }
 
     // ---------------------------------------------------------------- money
 
-    /// @dev A validator's fee for an upheld verdict: the lease's value, as far as the pool holds it.
-    function _payValidator(uint256 leaseId, address validator, uint256 value) private {
-        uint256 amount = Math.min(value, _feePool);
-        _feePool -= amount;
-        _validators[validator].attested += 1;
-        emit ValidatorPaid(leaseId, validator, amount);
-        if (amount > 0) xpl.safeTransfer(validator, amount);
+    /// @dev The most one upheld validator is paid for a lease: its fee divided by the chance that the lease is
+    ///      re-executed (and, in tolerance mode, that its match is audited by a second paid validator), so that each
+    ///      lease's expected payout equals the fee it paid; never more than the lease's value.
+    function _payCap(Mode mode, uint256 value, uint256 fee) private view returns (uint256) {
+        IProtocolParameters.VerificationParams memory vp = params.verificationParams();
+        uint256 chance = uint256(vp.samplingRateBps) * (BPS + (mode == Mode.Tolerance ? vp.toleranceAuditBps : 0));
+        if (chance == 0) return fee; // never sampled at random: only a re-armed draw samples it
+        return Math.min(value, (fee * BPS * BPS) / chance);
+    }
+
+    /// @dev Pays each validator in `upheld` (bit i: validator i + 1) its fee for the lease: the pay cap, or only the
+    ///      lease's own fee if its draw went stale, as far as the pool holds it. Returns `upheld`.
+    function _pay(uint256 leaseId, Verification storage v, uint8 upheld) private returns (uint8) {
+        uint256 cap = v.forced ? v.fee : v.payCap;
+        Assignment storage a = _assignments[leaseId];
+        for (uint8 round = 1; round <= 3; ++round) {
+            if (upheld & (1 << (round - 1)) == 0) continue;
+            address validator = _validatorOf(a, round);
+            uint256 amount = Math.min(cap, _feePool);
+            _feePool -= amount;
+            emit ValidatorPaid(leaseId, validator, amount);
+            if (amount > 0) xpl.safeTransfer(validator, amount);
+        }
+        return upheld;
+    }
+
+    /// @dev Slashes `validatorSlashBps` of a validator's stake into this contract: `bountyBps` of it goes to `right`,
+    ///      the rest to the fee pool.
+    function _slashInto(uint256 leaseId, address validator, address[] memory right) private {
+        uint256 amount = validators.slash(validator, params.verificationParams().validatorSlashBps);
+        emit ValidatorSlashed(leaseId, validator, amount);
+        _feePool += amount - _payBounty(leaseId, amount, right);
     }
 
     /// @dev Pays `bountyBps` of `amount`, in equal parts, to `recipients`; returns what it paid.
@@ -490,75 +492,81 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         return each * recipients.length;
     }
 
-    /// @dev Takes `validatorSlashBps` of a validator's stake into this contract's hands; returns it.
-    function _slashValidator(uint256 leaseId, address validator) private returns (uint256 amount) {
-        Validator storage val = _validators[validator];
-        amount = (uint256(val.stake) * params.verificationParams().validatorSlashBps) / BPS;
-        val.stake -= uint128(amount);
-        val.disputesLost += 1;
-        _totalValidatorStake -= amount;
-        emit ValidatorSlashed(leaseId, validator, amount);
-    }
+    // ---------------------------------------------------------------- draws (helpers)
 
-    // ---------------------------------------------------------------- helpers
-
-    /// @dev Picks a validator at random (from `seed`) among the active ones with enough stake, other than
-    ///      the lease's provider and client and, in a dispute, the first validator. None: release, except in
-    ///      a dispute, whose payout stays locked while the draw is retried (and the fallback clock runs).
-    function _assignFrom(
-        uint256 leaseId,
-        Verification storage v,
-        IComputeMarket.Lease memory l,
-        bytes32 seed,
-        IProtocolParameters.VerificationParams memory vp
-    ) private {
+    /// @dev Draws the current round's validator, stake-weighted from the set frozen before `drawBlock`, never the
+    ///      lease's parties or an earlier validator of it. Nobody: round 1 releases; an audit pays the first validator
+    ///      and releases; a dispute keeps the payout locked and waits (its fallback clock starts).
+    function _assignFrom(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, bytes32 seed) private {
         Assignment storage a = _assignments[leaseId];
-        address chosen = _pick(seed, leaseId, v.round, l, a.validator1, vp.minValidatorStake);
+        address[] memory excluded = new address[](4);
+        (excluded[0], excluded[1], excluded[2], excluded[3]) = (l.provider, l.client, a.validator1, a.validator2);
+        address chosen =
+            validators.pick(v.drawBlock, keccak256(abi.encode(seed, leaseId, v.round, "validator")), excluded);
         if (chosen == address(0)) {
-            if (v.round == 1) return _release(leaseId, v, l, Stage.Released);
+            if (v.round == 1) return _release(leaseId, v, l, Stage.Released, 0);
+            if (v.audit && v.round == 2) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, 1));
             v.drawBlock = uint64(block.number); // a retry draws from a block nobody knows yet
             if (v.deadline == 0) {
-                v.deadline = uint40(block.timestamp + DISPUTE_DRAW_WINDOWS * vp.verificationWindow);
+                v.deadline = uint40(block.timestamp + DISPUTE_DRAW_WINDOWS * params.verificationParams().verificationWindow);
             }
             emit DisputeAwaitingValidator(leaseId, uint64(block.number + 1), v.deadline);
             return;
         }
         if (v.round == 1) a.validator1 = chosen;
-        else a.validator2 = chosen;
-        _validators[chosen].openAssignments += 1;
+        else if (v.round == 2) a.validator2 = chosen;
+        else a.validator3 = chosen;
+        validators.assign(chosen);
         _nextStep(v, Stage.Assigned);
         emit ValidatorAssigned(leaseId, chosen, v.round, v.deadline);
     }
 
-    function _pick(bytes32 seed, uint256 leaseId, uint8 round, IComputeMarket.Lease memory l, address excluded, uint256 minStake)
-        private
-        view
-        returns (address)
-    {
-        uint256 n = _active.length;
-        if (n == 0) return address(0);
-        uint256 start = uint256(keccak256(abi.encode(seed, leaseId, round))) % n;
-        uint256 tries = Math.min(n, MAX_DRAW_TRIES);
-        for (uint256 i; i < tries; ++i) {
-            address candidate = _active[(start + i) % n];
-            if (candidate == l.provider || candidate == l.client || candidate == excluded) continue;
-            if (_eligible(candidate, minStake)) return candidate;
-        }
-        return address(0);
-    }
-
-    function _eligible(address validator, uint256 minStake) private view returns (bool) {
-        Validator storage val = _validators[validator];
-        return val.slot != 0 && val.stake >= minStake;
-    }
-
-    /// @dev The hash of the block in which the lease started waiting; once it is older than 256 blocks,
-    ///      the latest block's hash instead, and `fresh` is false.
-    function _seed(uint256 leaseId, Verification storage v) private view returns (bytes32 seed, bool fresh) {
+    /// @dev The hash of the block the lease waits on; zero once it is older than 256 blocks (a stale draw).
+    function _seed(uint256 leaseId, Verification storage v) private view returns (bytes32) {
         if (block.number <= v.drawBlock) revert VerifyTooEarly(leaseId, v.drawBlock + 1);
-        seed = blockhash(v.drawBlock);
-        fresh = seed != bytes32(0);
-        if (!fresh) seed = blockhash(block.number - 1);
+        return blockhash(v.drawBlock);
+    }
+
+    /// @dev A stale draw decides nothing: the lease waits on this block's hash, unknown to the caller, and is
+    ///      sampled (or audited) for sure, so withholding a draw never avoids re-execution; it then pays only its fee.
+    function _rearm(uint256 leaseId, Verification storage v) private {
+        v.drawBlock = uint64(block.number);
+        v.forced = true;
+        emit DrawRearmed(leaseId, v.drawBlock);
+    }
+
+    /// @dev The next round waits for its validator, drawn from a block nobody knows yet.
+    function _nextRound(Verification storage v) private {
+        v.round += 1;
+        _waitForValidator(v);
+    }
+
+    function _waitForValidator(Verification storage v) private {
+        v.stage = Stage.NeedsValidator;
+        v.drawBlock = uint64(block.number);
+        v.deadline = 0; // no fallback clock until a draw finds nobody
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _validatorOf(Assignment storage a, uint8 round) private view returns (address) {
+        return round == 1 ? a.validator1 : round == 2 ? a.validator2 : a.validator3;
+    }
+
+    function _commitOf(Assignment storage a, uint8 round) private view returns (bytes32) {
+        return round == 1 ? a.commit1 : round == 2 ? a.commit2 : a.commit3;
+    }
+
+    /// @dev The validators named by `bits` (bit i: validator i + 1).
+    function _addressesOf(Assignment storage a, uint8 bits) private view returns (address[] memory list) {
+        list = new address[](3);
+        uint256 n;
+        for (uint8 round = 1; round <= 3; ++round) {
+            if (bits & (1 << (round - 1)) != 0) list[n++] = _validatorOf(a, round);
+        }
+        assembly ("memory-safe") {
+            mstore(list, n) // trim to the validators named
+        }
     }
 
     function _opens(uint256 leaseId, bytes32 commitment, bytes32 resultHash, bytes32 salt) private pure returns (bool) {
@@ -574,8 +582,16 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         v.deadline = uint40(block.timestamp + params.verificationParams().verificationWindow);
     }
 
+    /// @dev A match or mismatch by the current validator, in its open window; an audit needs `attestAudit`.
+    function _attesting(uint256 leaseId) private view returns (Verification storage v) {
+        v = _stage(leaseId, Stage.Revealed);
+        if (v.audit && v.round == 2) revert VerifyAuditExpected(leaseId);
+        _requireOpenWindow(leaseId, v);
+        _requireCurrentValidator(leaseId, v, _assignments[leaseId]);
+    }
+
     function _requireCurrentValidator(uint256 leaseId, Verification storage v, Assignment storage a) private view {
-        if (msg.sender != (v.round == 1 ? a.validator1 : a.validator2)) revert VerifyNotAssigned(leaseId, msg.sender);
+        if (msg.sender != _validatorOf(a, v.round)) revert VerifyNotAssigned(leaseId, msg.sender);
     }
 
     function _requireOpenWindow(uint256 leaseId, Verification storage v) private view {

@@ -7,11 +7,24 @@ import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
 import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
 import {VerificationManager} from "../../src/verification/VerificationManager.sol";
+import {ValidatorSet} from "../../src/verification/ValidatorSet.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {IProviderRegistry} from "../../src/interfaces/IProviderRegistry.sol";
 import {IProtocolParameters} from "../../src/interfaces/IProtocolParameters.sol";
 import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
+
+/// @notice The log-recording cheatcodes (the shared test base does not declare them).
+interface VmLogs {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory);
+}
 
 /// @notice Drives the market, registry (stakes and delegations), rewards and verification at random for the invariant
 ///         tests, keeping a ghost ledger of what each lease took in and paid out. Providers report a wrong result for
@@ -22,6 +35,7 @@ contract MarketHandler is Test {
     ComputeMarket public market;
     RewardsDistributor public rewards;
     VerificationManager public verifier;
+    ValidatorSet public validatorSet;
     address[] public validators;
 
     address[] public clients;
@@ -47,6 +61,7 @@ contract MarketHandler is Test {
         ComputeMarket market_,
         RewardsDistributor rewards_,
         VerificationManager verifier_,
+        ValidatorSet validatorSet_,
         address[] memory validators_,
         address[] memory clients_,
         address[] memory providers_,
@@ -54,6 +69,7 @@ contract MarketHandler is Test {
     ) {
         (xpl, registry, market, rewards, builder) = (xpl_, registry_, market_, rewards_, builder_);
         verifier = verifier_;
+        validatorSet = validatorSet_;
         validators = validators_;
         clients = clients_;
         providers = providers_;
@@ -159,20 +175,44 @@ contract MarketHandler is Test {
     function _verifyStep(uint256 id, bool lazy, bool providerSilent) private {
         IVerificationManager.Verification memory v = verifier.getVerification(id);
         IVerificationManager.Assignment memory a = verifier.getAssignment(id);
-        address current = v.round == 1 ? a.validator1 : a.validator2;
+        address current = v.round == 1 ? a.validator1 : v.round == 2 ? a.validator2 : a.validator3;
         bytes32 result = lazy ? keccak256("guess") : truth(id);
         if (v.stage == IVerificationManager.Stage.Assigned) {
             _verifierCall(id, current, abi.encodeCall(verifier.commitResult, (id, _commitmentBy(id, current, result))));
         } else if (v.stage == IVerificationManager.Stage.Committed && !providerSilent) {
             _verifierCall(id, market.getLease(id).provider, abi.encodeCall(verifier.revealSalt, (id, salt(id))));
         } else if (v.stage == IVerificationManager.Stage.Revealed) {
-            if (!_verifierCall(id, current, abi.encodeCall(verifier.attestMatch, (id, result, salt(id))))) {
-                if (_verifierCall(id, current, abi.encodeCall(verifier.attestMismatch, (id)))) ghostMismatchAttested[id] = true;
-            }
+            _attest(id, v, a.result1, current, lazy);
         } else if (v.stage == IVerificationManager.Stage.FinalReveal) {
-            _verifierCall(id, a.validator1, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
-            _verifierCall(id, a.validator2, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
+            if (v.round == 3) {
+                _verifierCall(id, a.validator3, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
+            } else {
+                _verifierCall(id, a.validator1, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
+                _verifierCall(id, a.validator2, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
+            }
         }
+    }
+
+    /// @dev An honest validator attests what it found (tolerance mode never fails a match on chain); an honest auditor
+    ///      judges both the provider's outputs and the first validator's published ones; a lazy one says yes.
+    function _attest(uint256 id, IVerificationManager.Verification memory v, bytes32 firstResult, address current, bool lazy)
+        private
+    {
+        if (v.audit && v.round == 2) return _audit(id, firstResult, current, lazy);
+        bytes32 result = lazy ? keccak256("guess") : truth(id);
+        bool honestMatch = v.mode == IVerificationManager.Mode.Exact || lazy || reported(id) == truth(id);
+        bool matched = honestMatch && _verifierCall(id, current, abi.encodeCall(verifier.attestMatch, (id, result, salt(id))));
+        if (!matched && _verifierCall(id, current, abi.encodeCall(verifier.attestMismatch, (id))) && v.round == 1) {
+            ghostMismatchAttested[id] = true;
+        }
+    }
+
+    function _audit(uint256 id, bytes32 firstResult, address auditor, bool lazy) private {
+        bytes memory data = abi.encodeCall(
+            verifier.attestAudit,
+            (id, lazy || reported(id) == truth(id), lazy || firstResult == truth(id), lazy ? keccak256("guess") : truth(id), salt(id))
+        );
+        _verifierCall(id, auditor, data);
     }
 
     function verifyTimeout(uint256 leaseSeed) external {
@@ -186,7 +226,7 @@ contract MarketHandler is Test {
     function validatorStake(uint256 validatorSeed, uint256 amount) external {
         ++calls;
         vm.prank(validators[validatorSeed % validators.length]);
-        try verifier.stakeValidator(bound(amount, 1, 20_000 ether)) {} catch {}
+        try validatorSet.stake(bound(amount, 1, 20_000 ether)) {} catch {}
     }
 
     function validatorExit(uint256 validatorSeed, bool withdrawNow) external {
@@ -194,9 +234,9 @@ contract MarketHandler is Test {
         address who = validators[validatorSeed % validators.length];
         vm.prank(who);
         if (withdrawNow) {
-            try verifier.withdrawValidatorStake() {} catch {}
+            try validatorSet.withdraw() {} catch {}
         } else {
-            try verifier.requestValidatorExit() {} catch {}
+            try validatorSet.requestExit() {} catch {}
         }
     }
 
@@ -432,7 +472,7 @@ contract MarketHandler is Test {
         for (uint256 i; i < validators.length; ++i) {
             if (i == keep) continue;
             vm.prank(validators[i]);
-            try verifier.requestValidatorExit() {} catch {}
+            try validatorSet.requestExit() {} catch {}
         }
     }
 
@@ -453,9 +493,78 @@ contract MarketHandler is Test {
     function _verifierCall(uint256 id, address caller, bytes memory data) private returns (bool ok) {
         address p = market.getLease(id).provider;
         uint256 before = xpl.balanceOf(p);
+        uint256 held = xpl.balanceOf(address(verifier));
+        LOGS.recordLogs();
         if (caller != address(0)) vm.prank(caller);
         (ok,) = address(verifier).call(data);
         ghostPaidByVerifier[id] += xpl.balanceOf(p) - before;
+        _checkValidatorPay(LOGS.getRecordedLogs());
+        if (xpl.balanceOf(address(verifier)) > held) ghostVerifierInflows += xpl.balanceOf(address(verifier)) - held;
+    }
+
+    // ---------------------------------------------------------------- issue #16 items 3, 4, 8: validator pay and draws
+
+    VmLogs private constant LOGS = VmLogs(address(uint160(uint256(keccak256("hevm cheat code")))));
+    /// @dev Validator payments above the lease's cap (its own fee if its draw was re-armed, else its pay cap).
+    uint256 public ghostPaidOverCap;
+    /// @dev Validators paid twice for one lease.
+    uint256 public ghostPaidTwice;
+    mapping(uint256 leaseId => mapping(address validator => bool)) public ghostPaid;
+    /// @dev Draws whose validator changed after a stake, top-up or exit sent in the draw's own block.
+    uint256 public ghostSteeredDraws;
+    uint256 public ghostDrawsChecked;
+    uint256 public ghostVerifierInflows;
+
+    function _checkValidatorPay(VmLogs.Log[] memory logs) private {
+        bytes32 paidTopic = IVerificationManager.ValidatorPaid.selector;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(verifier) || logs[i].topics[0] != paidTopic) continue;
+            uint256 id = uint256(logs[i].topics[1]);
+            address validator = address(uint160(uint256(logs[i].topics[2])));
+            uint256 amount = abi.decode(logs[i].data, (uint256));
+            IVerificationManager.Verification memory v = verifier.getVerification(id);
+            if (amount > (v.forced ? v.fee : v.payCap)) ++ghostPaidOverCap;
+            if (ghostPaid[id][validator]) ++ghostPaidTwice;
+            ghostPaid[id][validator] = true;
+        }
+    }
+
+    /// @dev In the block of a draw, first computes who the draw picks, then lets a validator stake, top up or exit
+    ///      (the caller's move once it knows the seed), then draws: the pick must not have changed.
+    function steerDraw(uint256 leaseSeed, uint256 validatorSeed, uint8 move, uint256 amount) external {
+        ++calls;
+        uint256 count = market.leaseCount();
+        if (count == 0) return;
+        uint256 id;
+        for (uint256 i; i < count; ++i) {
+            uint256 candidate = ((leaseSeed % count + i) % count) + 1;
+            if (verifier.getVerification(candidate).stage == IVerificationManager.Stage.NeedsValidator) {
+                id = candidate;
+                break;
+            }
+        }
+        if (id == 0) return;
+        IVerificationManager.Verification memory v = verifier.getVerification(id);
+        if (block.number <= v.drawBlock) vm.roll(v.drawBlock + 1);
+        bytes32 hash = blockhash(v.drawBlock);
+        if (hash == bytes32(0)) return; // stale: the draw re-arms and picks nobody
+        IComputeMarket.Lease memory l = market.getLease(id);
+        IVerificationManager.Assignment memory a = verifier.getAssignment(id);
+        address[] memory excluded = new address[](4);
+        (excluded[0], excluded[1], excluded[2], excluded[3]) = (l.provider, l.client, a.validator1, a.validator2);
+        bytes32 seed = keccak256(abi.encode(hash, id, v.round, "validator"));
+        address expected = validatorSet.pick(v.drawBlock, seed, excluded);
+        address who = validators[validatorSeed % validators.length];
+        vm.startPrank(who);
+        if (move % 3 == 0) try validatorSet.stake(bound(amount, 1, 20_000 ether)) {} catch {}
+        else if (move % 3 == 1) try validatorSet.requestExit() {} catch {}
+        else try validatorSet.withdraw() {} catch {}
+        vm.stopPrank();
+        if (!_verifierCall(id, address(0), abi.encodeCall(verifier.assign, (id)))) return;
+        IVerificationManager.Assignment memory after_ = verifier.getAssignment(id);
+        address got = v.round == 1 ? after_.validator1 : v.round == 2 ? after_.validator2 : after_.validator3;
+        ++ghostDrawsChecked;
+        if (got != expected) ++ghostSteeredDraws;
     }
 
     // ---------------------------------------------------------------- rewards timing (issue #16 item 5)

@@ -28,14 +28,14 @@ contract MarketInvariants is Fixture {
             vm.prank(owner);
             xpl.transfer(validator, 50_000 ether);
             vm.startPrank(validator);
-            xpl.approve(address(verifier), type(uint256).max);
-            verifier.stakeValidator(10_000 ether);
+            xpl.approve(address(validatorSet), type(uint256).max);
+            validatorSet.stake(10_000 ether);
             vm.stopPrank();
         }
         // Sample half the completed leases, so that verification games are played often.
         vm.prank(owner);
         params.setParameter("samplingRateBps", 5_000);
-        handler = new MarketHandler(xpl, registry, market, rewards, verifier, validatorList, clientList, providerList, builder);
+        handler = new MarketHandler(xpl, registry, market, rewards, verifier, validatorSet, validatorList, clientList, providerList, builder);
         // The handler acts for these accounts through pranks; give it their approvals' effect.
         address[4] memory all = [client, stranger, provider, provider2];
         for (uint256 i; i < all.length; ++i) {
@@ -78,19 +78,20 @@ contract MarketInvariants is Fixture {
     function invariant_verifierHoldsExactlyWhatItOwes() public view {
         assertEq(
             xpl.balanceOf(address(verifier)),
-            verifier.totalLocked() + verifier.feePool() + verifier.totalValidatorStake(),
-            "verifier balance == locked payouts + fee pool + validator stakes"
+            verifier.totalLocked() + verifier.feePool(),
+            "verifier balance == locked payouts + fee pool"
         );
         uint256 stakes;
-        for (uint256 i; i < validatorList.length; ++i) stakes += verifier.getValidator(validatorList[i]).stake;
-        assertEq(stakes, verifier.totalValidatorStake(), "validator stakes add up");
+        for (uint256 i; i < validatorList.length; ++i) stakes += validatorSet.getValidator(validatorList[i]).stake;
+        assertEq(stakes, validatorSet.totalStake(), "validator stakes add up");
+        assertEq(xpl.balanceOf(address(validatorSet)), validatorSet.totalStake(), "validator set holds exactly the stakes");
         uint256 locked;
         for (uint256 id = 1; id <= market.leaseCount(); ++id) locked += verifier.getVerification(id).locked;
         assertEq(locked, verifier.totalLocked(), "locked payouts add up");
     }
 
     function invariant_everyXplIsAccountedFor() public view {
-        address[14] memory holders = [
+        address[15] memory holders = [
             client,
             stranger,
             provider,
@@ -102,6 +103,7 @@ contract MarketInvariants is Fixture {
             address(registry),
             address(rewards),
             address(verifier),
+            address(validatorSet),
             validatorList[0],
             validatorList[1],
             validatorList[2]
@@ -194,5 +196,18 @@ contract MarketInvariants is Fixture {
     function invariant_rewardsGoOnlyToStakePresentInTheirEpoch() public view {
         assertEq(handler.ghostRewardsToLateStake(), 0, "no reward to stake that arrived in or after its epoch");
         assertEq(handler.ghostLateStakeCounted(), 0, "stake arriving after an epoch never changes its split");
+    }
+
+    /// @dev Issue #16 item 4: a validator is paid from what the lease paid for verification: never more than the
+    ///      lease's pay cap (its own fee when its draw was re-armed), and once per lease.
+    function invariant_validatorNeverPaidMoreThanTheLeasesCap() public view {
+        assertEq(handler.ghostPaidOverCap(), 0, "a validator was paid more than the lease's cap");
+        assertEq(handler.ghostPaidTwice(), 0, "a validator was paid twice for one lease");
+    }
+
+    /// @dev Issue #16 item 4: no draw's outcome depends on a value the caller chooses: a stake, top-up, exit or
+    ///      withdrawal sent in the draw's own block (after the seed is known) never changes who is drawn.
+    function invariant_drawsCannotBeSteered() public view {
+        assertEq(handler.ghostSteeredDraws(), 0, "a move in the draw's block changed the pick");
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
+import {IValidatorSet} from "../../src/interfaces/IValidatorSet.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 import {VerificationTestBase} from "./VerificationTestBase.sol";
 
@@ -56,7 +57,7 @@ contract VerificationManagerTest is VerificationTestBase {
         vm.prank(provider);
         market.completeLease(leaseId, MANIFEST);
         assertEq(clientBefore - xpl.balanceOf(client), uint256(PRICE) * 1800);
-        assertEq(xpl.balanceOf(address(verifier)), 3 * VALIDATOR_STAKE);
+        assertEq(xpl.balanceOf(address(verifier)), 0);
         assertEq(verifier.getReputation(provider).completed, 1);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.None));
         vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyUnknownLease.selector, leaseId));
@@ -165,22 +166,63 @@ contract VerificationManagerTest is VerificationTestBase {
         address chosen = _current(leaseId);
         assertTrue(chosen == val1 || chosen == val2 || chosen == val3, "a staked validator");
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned));
-        assertEq(verifier.getValidator(chosen).openAssignments, 1);
+        assertEq(validatorSet.getValidator(chosen).openAssignments, 1);
         assertEq(verifier.getReputation(provider).sampled, 1);
     }
 
-    function test_aDrawNobodyMadeIn256BlocksCountsAsSampled() public {
+    function test_aStaleDrawReArmsTheLeaseAndDecidesNothing() public {
         uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
         vm.roll(block.number + 300); // the completion block's hash is gone
+        vm.expectEmit(true, true, true, true, address(verifier));
+        emit IVerificationManager.DrawRearmed(leaseId, uint64(block.number));
         verifier.draw(leaseId);
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned));
+        IVerificationManager.Verification memory v = verifier.getVerification(leaseId);
+        assertEq(uint8(v.stage), uint8(IVerificationManager.Stage.Pending), "nothing decided from a hash the caller knows");
+        assertEq(v.drawBlock, block.number, "it waits on a block nobody knew");
+        assertTrue(v.forced);
+        assertEq(verifier.getAssignment(leaseId).validator1, address(0));
+        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyTooEarly.selector, leaseId, block.number + 1));
+        verifier.draw(leaseId);
+    }
+
+    function test_aReArmedLeaseIsAlwaysSampledAndPaysOnlyItsFee() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        vm.roll(block.number + 300);
+        verifier.draw(leaseId);
+        _draw(leaseId, false); // a hash that would not sample a fresh draw
+        assertEq(verifier.getReputation(provider).sampled, 1);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned), "withholding never avoids sampling");
+        address validator = _current(leaseId);
+        _validatorCommit(leaseId, validator, MANIFEST);
+        _revealProviderSalt(leaseId);
+        // Another lease's fee in the pool: the validator of a re-armed lease still gets only this lease's fee.
+        uint256 other = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(other, false);
+        assertTrue(verifier.feePool() > verifier.getVerification(leaseId).fee);
+        uint256 before = xpl.balanceOf(validator);
+        vm.prank(validator);
+        verifier.attestMatch(leaseId, MANIFEST, _saltOf(validator));
+        assertEq(xpl.balanceOf(validator) - before, verifier.getVerification(leaseId).fee, "paid the lease's own fee");
+        _assertConserved();
+    }
+
+    function test_payCapIsTheFeeOverTheSamplingChance() public {
+        uint256 exact = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        IVerificationManager.Verification memory v = verifier.getVerification(exact);
+        uint256 value = market.getLease(exact).paid;
+        assertEq(v.fee, value / 10);
+        assertEq(v.payCap, value, "10 % fee / 10 % sampling = the value, and never more than it");
+        uint256 tolerance = _completed(IVerificationManager.Mode.Tolerance, MANIFEST);
+        v = verifier.getVerification(tolerance);
+        // 10 % sampled, and a fifth of those matches audited by a second paid validator: 12 % of fee-sized pays.
+        assertEq(v.payCap, uint256(v.fee) * 10_000 * 10_000 / (1_000 * 12_000));
     }
 
     function test_noEligibleValidatorReleases() public {
         for (uint256 i; i < 3; ++i) {
-            vm.prank(validators[i]);
-            verifier.requestValidatorExit();
+            _exitValidator(validators[i]);
         }
+        vm.roll(block.number + 1);
         uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
         _draw(leaseId, true);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Released));
@@ -226,8 +268,8 @@ contract VerificationManagerTest is VerificationTestBase {
         IVerificationManager.Reputation memory rep = verifier.getReputation(provider);
         assertEq(rep.verified, 1);
         assertEq(rep.failed, 0);
-        assertEq(verifier.getValidator(validator).attested, 1);
-        assertEq(verifier.getValidator(validator).openAssignments, 0);
+        assertEq(validatorSet.getValidator(validator).attested, 1);
+        assertEq(validatorSet.getValidator(validator).openAssignments, 0);
         _assertConserved();
     }
 
@@ -274,24 +316,60 @@ contract VerificationManagerTest is VerificationTestBase {
         address second = _current(leaseId);
         assertTrue(second != lazy && second != address(0), "an independent second validator");
         _validatorCommit(leaseId, second, MANIFEST);
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Revealed), "the salt is already public");
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal), "both reveal what they committed");
+        vm.prank(lazy);
+        verifier.revealResult(leaseId, keccak256("a guess"), _saltOf(lazy));
+        vm.prank(second);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+        // The second's result opens the provider's commitment and the first's does not: a third validator decides.
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator));
+        assertEq(verifier.getVerification(leaseId).round, 3);
+        _assignNext(leaseId);
+        address third = _current(leaseId);
+        _validatorCommit(leaseId, third, MANIFEST);
 
         uint256 providerBefore = xpl.balanceOf(provider);
         uint256 secondBefore = xpl.balanceOf(second);
+        uint256 thirdBefore = xpl.balanceOf(third);
         uint256 locked = verifier.totalLocked();
         uint256 pool = verifier.feePool();
-        vm.prank(second);
-        verifier.attestMatch(leaseId, MANIFEST, _saltOf(second));
+        uint256 cap = verifier.getVerification(leaseId).payCap;
+        vm.prank(third);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(third));
 
         uint256 slashed = VALIDATOR_STAKE / 2;
-        uint256 bountyEach = slashed / 10 / 2;
-        assertEq(verifier.getValidator(lazy).stake, VALIDATOR_STAKE - slashed, "lazy validator lost half its stake");
-        assertEq(verifier.getValidator(lazy).disputesLost, 1);
+        uint256 bountyEach = slashed / 10 / 3;
+        uint256 poolThen = pool + slashed - 3 * bountyEach;
+        assertEq(_stakeOf(lazy), VALIDATOR_STAKE - slashed, "lazy validator lost half its stake");
+        assertEq(validatorSet.getValidator(lazy).disputesLost, 1);
         assertEq(xpl.balanceOf(provider) - providerBefore, locked + bountyEach, "provider: payout plus bounty");
-        assertEq(xpl.balanceOf(second) - secondBefore, pool + bountyEach, "second validator: fee plus bounty");
-        assertEq(verifier.feePool(), slashed - 2 * bountyEach, "the rest of the slash funds the pool");
+        assertEq(xpl.balanceOf(second) - secondBefore, cap + bountyEach, "second validator: fee plus bounty");
+        assertEq(xpl.balanceOf(third) - thirdBefore, cap + bountyEach, "third validator: fee plus bounty");
+        assertEq(verifier.feePool(), poolThen - 2 * cap, "the rest of the slash funds the pool");
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
-        assertEq(verifier.getValidator(lazy).openAssignments, 0);
+        assertEq(validatorSet.getValidator(lazy).openAssignments, 0);
+        assertEq(validatorSet.getValidator(third).attested, 1);
+        _assertConserved();
+    }
+
+    function test_silentLazyFirstValidatorLosesToASecondThatOpensTheCommitment() public {
+        uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
+        _draw(leaseId, true);
+        address lazy = _current(leaseId);
+        _validatorCommit(leaseId, lazy, keccak256("a guess"));
+        _revealProviderSalt(leaseId);
+        vm.prank(lazy);
+        verifier.attestMismatch(leaseId);
+        _assignNext(leaseId);
+        address second = _current(leaseId);
+        _validatorCommit(leaseId, second, MANIFEST);
+        vm.prank(second);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+        vm.warp(block.timestamp + 1 hours + 1);
+        verifier.timeout(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified), "no contradiction from a silent validator");
+        assertEq(_stakeOf(lazy), VALIDATOR_STAKE / 2);
+        assertEq(validatorSet.getValidator(second).attested, 1);
         _assertConserved();
     }
 
@@ -312,9 +390,12 @@ contract VerificationManagerTest is VerificationTestBase {
         _assignNext(leaseId);
         address second = _current(leaseId);
         _validatorCommit(leaseId, second, MANIFEST);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal), "committed blind, then both reveal");
         vm.prank(second);
-        verifier.attestMismatch(leaseId);
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal));
+        vm.expectRevert(
+            abi.encodeWithSelector(IVerificationManager.VerifyWrongStage.selector, leaseId, IVerificationManager.Stage.FinalReveal)
+        );
+        verifier.attestMatch(leaseId, MANIFEST, _saltOf(second)); // no bare match settles a dispute
 
         uint256 clientBefore = xpl.balanceOf(client);
         uint256 firstBefore = xpl.balanceOf(first);
@@ -366,15 +447,13 @@ contract VerificationManagerTest is VerificationTestBase {
         _assignNext(leaseId);
         address second = _current(leaseId);
         _validatorCommit(leaseId, second, WRONG);
-        vm.prank(second);
-        verifier.attestMismatch(leaseId);
         vm.prank(first);
         verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
         vm.prank(second);
         verifier.revealResult(leaseId, WRONG, _saltOf(second));
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
-        assertEq(verifier.getValidator(first).stake, VALIDATOR_STAKE / 2);
-        assertEq(verifier.getValidator(second).stake, VALIDATOR_STAKE / 2);
+        assertEq(_stakeOf(first), VALIDATOR_STAKE / 2, "it lied: its own result opens the commitment");
+        assertEq(_stakeOf(second), VALIDATOR_STAKE / 2, "it did not reproduce the result");
         _assertConserved();
     }
 
@@ -392,8 +471,8 @@ contract VerificationManagerTest is VerificationTestBase {
         vm.prank(second);
         verifier.attestMismatch(leaseId);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
-        assertEq(verifier.getValidator(first).attested, 1);
-        assertEq(verifier.getValidator(second).attested, 1);
+        assertEq(validatorSet.getValidator(first).attested, 1);
+        assertEq(validatorSet.getValidator(second).attested, 1);
         _assertConserved();
     }
 
@@ -404,9 +483,18 @@ contract VerificationManagerTest is VerificationTestBase {
         bytes32 ownOutputs = keccak256("close but not identical outputs");
         _validatorCommit(leaseId, validator, ownOutputs);
         _revealProviderSalt(leaseId);
+        uint256 before = xpl.balanceOf(validator);
+        uint256 pool = verifier.feePool();
         vm.prank(validator);
         verifier.attestMatch(leaseId, ownOutputs, _saltOf(validator));
+        assertEq(verifier.getAssignment(leaseId).result1, ownOutputs, "its outputs are published");
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Pending), "waiting for the audit draw");
+        assertEq(xpl.balanceOf(validator), before, "not paid before the audit draw");
+        _drawAudit(leaseId, false);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
+        uint256 cap = verifier.getVerification(leaseId).payCap;
+        assertEq(xpl.balanceOf(validator) - before, cap < pool ? cap : pool, "paid once the match is not audited");
+        _assertConserved();
     }
 
     // ---------------------------------------------------------------- windows
@@ -427,9 +515,9 @@ contract VerificationManagerTest is VerificationTestBase {
         verifier.commitResult(leaseId, bytes32(uint256(1)));
         uint256 pool = verifier.feePool();
         verifier.timeout(leaseId);
-        assertEq(verifier.getValidator(sleepy).stake, VALIDATOR_STAKE - 100 ether, "the missed-window penalty");
-        assertEq(verifier.getValidator(sleepy).missed, 1);
-        assertEq(verifier.getValidator(sleepy).openAssignments, 0);
+        assertEq(_stakeOf(sleepy), VALIDATOR_STAKE - 100 ether, "the missed-window penalty");
+        assertEq(validatorSet.getValidator(sleepy).missed, 1);
+        assertEq(validatorSet.getValidator(sleepy).openAssignments, 0);
         assertEq(verifier.feePool() - pool, 100 ether);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator));
         _assignNext(leaseId);
@@ -463,15 +551,13 @@ contract VerificationManagerTest is VerificationTestBase {
         _assignNext(leaseId);
         address second = _current(leaseId);
         _validatorCommit(leaseId, second, MANIFEST);
-        vm.prank(second);
-        verifier.attestMismatch(leaseId);
         vm.prank(first);
         verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
         vm.warp(block.timestamp + 1 hours + 1);
         verifier.timeout(leaseId);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
-        assertEq(verifier.getValidator(second).stake, VALIDATOR_STAKE / 2, "silent: slashed");
-        assertEq(verifier.getValidator(first).attested, 1, "the revealer is upheld");
+        assertEq(_stakeOf(second), VALIDATOR_STAKE / 2, "silent: slashed");
+        assertEq(validatorSet.getValidator(first).attested, 1, "the revealer is upheld");
         _assertConserved();
     }
 
@@ -547,51 +633,23 @@ contract VerificationManagerTest is VerificationTestBase {
 
     // ---------------------------------------------------------------- validators
 
-    function test_validatorStakeBelowMinimumIsRefused() public {
-        vm.prank(stranger);
-        xpl.approve(address(verifier), type(uint256).max);
-        vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyStakeBelowMinimum.selector, 1 ether, VALIDATOR_STAKE));
-        verifier.stakeValidator(1 ether);
-    }
-
     function test_validatorExitWaitsForUnbondingAndOpenAssignments() public {
         uint256 leaseId = _completed(IVerificationManager.Mode.Exact, MANIFEST);
         _draw(leaseId, true);
         address busy = _current(leaseId);
-        vm.prank(busy);
-        verifier.requestValidatorExit();
-        uint64 exitAt = verifier.getValidator(busy).exitAt;
-        assertEq(verifier.activeValidators().length, 2);
+        _exitValidator(busy);
+        uint64 exitAt = validatorSet.getValidator(busy).exitAt;
+        assertEq(validatorSet.activeValidators().length, 2);
         vm.warp(exitAt);
         vm.prank(busy);
-        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyExitNotReady.selector, busy, exitAt, uint32(1)));
-        verifier.withdrawValidatorStake();
+        vm.expectRevert(abi.encodeWithSelector(IValidatorSet.ValidatorSetExitNotReady.selector, busy, exitAt, uint32(1)));
+        validatorSet.withdraw();
         // Its window passed long ago: the timeout frees it (less the penalty).
         verifier.timeout(leaseId);
         uint256 before = xpl.balanceOf(busy);
         vm.prank(busy);
-        verifier.withdrawValidatorStake();
+        validatorSet.withdraw();
         assertEq(xpl.balanceOf(busy) - before, VALIDATOR_STAKE - 100 ether);
-        vm.prank(busy);
-        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotValidator.selector, busy));
-        verifier.requestValidatorExit();
         _assertConserved();
-    }
-
-    // ---------------------------------------------------------------- proof of GPU
-
-    function test_hardwareChecksAreRecordedByValidatorsOnly() public {
-        vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyNotValidator.selector, stranger));
-        verifier.recordHardwareCheck(offerId, false, bytes32(0));
-        vm.prank(val1);
-        verifier.recordHardwareCheck(offerId, false, keccak256("report"));
-        IVerificationManager.HardwareCheck memory check = verifier.getHardwareCheck(offerId);
-        assertTrue(check.failed, "marked failed");
-        assertEq(check.validator, val1);
-        vm.prank(val2);
-        verifier.recordHardwareCheck(offerId, true, keccak256("report 2"));
-        assertTrue(!verifier.getHardwareCheck(offerId).failed, "a later pass clears it");
     }
 }

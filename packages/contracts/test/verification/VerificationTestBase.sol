@@ -5,7 +5,7 @@ import {Fixture} from "../utils/Fixture.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
 
-/// @notice Three staked validators, one staked provider with an offer, and the steps of the verification game.
+/// @notice Three staked validators (in the `ValidatorSet`), one staked provider with an offer, and the steps of the verification game.
 abstract contract VerificationTestBase is Fixture {
     address internal val1 = address(0xA001);
     address internal val2 = address(0xA002);
@@ -24,17 +24,27 @@ abstract contract VerificationTestBase is Fixture {
         for (uint256 i; i < 3; ++i) _fundValidator(validators[i], true);
         _registerAndStake(provider, STAKE);
         offerId = _offer(provider, 8, PRICE);
+        vm.roll(block.number + 1); // the validators count in draws seeded from the next block on
     }
 
     function _fundValidator(address who, bool stake) internal {
         vm.prank(owner);
         xpl.transfer(who, 100_000 ether);
         vm.prank(who);
-        xpl.approve(address(verifier), type(uint256).max);
+        xpl.approve(address(validatorSet), type(uint256).max);
         if (stake) {
             vm.prank(who);
-            verifier.stakeValidator(VALIDATOR_STAKE);
+            validatorSet.stake(VALIDATOR_STAKE);
         }
+    }
+
+    function _exitValidator(address who) internal {
+        vm.prank(who);
+        validatorSet.requestExit();
+    }
+
+    function _stakeOf(address who) internal view returns (uint256) {
+        return validatorSet.getValidator(who).stake;
     }
 
     function _openVerified(IVerificationManager.Mode mode, uint32 maxSeconds) internal returns (uint256 leaseId) {
@@ -55,7 +65,7 @@ abstract contract VerificationTestBase is Fixture {
         bytes32 seed;
         for (uint256 i = 1;; ++i) {
             seed = keccak256(abi.encode("seed", i));
-            if ((uint256(keccak256(abi.encode(seed, leaseId))) % 10_000 < rate) == sampled) break;
+            if ((uint256(keccak256(abi.encode(seed, leaseId, uint8(1)))) % 10_000 < rate) == sampled) break;
         }
         vm.setBlockhash(waitBlock, seed);
         vm.roll(waitBlock + 1);
@@ -70,9 +80,25 @@ abstract contract VerificationTestBase is Fixture {
         verifier.assign(leaseId);
     }
 
+    /// @dev Rolls one block and draws whether a tolerance-mode match is audited, making the block's hash draw `audited`.
+    function _drawAudit(uint256 leaseId, bool audited) internal {
+        uint256 rate = params.verificationParams().toleranceAuditBps;
+        uint256 waitBlock = verifier.getVerification(leaseId).drawBlock;
+        bytes32 seed;
+        for (uint256 i = 1;; ++i) {
+            seed = keccak256(abi.encode("audit seed", i));
+            if ((uint256(keccak256(abi.encode(seed, leaseId, uint8(2)))) % 10_000 < rate) == audited) break;
+        }
+        vm.setBlockhash(waitBlock, seed);
+        vm.roll(waitBlock + 1);
+        verifier.draw(leaseId);
+    }
+
+    /// @dev The validator whose step it is.
     function _current(uint256 leaseId) internal view returns (address) {
         IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
-        return verifier.getVerification(leaseId).round == 1 ? a.validator1 : a.validator2;
+        uint8 round = verifier.getVerification(leaseId).round;
+        return round == 1 ? a.validator1 : round == 2 ? a.validator2 : a.validator3;
     }
 
     function _validatorCommit(uint256 leaseId, address validator, bytes32 result) internal {
@@ -97,8 +123,8 @@ abstract contract VerificationTestBase is Fixture {
     function _assertConserved() internal view {
         assertEq(
             xpl.balanceOf(address(verifier)),
-            verifier.totalLocked() + verifier.feePool() + verifier.totalValidatorStake(),
-            "verifier balance == locked + fee pool + validator stakes"
+            verifier.totalLocked() + verifier.feePool(),
+            "verifier balance == locked payouts + fee pool"
         );
     }
 }
