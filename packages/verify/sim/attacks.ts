@@ -186,9 +186,11 @@ export function colludingFirstBreakEvenShare(params: AttackParams, costRatio: nu
  * Expected profit of one self-dealt lease of value V for an attacker that is client, provider and a
  * validator with share s, and withholds every draw that does not pick it. It pays V plus the fee f·V
  * and gets back V less the protocol fee (plus, at most, the reward cap's share of that fee). The first
- * draw samples with chance p and picks it with chance s: paid min(V, f·V/p). Otherwise it withholds;
- * each re-arm (always sampled) picks it with chance s and pays the forced rate; an honest picked
- * validator draws with chance q (it is paid to); each re-arm costs a transaction and the wait with V locked.
+ * draw samples with chance p and picks it with chance s: paid min(V, f·V/p). If it picks an honest
+ * validator, that one draws with chance q (it is paid to); if it samples nothing, nobody but the
+ * attacker cares to draw. Otherwise it withholds: each re-arm (always sampled) picks it with chance s
+ * and pays the forced rate, or an honest picked validator draws (q); each re-arm costs a transaction
+ * and the wait with V locked.
  */
 export function grindingProfit(value: number, params: AttackParams, share = params.attackerShare): number {
   const t = grindingTerms(params, share);
@@ -211,8 +213,8 @@ function grindingTerms(params: AttackParams, s: number) {
   const lockCost = params.capitalRate * (params.rearmDelay / YEAR); // per XPL of V per re-arm
   return {
     perXpl: -protocolFee + reward - fee + p * s * randomPay,
-    /** Chance of reaching the withholding branch (the first draw did not pay it). */
-    picked: 1 - p * s,
+    /** Chance of reaching the withholding branch: nothing sampled, or an honest pick that did not draw. */
+    picked: 1 - p + p * (1 - s) * (1 - q),
     withholdPerXpl: (perTry > 0 ? s / perTry : 0) * forcedPay - tries * lockCost,
     withholdFixed: tries * params.txCost,
   };
@@ -261,8 +263,12 @@ function simulateGrinding(leases: CappedLeases, params: AttackParams, share: num
     const forcedPay = params.forcedPaysOwnFee ? fee * value : randomPay;
     const rearmCost = params.txCost + value * params.capitalRate * (params.rearmDelay / YEAR);
     let net = -protocolFee + (params.rewardFeeCapBps / BPS) * protocolFee - fee * value;
-    if (rng.uniform() < p && rng.uniform() < share) {
+    const sampled = rng.uniform() < p;
+    const mine = rng.uniform() < share;
+    if (sampled && mine) {
       net += randomPay;
+    } else if (sampled && rng.uniform() < q) {
+      // the honest picked validator drew and was paid
     } else if (withholdingPays(share, q, forcedPay, rearmCost)) {
       for (let tries = 1; tries < 1_000_000; tries++) {
         net -= rearmCost;
