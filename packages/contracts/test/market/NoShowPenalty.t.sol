@@ -37,6 +37,16 @@ contract NoShowPenaltyTest is Fixture {
         assertLe(clientGain * 2, taken, "at most half of the penalty goes to the client");
     }
 
+    /// @dev Sets a parameter now: a raise of a penalty waits its notice, then is applied.
+    function _setParam(bytes32 name, uint256 value) internal {
+        vm.prank(owner);
+        params.setParameter(name, value);
+        (, uint256 appliesAt) = params.scheduledChange(name);
+        if (appliesAt == 0) return;
+        vm.warp(appliesAt);
+        params.applyParameter(name);
+    }
+
     function _cancel(uint256 leaseId) internal {
         vm.warp(block.timestamp + params.marketParams().startDeadline + 1);
         vm.prank(client);
@@ -59,10 +69,8 @@ contract NoShowPenaltyTest is Fixture {
     }
 
     function test_cancelLease_penaltyIsCappedByAShareOfWhatTheProviderCanLose() public {
-        vm.startPrank(owner);
-        params.setParameter("noShowPenaltyCap", 100_000 ether);
-        params.setParameter("noShowBackingCapBps", 100); // 1 %
-        vm.stopPrank();
+        _setParam("noShowPenaltyCap", 100_000 ether);
+        _setParam("noShowBackingCapBps", 100); // 1 %
         uint256 leaseId = _open(offerId, 8, 112_500_000, address(0)); // 10 % would be 90,000 XPL
         _cancel(leaseId);
         assertEq(registry.slashable(provider), 99_000 ether, "1 % of 100,000 XPL");
@@ -95,12 +103,10 @@ contract NoShowPenaltyTest is Fixture {
         uint256 backingBps,
         uint256 clientBps
     ) public {
-        vm.startPrank(owner);
-        params.setParameter("noShowPenaltyBps", bound(bps, 0, 5_000));
-        params.setParameter("noShowPenaltyCap", bound(cap, 0, 100_000 ether));
-        params.setParameter("noShowBackingCapBps", bound(backingBps, 0, 2_000));
-        params.setParameter("noShowClientShareBps", bound(clientBps, 0, 5_000));
-        vm.stopPrank();
+        _setParam("noShowPenaltyBps", bound(bps, 0, 5_000));
+        _setParam("noShowPenaltyCap", bound(cap, 0, 100_000 ether));
+        _setParam("noShowBackingCapBps", bound(backingBps, 0, 2_000));
+        _setParam("noShowClientShareBps", bound(clientBps, 0, 5_000));
         uint16 g = uint16(bound(gpus, 1, 8));
         uint32 s = uint32(bound(seconds_, 1, 100_000_000));
         uint256 leaseId = _open(offerId, g, s, address(0));
