@@ -389,18 +389,31 @@ export function selfNoShowGain(value: number, backing: number, ownShare: number,
 // Lazy validator in tolerance mode
 
 /**
- * Profit per tolerance-mode assignment of a validator that attests a match without re-executing: it
- * saves c·V and, when the match is audited, loses validatorSlashBps of its stake (the minimum stake).
+ * A validator's pay per XPL of V in tolerance mode: the fee over the chance of a paid re-execution,
+ * p·(1 + audit), at most V (VerificationManager._payCap).
+ */
+export function tolerancePay(params: AttackParams): number {
+  const chance = (params.samplingRateBps / BPS) * (1 + params.toleranceAuditBps / BPS);
+  return chance > 0 ? Math.min(1, params.verificationFeeBps / BPS / chance) : 0;
+}
+
+/**
+ * Profit per tolerance-mode assignment of a validator that attests a match without re-executing, over
+ * an honest one: it saves c·V and, when the match is audited (its outputs do not reproduce), loses
+ * validatorSlashBps of its stake (the minimum stake) and its pay.
  */
 export function lazyToleranceProfit(value: number, costRatio: number, params: AttackParams): number {
   const audit = params.toleranceAuditBps / BPS;
-  return costRatio * value - audit * (params.validatorSlashBps / BPS) * params.minValidatorStake;
+  const slash = (params.validatorSlashBps / BPS) * params.minValidatorStake;
+  return costRatio * value - audit * (slash + tolerancePay(params) * value);
 }
 
-/** The lease value above which laziness in tolerance mode pays at cost ratio c. */
+/** The lease value above which laziness in tolerance mode pays at cost ratio c (Infinity: never). */
 export function lazyToleranceBreakEvenValue(params: AttackParams, costRatio = 1): number {
-  const loss = (params.toleranceAuditBps / BPS) * (params.validatorSlashBps / BPS) * params.minValidatorStake;
-  return costRatio > 0 ? loss / costRatio : Number.POSITIVE_INFINITY;
+  const audit = params.toleranceAuditBps / BPS;
+  const perXpl = costRatio - audit * tolerancePay(params);
+  const slash = (params.validatorSlashBps / BPS) * params.minValidatorStake;
+  return perXpl > 0 ? (audit * slash) / perXpl : Number.POSITIVE_INFINITY;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -531,10 +544,10 @@ export function runAttacks(options: AttackOptions): AttackRow[] {
     name: "lazy validator, tolerance mode",
     unit: "per assignment",
     profit: lazy,
-    mc: mcOver(leases, runs, rng(), (v, r) => c * v - (r.uniform() < audit ? slash : 0)),
+    mc: mcOver(leases, runs, rng(), (v, r) => c * v - (r.uniform() < audit ? slash + tolerancePay(params) * v : 0)),
     verdict: verdict(lazy),
     dependsOn: "toleranceAuditBps, validatorSlashBps, minValidatorStake, V",
-    reason: `saves c·V, loses ${xplText(audit * slash)} XPL in expectation to audits; pays only for V > ${xplText(
+    reason: `saves c·V; an audit (${pct(audit)}) costs it ${xplText(slash)} XPL of stake and its pay; pays only for V > ${xplText(
       lazyToleranceBreakEvenValue(params, c),
     )} XPL`,
     gated: true,

@@ -156,7 +156,8 @@ describe("the other attacks' closed forms", () => {
   it("a lazy tolerance validator breaks even where it says", () => {
     const v = lazyToleranceBreakEvenValue(DEFAULT_ATTACK_PARAMS, 0.6);
     assert.ok(Math.abs(lazyToleranceProfit(v, 0.6, DEFAULT_ATTACK_PARAMS)) < 1e-9);
-    assert.equal(lazyToleranceBreakEvenValue(DEFAULT_ATTACK_PARAMS, 1), 1_000); // 20 % × 50 % × 10,000
+    // 20 % × 50 % × 10,000 of stake over 1 − 20 % of a pay of fee / (p · 1.2) = V / 1.2.
+    assert.ok(Math.abs(lazyToleranceBreakEvenValue(DEFAULT_ATTACK_PARAMS, 1) - 1_200) < 1e-9);
   });
 
   it("a colluding first validator breaks even at the share it reports", () => {
