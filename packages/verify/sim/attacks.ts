@@ -8,7 +8,8 @@
 //   nobody makes within 256 blocks re-arms at a new unknown block and the lease is then always sampled.
 // - Validators are drawn stake-weighted from a frozen set; an attacker holding a share s of validator
 //   stake is picked with probability s per draw, whatever it does in the draw's transaction.
-// - A validator is paid min(V, fee/p) for a randomly sampled lease, only the lease's own fee for a forced one.
+// - A validator is paid min(V, fee/p) for a randomly sampled lease (tolerance mode: min(V, fee/(p·(1 + audit)))),
+//   only the lease's own fee for a forced one.
 // - Disputes: round 2 commits blind; a round-2 agreement with the provider goes to a third validator; the
 //   minority validator loses validatorSlashBps of its stake.
 // - Tolerance mode audits a round-1 match with probability toleranceAuditBps; a validator whose own
@@ -119,25 +120,27 @@ export interface AttackRow {
  * the provider's dispute, commit the provider's answer instead of re-executing (cost c·V).
  * It matters only when the lease is sampled and the first validator is honest (p·(1 − s)); then v2 is
  * the accomplice with chance s, and the copy wins only if v3 colludes too (s): the provider keeps V
- * and its slash (locked + collateral)·V, and the honest v1's slash pays a bounty. If v3 is honest the
- * provider is caught anyway and v2 loses validatorSlashBps of its stake (the minimum: the cheapest
- * accomplice). Honest v2 instead: the provider is caught, v2 spends c·V and is paid.
+ * and its slash (locked + collateral)·V, v3 is paid without re-executing, and the honest v1's slash
+ * pays a bounty. If v3 is honest the provider is caught anyway, and v2 is not paid and loses
+ * validatorSlashBps of its stake (the minimum: the cheapest accomplice). Honest v2 instead: the
+ * provider is caught, v2 spends c·V and is paid min(V, fee/p).
  */
 export function copyingGain(value: number, costRatio: number, params: AttackParams): number {
   const r = rates(params);
   const s = params.attackerShare;
   const slash = r.validatorSlash * params.minValidatorStake;
   const kept = (r.locked + r.collateral) * value;
-  const inDispute = s * (costRatio * value + s * (kept + r.bounty * slash + costRatio * value) - (1 - s) * slash);
-  return r.p * (1 - s) * inDispute;
+  const won = kept + r.bounty * slash + (costRatio + r.pay) * value; // v3 skips the work and is paid
+  const lost = slash + r.pay * value;
+  return r.p * (1 - s) * s * (costRatio * value + s * won - (1 - s) * lost);
 }
 
-/** The smallest lease value above which copying pays (c = 1), or Infinity. */
+/** The smallest lease value above which copying pays at cost ratio c, or Infinity. */
 export function copyingBreakEvenValue(params: AttackParams, costRatio = 1): number {
   const r = rates(params);
   const s = params.attackerShare;
   const slash = r.validatorSlash * params.minValidatorStake;
-  const perXpl = costRatio + s * (r.locked + r.collateral + costRatio);
+  const perXpl = costRatio + s * (r.locked + r.collateral + costRatio + r.pay) - (1 - s) * r.pay;
   const fixed = (1 - s) * slash - s * r.bounty * slash;
   return perXpl <= 0 ? Number.POSITIVE_INFINITY : Math.max(0, fixed / perXpl);
 }
@@ -152,8 +155,8 @@ function simulateCopying(leases: CappedLeases, costRatio: number, params: Attack
     let gain = 0;
     if (rng.uniform() < r.p && rng.uniform() >= s && rng.uniform() < s) {
       gain += costRatio * value; // v2 does not re-execute
-      if (rng.uniform() < s) gain += (r.locked + r.collateral) * value + r.bounty * slash + costRatio * value;
-      else gain -= slash;
+      if (rng.uniform() < s) gain += (r.locked + r.collateral) * value + r.bounty * slash + (costRatio + r.pay) * value;
+      else gain -= slash + r.pay * value;
     }
     acc.add(gain);
   }
