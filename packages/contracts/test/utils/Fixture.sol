@@ -8,6 +8,8 @@ import {ProviderRegistry} from "../../src/staking/ProviderRegistry.sol";
 import {ComputeMarket} from "../../src/market/ComputeMarket.sol";
 import {RewardsDistributor} from "../../src/rewards/RewardsDistributor.sol";
 import {VerificationManager} from "../../src/verification/VerificationManager.sol";
+import {ValidatorSet} from "../../src/verification/ValidatorSet.sol";
+import {HardwareChecks} from "../../src/verification/HardwareChecks.sol";
 import {PaymentChannels} from "../../src/channels/PaymentChannels.sol";
 import {IComputeMarket} from "../../src/interfaces/IComputeMarket.sol";
 import {IVerificationManager} from "../../src/interfaces/IVerificationManager.sol";
@@ -32,6 +34,8 @@ abstract contract Fixture is Test {
     ComputeMarket internal market;
     RewardsDistributor internal rewards;
     VerificationManager internal verifier;
+    ValidatorSet internal validatorSet;
+    HardwareChecks internal hardwareChecks;
     PaymentChannels internal channels;
 
     uint96 internal constant PRICE = 1e15; // wei per GPU-second
@@ -53,7 +57,10 @@ abstract contract Fixture is Test {
         xpl = new XPLToken(to, amounts);
         registry = new ProviderRegistry(xpl, params, owner);
         rewards = new RewardsDistributor(xpl, registry, params, EPOCH, owner);
-        verifier = new VerificationManager(xpl, registry, params, owner);
+        validatorSet = new ValidatorSet(xpl, params);
+        verifier = new VerificationManager(xpl, registry, params, validatorSet, owner);
+        hardwareChecks = new HardwareChecks(xpl, validatorSet, registry, params);
+        validatorSet.setCallers(address(verifier), address(hardwareChecks));
         market = new ComputeMarket(xpl, registry, params, rewards, verifier);
         channels = new PaymentChannels(xpl, params);
         vm.startPrank(owner);
@@ -69,6 +76,8 @@ abstract contract Fixture is Test {
             xpl.approve(address(market), type(uint256).max);
             vm.prank(to[i]);
             xpl.approve(address(verifier), type(uint256).max);
+            vm.prank(to[i]);
+            xpl.approve(address(validatorSet), type(uint256).max);
             vm.prank(to[i]);
             xpl.approve(address(channels), type(uint256).max);
         }
