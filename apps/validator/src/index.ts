@@ -1,4 +1,5 @@
-export { type HardwareCheckResult, runHardwareCheck } from "./hardwareCheck.ts";
+export { HardwareCheckNotAssignedError, type HardwareCheckResult, runHardwareCheck } from "./hardwareCheck.ts";
+export { createHardwareDuty, type HardwareDuty, type HardwareDutyOptions } from "./hardwareDuty.ts";
 export { createValidatorMetrics, type ValidatorMetrics } from "./metrics.ts";
 export {
   fetchProviderOutputs,

@@ -37,6 +37,12 @@ export function createValidatorMetrics() {
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
       registers: [registry],
     }),
+    hardwareChecks: new Counter({
+      name: "plasma_validator_hardware_checks_total",
+      help: "Proof-of-GPU checks this validator was drawn for and reported, by verdict",
+      labelNames: ["passed"] as const,
+      registers: [registry],
+    }),
     timeouts: new Counter({
       name: "plasma_validator_timeouts_sent_total",
       help: "Missed windows this validator ended (anyone may)",

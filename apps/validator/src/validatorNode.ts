@@ -27,6 +27,7 @@ import {
 import { compareOutputs, NoProviderEndpointError } from "@plasma/verify";
 import type { Logger } from "pino";
 import { type Hex, keccak256, stringToHex } from "viem";
+import { createHardwareDuty, type HardwareDutyOptions } from "./hardwareDuty.ts";
 import { createValidatorMetrics, type ValidatorMetrics } from "./metrics.ts";
 import { fetchProviderOutputs, ReexecutionError, reexecuteLease } from "./reexecute.ts";
 import { openValidatorDb } from "./state.ts";
@@ -59,6 +60,12 @@ export type ValidatorNodeOptions = {
   tickMs?: number | undefined;
   /** Serve Prometheus metrics on this port (0: any free port; undefined: none). */
   metricsPort?: number | undefined;
+  /**
+   * Proof-of-GPU checks: it always runs the checks drawn for it (a missed window costs stake) and draws and
+   * ends windows for others; with `recheckAfterSeconds` it also requests checks of offers that are due.
+   * `false`: none of this (tests that drive checks themselves).
+   */
+  hardwareChecks?: HardwareDutyOptions | false | undefined;
 };
 
 export type ValidatorNode = {
@@ -73,7 +80,8 @@ export type ValidatorNode = {
 
 /**
  * Starts a validator: stakes if needed, follows the verification manager's events, draws completed leases,
- * re-executes the ones assigned to it, commits, attests, reveals, and ends windows others missed.
+ * re-executes the ones assigned to it, commits, attests, reveals, and ends windows others missed; and runs
+ * the proof-of-GPU checks drawn for it (see `createHardwareDuty`).
  * Everything it must remember (its results and salts) is in SQLite before it is sent, so a restart
  * finishes what it started.
  */
@@ -111,8 +119,23 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
     onError: (error) => log.warn({ err: error }, "verification event watcher error"),
   });
 
+  const hardware =
+    o.hardwareChecks === false
+      ? null
+      : await createHardwareDuty({
+          client,
+          me,
+          fromBlock: BigInt(o.deployment.deployedAtBlock),
+          log,
+          metrics,
+          options: o.hardwareChecks ?? {},
+          mine: o.mineWhenIdle ? () => client.public.request({ method: "evm_mine" } as never) : undefined,
+          wake: () => wake?.(),
+        });
+
   async function tick(): Promise<void> {
     const block = await client.public.getBlock();
+    await hardware?.tick(block.number, Number(block.timestamp));
     for (const id of [...open]) {
       if (stopped) return;
       let before: Verification | undefined;
@@ -339,6 +362,7 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
       stopped = true;
       wake?.();
       unwatch();
+      hardware?.stop();
       await loop;
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await client.close();

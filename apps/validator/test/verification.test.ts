@@ -12,13 +12,18 @@ import {
   startProviderNode,
 } from "@plasma/provider";
 import {
+  assignHardwareCheck,
   createPlasmaClient,
   type Devnet,
+  disputeHardwareCheck,
   followJob,
   getHardwareCheck,
+  getHardwareCheckState,
+  getHardwareReports,
   getLease,
   getProvider,
   getReputation,
+  getValidator,
   getVerification,
   hashJobSpec,
   type JobSpec,
@@ -26,11 +31,18 @@ import {
   openLease,
   type PlasmaClient,
   parseJobSpec,
+  reportHardwareCheck,
+  requestHardwareCheck,
   startDevnet,
   submitJobSpec,
 } from "@plasma/sdk";
-import { type Address, parseEther } from "viem";
-import { runHardwareCheck, startValidatorNode, type ValidatorNode } from "../src/index.ts";
+import { type Address, createTestClient, type Hex, http, parseEther } from "viem";
+import {
+  HardwareCheckNotAssignedError,
+  runHardwareCheck,
+  startValidatorNode,
+  type ValidatorNode,
+} from "../src/index.ts";
 import { setParameterAsGovernance, until } from "./devnetHelpers.ts";
 
 /** Test-only dishonest runtime: runs the job, then replaces its result with garbage. */
@@ -50,6 +62,7 @@ describe("verification on a devnet: honest and cheating providers, two validator
   const validators: ValidatorNode[] = [];
   let honest: Address;
   let cheater: Address;
+  let providerKey: Hex;
   const leases = { honest: [] as bigint[], cheater: [] as bigint[] };
   const P = 5_000n; // 50 %
 
@@ -59,6 +72,7 @@ describe("verification on a devnet: honest and cheating providers, two validator
     const accounts = devnet.deployment.devAccounts ?? {};
     const key = (name: string) => accounts[name]?.privateKey as `0x${string}`;
     honest = accounts.provider2?.address as Address;
+    providerKey = key("provider2");
     cheater = accounts.provider1?.address as Address;
     const logs = mkdtempSync(join(tmpdir(), "plasma-verify-"));
     for (const [name, wrap] of [
@@ -90,6 +104,7 @@ describe("verification on a devnet: honest and cheating providers, two validator
           logger: createLogger("warn", 2, "plasma-validator"),
           mineWhenIdle: true,
           tickMs: 300,
+          hardwareChecks: false, // the proof-of-GPU test drives its checks itself
         }),
       );
     }
@@ -218,17 +233,43 @@ describe("verification on a devnet: honest and cheating providers, two validator
     assert.equal(verified, 1, "one sampled tolerance lease was re-run and judged a match");
   });
 
-  it("proof of GPU: an offer that answers its challenge in time passes; one too slow is marked and hidden", async () => {
-    const validatorClient = validators[0]?.client as PlasmaClient;
+  it("proof of GPU: only the drawn validator reports; a false failure is disputed, re-checked and overturned", async () => {
+    const chain = createTestClient({ mode: "anvil", transport: http(devnet.deployment.rpcUrl) });
     const [offer] = await listOffers(client, { provider: honest });
     assert.ok(offer);
     const small = { targetSeconds: 0.5, allowanceMs: 5_000 };
-    const passed = await runHardwareCheck(validatorClient, offer.id, { challenge: small });
+    const node = (address: Address | null) =>
+      validators.find((v) => v.address.toLowerCase() === address?.toLowerCase());
+    /** Requests a check (anyone may) and draws its validator from the request block's hash. */
+    const requestAndDraw = async () => {
+      await requestHardwareCheck(client, offer.id);
+      await assignHardwareCheck(client, offer.id);
+      const check = await getHardwareCheckState(client, offer.id);
+      assert.equal(check.stage, "assigned");
+      const drawn = node(check.validator);
+      assert.ok(drawn, `${check.validator} is one of the two validators`);
+      return { drawn, other: validators.find((v) => v !== drawn) as ValidatorNode };
+    };
+
+    const first = await requestAndDraw();
+    // A validator that was not drawn can neither run the check nor report it.
+    await assert.rejects(
+      runHardwareCheck(first.other.client, offer.id, { challenge: small }),
+      HardwareCheckNotAssignedError,
+    );
+    await assert.rejects(
+      reportHardwareCheck(first.other.client, offer.id, false),
+      /is not the validator assigned to check offer/,
+    );
+    const passed = await runHardwareCheck(first.drawn.client, offer.id, { challenge: small });
     assert.equal(passed.verdict.passed, true, passed.verdict.reason);
     assert.equal((await getHardwareCheck(client, offer.id))?.failed, false);
 
-    // The same work against a deadline no hardware meets: the verdict is recorded and the offer hidden.
-    const slow = await runHardwareCheck(validatorClient, offer.id, {
+    // A day on (the contract's MIN_CHECK_INTERVAL): a check against a deadline no hardware meets fails the offer.
+    await chain.increaseTime({ seconds: 86_401 });
+    await chain.mine({ blocks: 1 });
+    const second = await requestAndDraw();
+    const slow = await runHardwareCheck(second.drawn.client, offer.id, {
       challenge: { ...small, allowanceMs: 0, slack: 1e-6 },
     });
     assert.equal(slow.verdict.passed, false);
@@ -239,10 +280,25 @@ describe("verification on a devnet: honest and cheating providers, two validator
     assert.equal((await listOffers(client, { provider: honest })).length, 0, "hidden by default");
     assert.equal((await listOffers(client, { provider: honest, includeFailedHardware: true })).length, 1);
 
-    // Only staked validators may challenge a node.
-    await assert.rejects(
-      runHardwareCheck(client, offer.id, { challenge: small, record: false }),
-      /not an active validator/,
+    // The provider disputes: the other validator is drawn, re-checks, passes the offer; the false report is overturned.
+    const provider = createPlasmaClient({ deployment: devnet.deployment, account: providerKey });
+    await disputeHardwareCheck(provider, offer.id);
+    await provider.close();
+    await assignHardwareCheck(client, offer.id);
+    const recheck = await getHardwareCheckState(client, offer.id);
+    assert.equal(recheck.validator, second.other.address, "the re-check goes to the validator not disputed");
+    const stakeBefore = (await getValidator(client, second.drawn.address)).stake;
+    await runHardwareCheck(second.other.client, offer.id, { challenge: small });
+    const history = await getHardwareReports(client, offer.id);
+    assert.deepEqual(
+      history.map((r) => [r.passed, r.verdict, r.recheck]),
+      [
+        [true, "standing", false],
+        [false, "overturned", false],
+        [true, "standing", true],
+      ],
     );
+    assert.ok((await getValidator(client, second.drawn.address)).stake < stakeBefore, "the false report is slashed");
+    assert.equal((await listOffers(client, { provider: honest })).length, 1, "listed again");
   });
 });

@@ -24,6 +24,10 @@ export const deploymentSchema = z.object({
     rewardsDistributor: address,
     /** Samples completed leases for re-execution by staked validators; holds payouts until verified. */
     verificationManager: address,
+    /** Validator stake, and stake-weighted draws from the set frozen before each draw's seed block. */
+    validatorSet: address,
+    /** Assigned, disputable proof-of-GPU checks of offers, with every report kept. */
+    hardwareChecks: address,
     /** Pay-per-request deposits: clients sign cumulative vouchers, providers redeem them. */
     paymentChannels: address,
     /** Owns every parameter, the registry's roles and the treasury; only the governor proposes to it. */

@@ -40,6 +40,23 @@ export {
   type VoteSupport,
 } from "./actions/governance.ts";
 export {
+  assignHardwareCheck,
+  closeHardwareCheck,
+  disputeHardwareCheck,
+  getHardwareCheck,
+  getHardwareCheckState,
+  getHardwareReports,
+  HARDWARE_CHECK_STAGES,
+  HARDWARE_REPORT_VERDICTS,
+  type HardwareCheckStage,
+  type HardwareCheckState,
+  type HardwareReport,
+  type HardwareReportVerdict,
+  reportHardwareCheck,
+  requestHardwareCheck,
+  timeoutHardwareCheck,
+} from "./actions/hardwareChecks.ts";
+export {
   cancelLease,
   claimBuilderFees,
   completeLease,
@@ -123,32 +140,33 @@ export {
   type XplPermit,
 } from "./actions/token.ts";
 export {
+  activeValidators,
+  getValidator,
+  requestValidatorExit,
+  stakeValidator,
+  type ValidatorInfo,
+  withdrawValidatorStake,
+} from "./actions/validatorSet.ts";
+export {
   assignValidator,
   attestVerdict,
   commitValidatorResult,
   currentValidator,
   drawVerification,
   getBacking,
-  getHardwareCheck,
   getLockedCollateral,
   getReputation,
-  getValidator,
   getVerification,
   getVerifiedExposure,
   type Reputation,
-  recordHardwareCheck,
-  requestValidatorExit,
   revealSalt,
   revealValidatorResult,
-  stakeValidator,
   timeoutVerification,
-  type ValidatorInfo,
   VERIFICATION_STAGE_TEXT,
   VERIFICATION_STAGES,
   type Verification,
   type VerificationStage,
   validatorCommitment,
-  withdrawValidatorStake,
 } from "./actions/verification.ts";
 export { type LeaseOpenedEvent, type MarketEvent, watchLeaseOpened, watchMarketEvents } from "./actions/watch.ts";
 export {

@@ -31,6 +31,8 @@ const deployment: Deployment = {
     computeMarket: "0xcf7ed3acca5a467e9e704c703e8d87f634fb0fc9",
     rewardsDistributor: "0x0165878a594ca255338adfa4d48449f69242eb8f",
     verificationManager: "0x2279b7a0a67db372996a5fab50d91eaa73d2ebe6",
+    validatorSet: "0xa513e6e4b8f2a923d98304ec87f64353c4d5c853",
+    hardwareChecks: "0xb7f8bc63bbcad18155201308c8f3540b07f84f5e",
     paymentChannels: "0x8a791620dd6260079bf849dc5567adc3f2fdc318",
     timelock: "0xdc64a140aa3e981100a9beca4e685f962f0cf6c9",
     governor: "0x5fc8d32690cc91d4c39d9d3abcbd16989f875707",

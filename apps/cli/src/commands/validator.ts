@@ -1,9 +1,13 @@
 import { join } from "node:path";
 import { createLogger } from "@plasma/provider";
 import {
+  disputeHardwareCheck,
+  getHardwareCheckState,
+  getHardwareReports,
   getProtocolParameters,
   getValidator,
   readDeployment,
+  requestHardwareCheck,
   requestValidatorExit,
   stakeValidator,
   withdrawValidatorStake,
@@ -28,9 +32,18 @@ export function registerValidatorCommands(program: Command): void {
     .option("--stake <xpl>", "XPL to keep staked (default: the protocol minimum)")
     .option("--metrics-port <port>", "serve Prometheus metrics on this port (0 picks a free one)")
     .option("--mine-when-idle", "on a local devnet, mine a block when a draw waits for one")
+    .option("--recheck-days <days>", "request a proof-of-GPU check of offers not checked for this long", "7")
+    .option("--no-request-checks", "request no hardware checks (still run the ones drawn for you)")
     .action(
       async (
-        o: { dataDir?: string; stake?: string; metricsPort?: string; mineWhenIdle?: boolean },
+        o: {
+          dataDir?: string;
+          stake?: string;
+          metricsPort?: string;
+          mineWhenIdle?: boolean;
+          recheckDays: string;
+          requestChecks: boolean;
+        },
         command: Command,
       ) => {
         const options = optionsOf(command);
@@ -55,6 +68,11 @@ export function registerValidatorCommands(program: Command): void {
                 ? 0
                 : parsePositiveInteger(o.metricsPort, "--metrics-port"),
           mineWhenIdle: Boolean(o.mineWhenIdle),
+          hardwareChecks: {
+            recheckAfterSeconds: o.requestChecks
+              ? parsePositiveInteger(o.recheckDays, "--recheck-days") * 86_400
+              : undefined,
+          },
         });
         process.stdout.write(
           `Plasma validator ${address} is running.\n${node.metricsUrl ? `  metrics: ${node.metricsUrl}\n` : ""}Press Ctrl-C to stop.\n`,
@@ -113,12 +131,12 @@ export function registerValidatorCommands(program: Command): void {
 
   validator
     .command("challenge <offerId>")
-    .description("proof of GPU: challenge an offer's hardware and record the verdict on chain")
-    .option("--no-record", "print the verdict without recording it")
+    .description("proof of GPU: run the check of an offer drawn for you, and report the verdict on chain")
+    .option("--no-report", "print the verdict without reporting it (any staked validator may)")
     .action(
-      withContext("validator", async (ctx, offerText: string, o: { record: boolean }) => {
+      withContext("validator", async (ctx, offerText: string, o: { report: boolean }) => {
         const offerId = BigInt(parsePositiveInteger(offerText, "offer id"));
-        const result = await runHardwareCheck(ctx.client, offerId, { record: o.record });
+        const result = await runHardwareCheck(ctx.client, offerId, { report: o.report });
         const v = result.verdict;
         ctx.out.result(result, () =>
           [
@@ -127,11 +145,68 @@ export function registerValidatorCommands(program: Command): void {
               ["offer", `${offerId} (${v.gpuCount} × ${v.gpuClass})`],
               ["round trip", `${(v.elapsedMs / 1000).toFixed(1)} s of ${(v.deadlineMs / 1000).toFixed(1)} s allowed`],
               ["report hash", result.reportHash],
-              ["recorded", result.tx ?? "no (--no-record)"],
+              ["reported", result.tx ?? "no (--no-report)"],
             ]),
           ].join("\n"),
         );
         if (!v.passed) process.exitCode = 1;
+      }),
+    );
+
+  validator
+    .command("request-check <offerId>")
+    .description("request a proof-of-GPU check of an offer: a validator is drawn from the next block (anyone)")
+    .action(
+      withContext("validator", async (ctx, offerText: string) => {
+        const offerId = BigInt(parsePositiveInteger(offerText, "offer id"));
+        const hash = await requestHardwareCheck(ctx.client, offerId);
+        const c = await getHardwareCheckState(ctx.client, offerId);
+        ctx.out.result(
+          { offerId, drawBlock: c.drawBlock, tx: hash },
+          () =>
+            `Requested a hardware check of offer ${offerId}: its validator is drawn from block ${c.drawBlock}'s hash (tx ${hash}).`,
+        );
+      }),
+    );
+
+  validator
+    .command("checks <offerId>")
+    .description("an offer's open hardware check and every report made about it")
+    .action(
+      withContext("validator", async (ctx, offerText: string) => {
+        const offerId = BigInt(parsePositiveInteger(offerText, "offer id"));
+        const [open, reports] = await Promise.all([
+          getHardwareCheckState(ctx.client, offerId),
+          getHardwareReports(ctx.client, offerId),
+        ]);
+        ctx.out.result({ open, reports }, () =>
+          [
+            fields([
+              ["offer", String(offerId)],
+              ["open check", open.stage === "none" ? "none" : open.stage],
+              ["validator", open.validator ?? "-"],
+              ["deadline", open.deadline ? formatTime(open.deadline) : "-"],
+            ]),
+            ...reports.map(
+              (r) =>
+                `#${r.index} ${formatTime(r.checkedAt)} ${r.passed ? "passed" : "failed"}${r.recheck ? " (re-check)" : ""} by ${r.validator}: ${r.verdict}`,
+            ),
+          ].join("\n"),
+        );
+      }),
+    );
+
+  validator
+    .command("dispute <offerId>")
+    .description("as the offer's provider: dispute its latest failed hardware report; a second validator re-checks")
+    .action(
+      withContext("validator", async (ctx, offerText: string) => {
+        const offerId = BigInt(parsePositiveInteger(offerText, "offer id"));
+        const hash = await disputeHardwareCheck(ctx.client, offerId);
+        ctx.out.result(
+          { offerId, tx: hash },
+          () => `Disputed offer ${offerId}'s failed report: a second validator will re-check it (tx ${hash}).`,
+        );
       }),
     );
 

@@ -270,33 +270,43 @@ const handlers: Record<string, Handler> = {
     // The event carries the chain's count, so a replay sets the same number.
     await db.query("UPDATE providers SET no_shows = $2 WHERE address = $1", [a("provider"), a("noShows")]);
   },
-  "verificationManager.HardwareChecked": async (db, _e, a) => {
-    await db.query("UPDATE offers SET hardware_check_failed = $2 WHERE id = $1", [
-      a("offerId"),
-      a("passed") !== "true",
-    ]);
-  },
-  "verificationManager.ValidatorStaked": async (db, _e, a) => {
+
+  // ---------------------------------------------------------------- validator set and hardware checks
+  "validatorSet.ValidatorStaked": async (db, _e, a) => {
     await db.query(
       "INSERT INTO validators (address, stake) VALUES ($1, $2) ON CONFLICT (address) DO UPDATE SET stake = EXCLUDED.stake",
       [a("validator"), a("stake")],
     );
   },
-  "verificationManager.ValidatorWithdrawn": async (db, _e, a) => {
+  "validatorSet.ValidatorWithdrawn": async (db, _e, a) => {
     await db.query("UPDATE validators SET stake = GREATEST(stake - $2::numeric, 0) WHERE address = $1", [
       a("validator"),
       a("amount"),
     ]);
   },
-  "verificationManager.ValidatorSlashed": async (db, _e, a) => {
+  // Every slash of a validator (a lost verification dispute, an overturned hardware report) is taken here.
+  "validatorSet.ValidatorSlashed": async (db, _e, a) => {
     await db.query(
       "UPDATE validators SET stake = GREATEST(stake - $2::numeric, 0), slashed = slashed + $2::numeric WHERE address = $1",
       [a("validator"), a("amount")],
     );
     await addTotal(db, "slashed", a("amount"));
   },
-  "verificationManager.ValidatorExitRequested": async (db, _e, a) => {
+  "validatorSet.ValidatorPenalized": async (db, _e, a) => {
+    await db.query("UPDATE validators SET stake = GREATEST(stake - $2::numeric, 0) WHERE address = $1", [
+      a("validator"),
+      a("amount"),
+    ]);
+  },
+  "validatorSet.ValidatorExitRequested": async (db, _e, a) => {
     await db.query("UPDATE validators SET exit_at = $2 WHERE address = $1", [a("validator"), a("exitAt")]);
+  },
+  // The latest report decides: a re-check that passes an offer follows the report it overturns.
+  "hardwareChecks.HardwareChecked": async (db, _e, a) => {
+    await db.query("UPDATE offers SET hardware_check_failed = $2 WHERE id = $1", [
+      a("offerId"),
+      a("passed") !== "true",
+    ]);
   },
 
   // ---------------------------------------------------------------- payment channels

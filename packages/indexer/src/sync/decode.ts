@@ -2,12 +2,14 @@
 // are stored in, so that live indexing and a rebuild from the events table apply the same input.
 import {
   computeMarketAbi,
+  hardwareChecksAbi,
   paymentChannelsAbi,
   plasmaGovernorAbi,
   protocolParametersAbi,
   providerRegistryAbi,
   rewardsDistributorAbi,
   timelockControllerAbi,
+  validatorSetAbi,
   verificationManagerAbi,
   xplTokenAbi,
 } from "@plasma/contracts";
@@ -39,6 +41,8 @@ export const CONTRACT_ABIS: Record<keyof Deployment["contracts"], Abi> = {
   computeMarket: computeMarketAbi,
   rewardsDistributor: rewardsDistributorAbi,
   verificationManager: verificationManagerAbi,
+  validatorSet: validatorSetAbi,
+  hardwareChecks: hardwareChecksAbi,
   paymentChannels: paymentChannelsAbi,
   timelock: timelockControllerAbi,
   governor: plasmaGovernorAbi,

@@ -1,8 +1,14 @@
-import { protocolParametersAbi, providerRegistryAbi, verificationManagerAbi } from "@plasma/contracts";
+import {
+  hardwareChecksAbi,
+  protocolParametersAbi,
+  providerRegistryAbi,
+  verificationManagerAbi,
+} from "@plasma/contracts";
 import { type Address, type Hex, parseEventLogs } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
+import { HARDWARE_REPORT_VERDICTS } from "./hardwareChecks.ts";
 import { distributeRewardsArrivalsWaitFor } from "./rewards.ts";
 import { formatXpl, getXplAllowance, getXplBalance, signXplPermit } from "./token.ts";
 
@@ -219,19 +225,21 @@ export async function getOffer(client: PlasmaClient, offerId: bigint): Promise<O
         args: [offerId],
       }),
       client.public.readContract({
-        address: client.addresses.verificationManager,
-        abi: verificationManagerAbi,
-        functionName: "getHardwareCheck",
+        address: client.addresses.hardwareChecks,
+        abi: hardwareChecksAbi,
+        functionName: "latestReport",
         args: [offerId],
       }),
     ]),
   );
+  const [checked, latest] = check;
   const record = await providerRecord(client, o.provider);
   return {
     id: offerId,
     ...o,
     freeGpus: o.gpuCount - o.gpusInUse,
-    hardwareCheckFailed: check.failed,
+    // A failed report counts until a dispute's re-check overturns it.
+    hardwareCheckFailed: checked && !latest.passed && HARDWARE_REPORT_VERDICTS[latest.verdict] !== "overturned",
     providerRecord: record,
   };
 }

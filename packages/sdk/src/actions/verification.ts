@@ -1,9 +1,8 @@
 import { computeMarketAbi, providerRegistryAbi, verificationManagerAbi } from "@plasma/contracts";
-import { type Address, encodeAbiParameters, type Hex, keccak256, parseEventLogs, zeroAddress, zeroHash } from "viem";
+import { type Address, encodeAbiParameters, type Hex, keccak256, zeroAddress } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { VERIFICATION_MODES, type VerificationMode } from "./market.ts";
-import { approveXpl, getXplAllowance } from "./token.ts";
 import { VERIFICATION_STAGES, type VerificationStage } from "./verificationStages.ts";
 
 export { VERIFICATION_STAGES, type VerificationStage };
@@ -57,18 +56,6 @@ export type Reputation = {
   disputesLost: number;
   /** Leases it did not start by their deadline, cancelled by their client. */
   noShows: number;
-};
-
-/** A validator's stake and record. */
-export type ValidatorInfo = {
-  address: Address;
-  stake: bigint;
-  active: boolean;
-  exitAt: number;
-  openAssignments: number;
-  attested: number;
-  missed: number;
-  disputesLost: number;
 };
 
 function call<T>(client: PlasmaClient, functionName: string, args: readonly unknown[] = []): Promise<T> {
@@ -195,43 +182,6 @@ export async function getLockedCollateral(client: PlasmaClient, provider: Addres
   );
 }
 
-/** Reads a validator's stake and record. */
-export async function getValidator(client: PlasmaClient, validator: Address): Promise<ValidatorInfo> {
-  const v = await call<{
-    stake: bigint;
-    exitAt: bigint;
-    openAssignments: number;
-    slot: number;
-    attested: number;
-    missed: number;
-    disputesLost: number;
-  }>(client, "getValidator", [validator]);
-  return {
-    address: validator,
-    stake: v.stake,
-    active: v.slot !== 0,
-    exitAt: Number(v.exitAt),
-    openAssignments: v.openAssignments,
-    attested: v.attested,
-    missed: v.missed,
-    disputesLost: v.disputesLost,
-  };
-}
-
-/** The latest proof-of-GPU check of an offer, or null when it was never checked. */
-export async function getHardwareCheck(
-  client: PlasmaClient,
-  offerId: bigint,
-): Promise<{ failed: boolean; checkedAt: number; validator: Address; reportHash: Hex } | null> {
-  const c = await call<{ failed: boolean; checkedAt: bigint; validator: Address; reportHash: Hex }>(
-    client,
-    "getHardwareCheck",
-    [offerId],
-  );
-  if (c.checkedAt === 0n) return null;
-  return { failed: c.failed, checkedAt: Number(c.checkedAt), validator: c.validator, reportHash: c.reportHash };
-}
-
 /** Draws whether a completed lease is re-executed (anyone; from the block after completion). */
 export async function drawVerification(client: PlasmaClient, leaseId: bigint): Promise<Hex> {
   return (await send(client, "Drawing a lease for verification", "draw", [leaseId])).transactionHash;
@@ -245,26 +195,6 @@ export async function assignValidator(client: PlasmaClient, leaseId: bigint): Pr
 /** Ends a verification step whose window has passed (anyone). */
 export async function timeoutVerification(client: PlasmaClient, leaseId: bigint): Promise<Hex> {
   return (await send(client, "Ending a missed verification step", "timeout", [leaseId])).transactionHash;
-}
-
-/** Stakes XPL as a validator (approves the verification manager first when needed). */
-export async function stakeValidator(client: PlasmaClient, amount: bigint): Promise<Hex> {
-  const me = accountAddress(client, "Staking as a validator");
-  const spender = client.addresses.verificationManager;
-  if ((await getXplAllowance(client, me, spender)) < amount) await approveXpl(client, { spender, amount });
-  return (await send(client, "Staking as a validator", "stakeValidator", [amount])).transactionHash;
-}
-
-/** Leaves the validator set; the stake can be withdrawn after the unbonding period. */
-export async function requestValidatorExit(client: PlasmaClient): Promise<Hex> {
-  return (await send(client, "Leaving the validator set", "requestValidatorExit", [])).transactionHash;
-}
-
-/** Withdraws an exited validator's stake. */
-export async function withdrawValidatorStake(client: PlasmaClient): Promise<{ hash: Hex; amount: bigint }> {
-  const receipt = await send(client, "Withdrawing a validator's stake", "withdrawValidatorStake", []);
-  const [event] = parseEventLogs({ abi: verificationManagerAbi, eventName: "ValidatorWithdrawn", logs: receipt.logs });
-  return { hash: receipt.transactionHash, amount: event?.args.amount ?? 0n };
 }
 
 /** The provider reveals the salt of its result commitment. */
@@ -305,16 +235,5 @@ export async function revealValidatorResult(
   salt: Hex,
 ): Promise<Hex> {
   return (await send(client, "Revealing a verification result", "revealResult", [leaseId, resultHash, salt]))
-    .transactionHash;
-}
-
-/** Records a proof-of-GPU check of an offer (validators only). */
-export async function recordHardwareCheck(
-  client: PlasmaClient,
-  offerId: bigint,
-  passed: boolean,
-  reportHash: Hex = zeroHash,
-): Promise<Hex> {
-  return (await send(client, "Recording a hardware check", "recordHardwareCheck", [offerId, passed, reportHash]))
     .transactionHash;
 }

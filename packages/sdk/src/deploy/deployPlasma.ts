@@ -1,6 +1,8 @@
 import {
   computeMarketAbi,
   computeMarketBytecode,
+  hardwareChecksAbi,
+  hardwareChecksBytecode,
   paymentChannelsAbi,
   paymentChannelsBytecode,
   plasmaGovernorAbi,
@@ -13,6 +15,8 @@ import {
   rewardsDistributorBytecode,
   timelockControllerAbi,
   timelockControllerBytecode,
+  validatorSetAbi,
+  validatorSetBytecode,
   verificationManagerAbi,
   verificationManagerBytecode,
   xplTokenAbi,
@@ -156,12 +160,23 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
       BigInt(p.rewardsEpochSeconds ?? DEFAULT_REWARDS_EPOCH_SECONDS),
       account.address,
     ]);
+    // Validators stake in the validator set, which the verification manager and the hardware checks draw from.
+    const validatorSet = await deploy(validatorSetAbi, validatorSetBytecode, [xplToken, protocolParameters]);
     const verificationManager = await deploy(verificationManagerAbi, verificationManagerBytecode, [
       xplToken,
       providerRegistry,
       protocolParameters,
+      validatorSet,
       account.address,
     ]);
+    const hardwareChecks = await deploy(hardwareChecksAbi, hardwareChecksBytecode, [
+      xplToken,
+      validatorSet,
+      providerRegistry,
+      protocolParameters,
+    ]);
+    // Once, by the deployer: nobody (governance included) can name other callers later.
+    await write(validatorSet, validatorSetAbi, "setCallers", [verificationManager, hardwareChecks]);
     const computeMarket = await deploy(computeMarketAbi, computeMarketBytecode, [
       xplToken,
       providerRegistry,
@@ -217,6 +232,8 @@ export async function deployPlasma(p: DeployPlasmaParameters): Promise<Deploymen
         computeMarket,
         rewardsDistributor,
         verificationManager,
+        validatorSet,
+        hardwareChecks,
         paymentChannels,
         timelock,
         governor,

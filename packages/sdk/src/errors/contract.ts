@@ -1,11 +1,13 @@
 import {
   computeMarketAbi,
+  hardwareChecksAbi,
   paymentChannelsAbi,
   plasmaGovernorAbi,
   protocolParametersAbi,
   providerRegistryAbi,
   rewardsDistributorAbi,
   timelockControllerAbi,
+  validatorSetAbi,
   verificationManagerAbi,
   xplTokenAbi,
 } from "@plasma/contracts";
@@ -29,6 +31,8 @@ export const plasmaErrorsAbi = dedupeErrors([
   ...providerRegistryAbi,
   ...rewardsDistributorAbi,
   ...verificationManagerAbi,
+  ...validatorSetAbi,
+  ...hardwareChecksAbi,
   ...paymentChannelsAbi,
   ...protocolParametersAbi,
   ...xplTokenAbi,
@@ -50,6 +54,8 @@ const time = (seconds: unknown) => new Date(Number(seconds) * 1000).toISOString(
 const LEASE_STATUS = ["none", "open", "running", "ended"] as const;
 const status = (s: unknown) => LEASE_STATUS[Number(s)] ?? String(s);
 const verificationStage = (s: unknown) => VERIFICATION_STAGES[Number(s)] ?? String(s);
+const HARDWARE_STAGES = ["none", "waiting for a validator", "assigned", "open to dispute"] as const;
+const hardwareStage = (s: unknown) => HARDWARE_STAGES[Number(s)] ?? String(s);
 const paramName = (name: unknown) => hexToString(name as Hex, { size: 32 }).replace(/\0+$/, "");
 
 type Explain = (args: readonly unknown[]) => [message: string, hint?: string];
@@ -185,16 +191,57 @@ const EXPLAIN: Record<string, Explain> = {
     "Attest a mismatch instead.",
   ],
   VerifyZeroCommitment: () => ["A commitment or result hash of zero is not allowed."],
-  VerifyZeroAmount: () => ["Stake more than 0 XPL."],
-  VerifyStakeBelowMinimum: ([stake, minimum]) => [
+  // validator set
+  ValidatorSetNotCaller: ([who]) => [
+    `${who} may not do this: only the verification manager and the hardware checks may.`,
+  ],
+  ValidatorSetCallersAlreadySet: () => ["The validator set's callers are already named; nobody can change them."],
+  ValidatorSetZeroAmount: () => ["Stake more than 0 XPL."],
+  ValidatorSetStakeBelowMinimum: ([stake, minimum]) => [
     `A validator needs at least ${xpl(minimum)} staked; this would make ${xpl(stake)}.`,
   ],
-  VerifyNotValidator: ([who]) => [`${who} is not an active validator.`, "Stake with `plasma validator stake AMOUNT`."],
-  VerifyValidatorExiting: ([who]) => [`${who} is leaving the validator set; withdraw first, then stake again.`],
-  VerifyExitNotReady: ([who, exitAt, open]) => [
+  ValidatorSetNotValidator: ([who]) => [
+    `${who} is not an active validator.`,
+    "Stake with `plasma validator stake AMOUNT`.",
+  ],
+  ValidatorSetExiting: ([who]) => [`${who} is leaving the validator set; withdraw first, then stake again.`],
+  ValidatorSetExitNotReady: ([who, exitAt, open]) => [
     Number(exitAt) === 0
       ? `${who} has not asked to leave the validator set.`
-      : `${who} can withdraw after ${time(exitAt)} once its ${open} open verification(s) have ended.`,
+      : `${who} can withdraw after ${time(exitAt)} once its ${open} open assignment(s) have ended.`,
+  ],
+  ValidatorSetFull: ([max]) => [
+    `The validator set is full (${max} validators).`,
+    "Wait for a validator to leave; its slot goes to the next one to stake.",
+  ],
+  ValidatorSetDrawBlockNotPast: ([block, current]) => [`Block ${block} is not mined yet (the chain is at ${current}).`],
+  // hardware checks
+  HardwareCheckOpen: ([id, stage]) => [
+    `Offer ${id} already has an open hardware check (${hardwareStage(stage)}).`,
+    `See it: plasma validator checks ${id}`,
+  ],
+  HardwareCheckTooSoon: ([id, at]) => [
+    `Offer ${id} was checked recently; a new check may be requested from ${time(at)}.`,
+    "A provider answers a failed report by disputing it (`plasma validator dispute OFFER`), not with a new check.",
+  ],
+  HardwareCheckWrongStage: ([id, stage]) => [
+    `Offer ${id}'s hardware check is ${hardwareStage(stage)}, which does not allow this step.`,
+  ],
+  HardwareCheckTooEarly: ([id, block]) => [
+    `Offer ${id}'s check can be drawn from block ${block} on.`,
+    "Wait for the next block.",
+  ],
+  HardwareCheckNotAssigned: ([id, who]) => [
+    `${who} is not the validator assigned to check offer ${id}.`,
+    "Only the validator drawn for a check may report it.",
+  ],
+  HardwareCheckWindowClosed: ([id, deadline]) => [
+    `The window to act on offer ${id}'s check closed at ${time(deadline)}.`,
+  ],
+  HardwareCheckWindowOpen: ([id, deadline]) => [`Offer ${id}'s check window is open until ${time(deadline)}.`],
+  HardwareCheckNotProvider: ([id, who]) => [`${who} is not the provider of offer ${id}; only it may dispute.`],
+  HardwareCheckNotDisputable: ([id]) => [
+    `Offer ${id} has no failed report open to dispute (a re-check's failure is final).`,
   ],
   VerifyMarketAlreadySet: () => ["The verification manager already has its market."],
   VerifyNotMarket: ([who]) => [`${who} is not the market.`],
