@@ -127,6 +127,8 @@ interface IComputeMarket {
     /// @notice A verified lease that has used all its seconds waits until `resultDueBy` for its provider's result
     ///         (`completeLease` or `failLease(TimedOut, resultHash)`) before it can be ended without one.
     error MarketAwaitingResult(uint256 leaseId, uint256 resultDueBy);
+    /// @notice Only the verification manager reports that a verified lease's pay was released.
+    error MarketNotVerification(address caller);
 
     /// @notice Opens a lease: pulls `price × gpus × maxSeconds` into escrow, plus the verification fee
     ///         unless the mode is None, and reserves the GPUs, in one transaction. The caller must have
@@ -186,6 +188,12 @@ interface IComputeMarket {
     ///         start deadline has passed (the refund and compensation always go to the client): a client that
     ///         never cancels cannot hold the provider's capacity and locked collateral.
     function cancelLease(uint256 leaseId) external;
+
+    /// @notice Records a verified lease's work for rewards (its GPU-seconds and the protocol fee it paid), now that
+    ///         verification released its pay to the provider (verified, or not sampled). Verification manager only,
+    ///         once per lease. A verified lease's work is not recorded when it ends: a result that then fails
+    ///         verification earns no reward.
+    function recordVerifiedWork(uint256 leaseId) external;
 
     /// @notice Sends the caller's accumulated builder fees to it.
     /// @return amount XPL wei sent.

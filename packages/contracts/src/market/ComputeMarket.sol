@@ -210,7 +210,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         }
         gross = _accruedGross(l);
         if (gross == 0) return 0;
-        uint256 providerAmount = _book(leaseId, l, gross);
+        uint256 providerAmount = _book(leaseId, l, gross, true);
         xpl.safeTransfer(l.provider, providerAmount);
     }
 
@@ -220,6 +220,19 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         uint256 resultDueBy = uint256(l.startedAt) + l.maxSeconds + _terms[l.termsId].verificationWindow;
         if (block.timestamp <= resultDueBy) revert MarketAwaitingResult(leaseId, resultDueBy);
         _end(leaseId, l, EndReason.EscrowExhausted, bytes32(0), false);
+    }
+
+    // ---------------------------------------------------------------- verification
+
+    /// @inheritdoc IComputeMarket
+    function recordVerifiedWork(uint256 leaseId) external {
+        if (msg.sender != address(verification)) revert MarketNotVerification(msg.sender);
+        LeaseRecord storage l = _lease(leaseId);
+        uint256 paid = l.paid; // a verified lease is paid once, at its end: price × gpus × whole seconds
+        if (paid == 0) return;
+        LeaseTerms storage t = _terms[l.termsId];
+        (, uint256 protocolFee,) = LeaseMath.split(paid, t.protocolFeeBps, t.builderShareBps, _builders[leaseId] != address(0));
+        rewards.recordWork(l.provider, paid / l.pricePerGpuSecond, protocolFee);
     }
 
     // ---------------------------------------------------------------- fees
@@ -431,10 +444,11 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     ///      paid), and its payout goes to the verification manager; a verified lease paid without one (stopped
     ///      by its client) pays the provider directly, as the client chose.
     function _end(uint256 leaseId, LeaseRecord storage l, EndReason reason, bytes32 resultHash, bool payAccrued) private {
-        uint256 gross = payAccrued ? _accruedGross(l) : 0;
-        uint256 providerAmount = gross == 0 ? 0 : _book(leaseId, l, gross);
         IVerificationManager.Mode mode = l.verification;
         bool toVerification = mode != IVerificationManager.Mode.None && payAccrued && resultHash != bytes32(0);
+        uint256 gross = payAccrued ? _accruedGross(l) : 0;
+        // Work under verification earns rewards only once verification releases its pay (recordVerifiedWork).
+        uint256 providerAmount = gross == 0 ? 0 : _book(leaseId, l, gross, !toVerification);
         uint256 fee = toVerification ? LeaseMath.verificationFee(l.paid, l.verificationFeeBps) : 0;
         uint256 refund = _escrowWithFee(l) - l.paid - fee;
         l.status = LeaseStatus.Ended;
@@ -464,8 +478,12 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         return value + LeaseMath.verificationFee(value, l.verificationFeeBps);
     }
 
-    /// @dev Records a gross payment and its fee split; returns the provider's amount to transfer.
-    function _book(uint256 leaseId, LeaseRecord storage l, uint256 gross) private returns (uint256 providerAmount) {
+    /// @dev Records a gross payment and its fee split (and, with `recordWork`, its work for rewards); returns the
+    ///      provider's amount to transfer.
+    function _book(uint256 leaseId, LeaseRecord storage l, uint256 gross, bool recordWork)
+        private
+        returns (uint256 providerAmount)
+    {
         LeaseTerms storage t = _terms[l.termsId];
         address builder = _builders[leaseId];
         bool hasBuilder = builder != address(0);
@@ -477,7 +495,7 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
         if (builderFee > 0) _builderBalances[builder] += builderFee;
         emit LeaseSettled(leaseId, l.provider, gross, providerAmount, protocolFee, builderFee);
         // gross is price × gpus × whole seconds, so the division is exact.
-        rewards.recordWork(l.provider, gross / l.pricePerGpuSecond, protocolFee);
+        if (recordWork) rewards.recordWork(l.provider, gross / l.pricePerGpuSecond, protocolFee);
     }
 
     function _accruedGross(LeaseRecord storage l) private view returns (uint256) {
