@@ -44,14 +44,14 @@ export interface AttackParams extends Params {
   noShowPenaltyBps: number;
   /** XPL. */
   noShowPenaltyCap: number;
-  /** A no-show penalty is at most this share of the provider's backing. */
+  /** All no-show penalties of one unbonding period together take at most this share of the provider's backing. */
   noShowBackingCapBps: number;
   noShowClientShareBps: number;
   /**
-   * The most no-show penalties may take from one provider per period, as a share of its backing (0: no
-   * cap). Assumed 20 % per unbonding period until the contract's parameter lands.
+   * Whether noShowBackingCapBps bounds a whole unbonding period (ComputeMarket's no-show allowance) or,
+   * as before issue 16's fix, each no-show alone (of the backing left), so that many no-shows drain it.
    */
-  noShowPeriodCapBps: number;
+  noShowCapPerPeriod: boolean;
   /** Seconds a lease may wait to be started. */
   startDeadline: number;
   /** Epochs a new delegation waits before it earns (0: the old rule, it earned the epoch just ended). */
@@ -80,7 +80,7 @@ export const DEFAULT_ATTACK_PARAMS: Readonly<AttackParams> = Object.freeze({
   noShowPenaltyCap: 1_000,
   noShowBackingCapBps: 500,
   noShowClientShareBps: 2_000,
-  noShowPeriodCapBps: 2_000,
+  noShowCapPerPeriod: true,
   startDeadline: 600,
   arrivalEpochs: 1,
   forcedPaysOwnFee: true,
@@ -328,50 +328,43 @@ function drawEpoch(rng: Rng): EpochCase {
 // ---------------------------------------------------------------------------------------------------
 // No-show farming
 
-/** The penalty one no-show of a lease worth V takes from a provider with backing B. */
-export function noShowPenalty(value: number, backing: number, params: AttackParams): number {
-  return Math.min(
-    (params.noShowPenaltyBps / BPS) * value,
-    params.noShowPenaltyCap,
-    (params.noShowBackingCapBps / BPS) * backing,
-  );
+/** The penalty one no-show of a lease worth V takes when `allowance` XPL may still be taken from the provider. */
+export function noShowPenalty(value: number, allowance: number, params: AttackParams): number {
+  return Math.min((params.noShowPenaltyBps / BPS) * value, params.noShowPenaltyCap, allowance);
 }
 
 /** A farmer that opens leases against an offline provider and cancels each after the start deadline, for one period. */
 export interface NoShowFarm {
-  /** The client's take less gas and the opportunity cost of the escrow, per lease. */
-  perLease: number;
   /** The provider's loss over the period (all no-shows it can be charged). */
   providerLoss: number;
-  /** The farmer's profit over the period. */
+  /** The farmer's profit over the period: its share of the penalties less gas and the escrow's opportunity cost. */
   farmerProfit: number;
   leases: number;
 }
 
 /**
- * Farms one period against a provider with backing B using leases worth V: each no-show takes the
- * capped penalty until the period cap is reached (then penalties stop until the next period), 20 % to
- * the farmer. Without a period cap the farm runs until it has cancelled `maxLeases` leases.
+ * Farms one unbonding period against a provider with backing B using leases worth V, 20 % of each
+ * penalty to the farmer. With the per-period allowance the penalties stop once they have taken
+ * noShowBackingCapBps of B; without it each no-show takes up to that share of what is left, and the
+ * farm runs until it has cancelled `maxLeases` leases.
  */
 export function farmNoShows(value: number, backing: number, params: AttackParams, maxLeases = 10_000): NoShowFarm {
-  const periodCap =
-    params.noShowPeriodCapBps > 0 ? (params.noShowPeriodCapBps / BPS) * backing : Number.POSITIVE_INFINITY;
+  const share = params.noShowBackingCapBps / BPS;
   const escrow = value * (1 + params.verificationFeeBps / BPS);
   const lockedCost = escrow * params.capitalRate * (params.startDeadline / YEAR);
-  let b = backing;
+  let allowance = share * backing;
   let taken = 0;
   let farmer = 0;
   let leases = 0;
-  for (; leases < maxLeases && taken < periodCap; leases++) {
-    const penalty = Math.min(noShowPenalty(value, b, params), periodCap - taken);
-    if (penalty <= 0) break;
-    b -= penalty;
+  for (; leases < maxLeases; leases++) {
+    if (!params.noShowCapPerPeriod) allowance = share * (backing - taken);
+    const penalty = noShowPenalty(value, allowance, params);
+    if (penalty <= 1e-9) break;
+    if (params.noShowCapPerPeriod) allowance -= penalty;
     taken += penalty;
     farmer += (params.noShowClientShareBps / BPS) * penalty - 2 * params.txCost - lockedCost;
   }
-  const first =
-    (params.noShowClientShareBps / BPS) * noShowPenalty(value, backing, params) - 2 * params.txCost - lockedCost;
-  return { perLease: first, providerLoss: taken, farmerProfit: farmer, leases };
+  return { providerLoss: taken, farmerProfit: farmer, leases };
 }
 
 /**
@@ -384,7 +377,7 @@ export function noShowOnlineProfit(params: AttackParams): number {
 
 /** A provider that no-shows a lease of its own client: the client's share comes back, its own share of the slash is lost. */
 export function selfNoShowGain(value: number, backing: number, ownShare: number, params: AttackParams): number {
-  const penalty = noShowPenalty(value, backing, params);
+  const penalty = noShowPenalty(value, (params.noShowBackingCapBps / BPS) * backing, params);
   return (params.noShowClientShareBps / BPS - ownShare) * penalty - 2 * params.txCost;
 }
 
@@ -525,7 +518,7 @@ export function runAttacks(options: AttackOptions): AttackRow[] {
     gated: true,
   });
   const farm = farmNoShows(meanValue, options.backing, params);
-  const capped = params.noShowPeriodCapBps > 0;
+  const capped = params.noShowCapPerPeriod;
   rows.push({
     name: "no-show farming (provider offline)",
     unit: "per period",
@@ -533,9 +526,9 @@ export function runAttacks(options: AttackOptions): AttackRow[] {
     mc: exact(farm.farmerProfit),
     // A penalty for a provider that really is offline is the point; what must hold is its bound.
     verdict: capped ? "bounded" : "CHEATING PAYS",
-    dependsOn: "noShowPeriodCapBps, noShowBackingCapBps, noShowClientShareBps",
+    dependsOn: "noShowBackingCapBps per unbonding period, noShowPenaltyBps, noShowPenaltyCap, noShowClientShareBps",
     reason: capped
-      ? `the offline provider's fault; the farmer's take per lease is at most ${pct(((params.noShowClientShareBps / BPS) * params.noShowPenaltyBps) / BPS)} of V, and the provider (backing ${xplText(options.backing)}) loses at most ${xplText(farm.providerLoss)} XPL per period (${pct(params.noShowPeriodCapBps / BPS)}), over ${farm.leases} leases`
+      ? `the offline provider's fault; the farmer's take per lease is at most ${pct(((params.noShowClientShareBps / BPS) * params.noShowPenaltyBps) / BPS)} of V, and the provider (backing ${xplText(options.backing)}) loses at most ${xplText(farm.providerLoss)} XPL (${pct(params.noShowBackingCapBps / BPS)}) per unbonding period, over ${farm.leases} leases`
       : `no period cap: ${farm.leases} leases take ${xplText(farm.providerLoss)} of ${xplText(options.backing)} XPL backing`,
     gated: true,
   });

@@ -351,8 +351,8 @@ function attackSection(rows: readonly AttackRow[]): string[] {
   const lines = wrap(
     `3. The attacks of issue 16 at the defaults (c = ${Math.max(...COST_RATIOS).toFixed(1)}, leases as in 2; tolerance audit` +
       ` ${pct(p.toleranceAuditBps)}, validator slash ${pct(p.validatorSlashBps)} of ${xpl(p.minValidatorStake, 0)} XPL, no-show` +
-      ` penalty min(${pct(p.noShowPenaltyBps)} of V, ${xpl(p.noShowPenaltyCap, 0)} XPL, ${pct(p.noShowBackingCapBps)} of backing),` +
-      ` ${pct(p.noShowClientShareBps)} to the client, at most ${pct(p.noShowPeriodCapBps)} of backing per period (assumed);` +
+      ` penalty min(${pct(p.noShowPenaltyBps)} of V, ${xpl(p.noShowPenaltyCap, 0)} XPL), all of an unbonding period at most` +
+      ` ${pct(p.noShowBackingCapBps)} of backing, ${pct(p.noShowClientShareBps)} to the client;` +
       ` gas ${p.txCost} XPL a transaction, capital at ${p.capitalRate * 100}% a year). profit = expected XPL over honest` +
       " behaviour; the Monte Carlo plays the same rules with their own random draws. Rows marked * are findings outside" +
       " the issue's list: shown, not gated.",
