@@ -493,13 +493,11 @@ contract MarketHandler is Test {
     function _verifierCall(uint256 id, address caller, bytes memory data) private returns (bool ok) {
         address p = market.getLease(id).provider;
         uint256 before = xpl.balanceOf(p);
-        uint256 held = xpl.balanceOf(address(verifier));
         LOGS.recordLogs();
         if (caller != address(0)) vm.prank(caller);
         (ok,) = address(verifier).call(data);
         ghostPaidByVerifier[id] += xpl.balanceOf(p) - before;
         _checkValidatorPay(LOGS.getRecordedLogs());
-        if (xpl.balanceOf(address(verifier)) > held) ghostVerifierInflows += xpl.balanceOf(address(verifier)) - held;
     }
 
     // ---------------------------------------------------------------- issue #16 items 3, 4, 8: validator pay and draws
@@ -513,7 +511,6 @@ contract MarketHandler is Test {
     /// @dev Draws whose validator changed after a stake, top-up or exit sent in the draw's own block.
     uint256 public ghostSteeredDraws;
     uint256 public ghostDrawsChecked;
-    uint256 public ghostVerifierInflows;
 
     function _checkValidatorPay(VmLogs.Log[] memory logs) private {
         bytes32 paidTopic = IVerificationManager.ValidatorPaid.selector;
@@ -529,42 +526,79 @@ contract MarketHandler is Test {
         }
     }
 
-    /// @dev In the block of a draw, first computes who the draw picks, then lets a validator stake, top up or exit
-    ///      (the caller's move once it knows the seed), then draws: the pick must not have changed.
+    /// @dev In the block of a draw, first computes who the draw picks, then lets a validator stake, top up, exit or
+    ///      withdraw (the caller's move once it knows the seed), then draws: the pick must not have changed.
     function steerDraw(uint256 leaseSeed, uint256 validatorSeed, uint8 move, uint256 amount) external {
         ++calls;
-        uint256 count = market.leaseCount();
-        if (count == 0) return;
-        uint256 id;
-        for (uint256 i; i < count; ++i) {
-            uint256 candidate = ((leaseSeed % count + i) % count) + 1;
-            if (verifier.getVerification(candidate).stage == IVerificationManager.Stage.NeedsValidator) {
-                id = candidate;
-                break;
-            }
-        }
+        uint256 id = _waitingForADraw(leaseSeed);
         if (id == 0) return;
         IVerificationManager.Verification memory v = verifier.getVerification(id);
         if (block.number <= v.drawBlock) vm.roll(v.drawBlock + 1);
-        bytes32 hash = blockhash(v.drawBlock);
-        if (hash == bytes32(0)) return; // stale: the draw re-arms and picks nobody
-        IComputeMarket.Lease memory l = market.getLease(id);
-        IVerificationManager.Assignment memory a = verifier.getAssignment(id);
-        address[] memory excluded = new address[](4);
-        (excluded[0], excluded[1], excluded[2], excluded[3]) = (l.provider, l.client, a.validator1, a.validator2);
-        bytes32 seed = keccak256(abi.encode(hash, id, v.round, "validator"));
-        address expected = validatorSet.pick(v.drawBlock, seed, excluded);
+        if (blockhash(v.drawBlock) == bytes32(0)) return; // stale: the draw re-arms and picks nobody
+        address expected = _expectedPick(id, v);
         address who = validators[validatorSeed % validators.length];
         vm.startPrank(who);
         if (move % 3 == 0) try validatorSet.stake(bound(amount, 1, 20_000 ether)) {} catch {}
         else if (move % 3 == 1) try validatorSet.requestExit() {} catch {}
         else try validatorSet.withdraw() {} catch {}
         vm.stopPrank();
-        if (!_verifierCall(id, address(0), abi.encodeCall(verifier.assign, (id)))) return;
-        IVerificationManager.Assignment memory after_ = verifier.getAssignment(id);
-        address got = v.round == 1 ? after_.validator1 : v.round == 2 ? after_.validator2 : after_.validator3;
+        bool pending = v.stage == IVerificationManager.Stage.Pending;
+        bytes memory data = pending ? abi.encodeCall(verifier.draw, (id)) : abi.encodeCall(verifier.assign, (id));
+        if (!_verifierCall(id, address(0), data)) return;
+        IVerificationManager.Assignment memory a = verifier.getAssignment(id);
+        address got = v.round == 1 ? a.validator1 : v.round == 2 ? a.validator2 : a.validator3;
+        // A draw that did not sample (or audit) the lease picks nobody; one that did must pick the expected one.
+        if (got == address(0) && verifier.getVerification(id).stage != IVerificationManager.Stage.NeedsValidator) return;
         ++ghostDrawsChecked;
         if (got != expected) ++ghostSteeredDraws;
+    }
+
+    /// @dev A verified lease from opening to its result in one step, so that verification games are played often.
+    function completeVerified(uint256 clientSeed, uint256 offerSeed, uint256 seconds_, bool tolerance) external {
+        ++calls;
+        address client = clients[clientSeed % clients.length];
+        uint256 before = xpl.balanceOf(client);
+        vm.prank(client);
+        try market.openLease(
+            IComputeMarket.OpenLeaseParams({
+                offerId: offerIds[offerSeed % offerIds.length],
+                gpus: 1,
+                maxSeconds: uint32(bound(seconds_, 60, 1 days)),
+                maxPricePerGpuSecond: type(uint96).max,
+                specHash: bytes32(0),
+                builder: address(0),
+                verification: tolerance ? IVerificationManager.Mode.Tolerance : IVerificationManager.Mode.Exact
+            })
+        ) returns (uint256 id) {
+            ghostEscrowIn[id] = before - xpl.balanceOf(client);
+            IComputeMarket.Lease memory l = market.getLease(id);
+            vm.prank(l.provider);
+            try market.startLease(id) {} catch {
+                return;
+            }
+            vm.warp(block.timestamp + 30);
+            _track(id, l, l.provider, abi.encodeCall(market.completeLease, (id, keccak256(abi.encode(id, reported(id), salt(id))))));
+        } catch {}
+    }
+
+    function _waitingForADraw(uint256 seed) private view returns (uint256) {
+        uint256 count = market.leaseCount();
+        for (uint256 i; i < count; ++i) {
+            uint256 id = ((seed % (count == 0 ? 1 : count) + i) % count) + 1;
+            IVerificationManager.Stage stage = verifier.getVerification(id).stage;
+            if (stage == IVerificationManager.Stage.Pending || stage == IVerificationManager.Stage.NeedsValidator) return id;
+        }
+        return 0;
+    }
+
+    /// @dev The validator the lease's next draw picks, computed as the verification manager seeds it.
+    function _expectedPick(uint256 id, IVerificationManager.Verification memory v) private view returns (address) {
+        IComputeMarket.Lease memory l = market.getLease(id);
+        IVerificationManager.Assignment memory a = verifier.getAssignment(id);
+        address[] memory excluded = new address[](4);
+        (excluded[0], excluded[1], excluded[2], excluded[3]) = (l.provider, l.client, a.validator1, a.validator2);
+        bytes32 seed = keccak256(abi.encode(blockhash(v.drawBlock), id, v.round, "validator"));
+        return validatorSet.pick(v.drawBlock, seed, excluded);
     }
 
     // ---------------------------------------------------------------- rewards timing (issue #16 item 5)
