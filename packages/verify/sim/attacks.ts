@@ -458,7 +458,7 @@ export function runAttacks(options: AttackOptions): AttackRow[] {
     dependsOn: "s, p, collateral, validatorSlashBps, minValidatorStake, V",
     reason: `needs v2 and v3 both accomplices (s² = ${pct(s * s)}); a contradicted copy costs ${xplText(
       (params.validatorSlashBps / BPS) * params.minValidatorStake,
-    )} XPL of stake; pays only for V > ${xplText(copyingBreakEvenValue(params, c))} XPL`,
+    )} XPL of stake and its pay; pays only for V > ${xplText(copyingBreakEvenValue(params, c))} XPL`,
     gated: true,
   });
 

@@ -376,7 +376,10 @@ function attackSection(rows: readonly AttackRow[]): string[] {
     ]),
   );
   lines.push("", ...table.split("\n"), "");
+  let previous = "";
   for (const row of rows) {
+    if (row.reason === previous) continue; // the grinding rows share theirs
+    previous = row.reason;
     lines.push(...wrap(`${row.gated ? "" : "* "}${row.name}: ${row.reason}. Depends on: ${row.dependsOn}.`, 116, "  "));
   }
   return lines;
