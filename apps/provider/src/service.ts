@@ -88,7 +88,11 @@ export async function startProviderNode(p: {
   const ledger = createVoucherLedger({ db, client, provider });
   const challenges = createChallengeResponder({
     gpuCount: hardware.gpus.length,
-    offeredModels: async () => (await listOffers(client, { provider, includeInactive: true })).map((o) => o.gpuModel),
+    // Failed offers too: a re-check (a dispute of a failed report) must reach the node.
+    offeredModels: async () =>
+      (await listOffers(client, { provider, includeInactive: true, includeFailedHardware: true })).map(
+        (o) => o.gpuModel,
+      ),
   });
   const api = await createApiServer({
     db,
