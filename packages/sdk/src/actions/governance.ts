@@ -48,7 +48,8 @@ export const GOVERNED_PARAMETERS = {
   noShowPenaltyCap: { kind: "xpl", description: "most XPL a single no-show penalty may take" },
   noShowBackingCapBps: {
     kind: "bps",
-    description: "most of what a provider can lose (stake, delegations, unbonding) a single no-show penalty may take",
+    description:
+      "most of what a provider can lose (stake, delegations, unbonding) its no-show penalties may take per unbonding period",
   },
   noShowClientShareBps: {
     kind: "bps",
