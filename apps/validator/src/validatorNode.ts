@@ -6,6 +6,7 @@ import { verificationManagerAbi } from "@plasma/contracts";
 import { type DockerEngine, type ManifestEntry, resultEntries } from "@plasma/runtime";
 import {
   assignValidator,
+  attestAudit,
   attestVerdict,
   commitValidatorResult,
   createPlasmaClient,
@@ -23,6 +24,7 @@ import {
   stakeValidator,
   timeoutVerification,
   type Verification,
+  validatorRound,
 } from "@plasma/sdk";
 import { compareOutputs, NoProviderEndpointError } from "@plasma/verify";
 import type { Logger } from "pino";
@@ -39,7 +41,7 @@ import { openValidatorDb } from "./state.ts";
 export const UNAVAILABLE_RESULT: Hex = keccak256(stringToHex("plasma: the provider did not serve the job"));
 
 const TERMINAL = new Set(["released", "verified", "failed", "refunded"]);
-/** How often a dispute that found no second validator retries its draw (each try is a transaction). */
+/** How often a dispute that found no validator to draw retries its draw (each try is a transaction). */
 const DISPUTE_RETRY_MS = 60_000;
 
 export type ValidatorNodeOptions = {
@@ -172,7 +174,7 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
           return;
         }
         // A dispute that found nobody to draw waits, payout locked: retry now and then, refund once it is late.
-        const waiting = v.stage === "needs-validator" && v.round === 2 && v.deadline > 0;
+        const waiting = v.stage === "needs-validator" && v.round > 1 && v.deadline > 0;
         if (waiting && late) return endWindow(leaseId);
         if (waiting && Date.now() - (retried.get(id) ?? 0) < DISPUTE_RETRY_MS) return;
         if (waiting) retried.set(id, Date.now());
@@ -201,13 +203,10 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
         if (late) return endWindow(leaseId);
         return;
       case "final-reveal": {
-        const round =
-          v.validator1?.toLowerCase() === me.toLowerCase()
-            ? 1
-            : v.validator2?.toLowerCase() === me.toLowerCase()
-              ? 2
-              : 0;
-        const work = round ? db.getWork(id, round) : undefined;
+        // Round 2: both validators reveal what they committed to blind; round 3: the third one.
+        const round = validatorRound(v, me);
+        const mayReveal = v.round === 3 ? round === 3 : round === 1 || round === 2;
+        const work = mayReveal ? db.getWork(id, round) : undefined;
         if (work && work.state !== "revealed") {
           await revealValidatorResult(client, leaseId, work.resultHash, work.salt);
           db.setState(id, round, "revealed");
@@ -314,11 +313,22 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
         match = verdict.match;
         reason = verdict.summary;
       }
-      await attestVerdict(
-        client,
-        leaseId,
-        match ? { match: true, resultHash: work.resultHash, salt: work.salt } : { match: false },
-      );
+      if (v.audit && v.round === 2) {
+        const firstReproduced = judgeFirstValidator(v, work.resultHash);
+        await attestAudit(client, leaseId, {
+          providerMatches: match,
+          firstReproduced,
+          resultHash: work.resultHash,
+          salt: work.salt,
+        });
+        log.info({ leaseId: id, providerMatches: match, firstReproduced }, "audited a tolerance-mode match");
+      } else {
+        await attestVerdict(
+          client,
+          leaseId,
+          match ? { match: true, resultHash: work.resultHash, salt: work.salt } : { match: false },
+        );
+      }
       db.setState(id, v.round, "attested");
       metrics.verdicts.inc({ mode: lease.verification, verdict: match ? "match" : "mismatch" });
       log.info({ leaseId: id, round: v.round, match, reason }, "attested");
@@ -369,6 +379,18 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
       db.close();
     },
   };
+}
+
+/**
+ * An auditor's verdict on the first validator's published outputs (its result hash). The same hash as the
+ * auditor's own is reproduced; "the provider did not serve the job" with a match attested is not. Any other
+ * hash may be honest outputs within tolerance: without the first validator's files (no node serves them yet)
+ * the auditor cannot tell, so it does not accuse.
+ */
+export function judgeFirstValidator(v: Verification, mine: Hex): boolean {
+  const first = v.results[0];
+  if (first === mine) return true;
+  return first !== UNAVAILABLE_RESULT;
 }
 
 async function ensureStake(client: PlasmaClient, me: Hex, wanted: bigint | undefined, log: Logger): Promise<void> {

@@ -132,6 +132,7 @@ export {
 } from "./actions/validatorSet.ts";
 export {
   assignValidator,
+  attestAudit,
   attestVerdict,
   commitValidatorResult,
   currentValidator,
@@ -150,6 +151,7 @@ export {
   type Verification,
   type VerificationStage,
   validatorCommitment,
+  validatorRound,
 } from "./actions/verification.ts";
 export {
   type CreatePlasmaClientParameters,

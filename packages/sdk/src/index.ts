@@ -149,6 +149,7 @@ export {
 } from "./actions/validatorSet.ts";
 export {
   assignValidator,
+  attestAudit,
   attestVerdict,
   commitValidatorResult,
   currentValidator,
@@ -167,6 +168,7 @@ export {
   type Verification,
   type VerificationStage,
   validatorCommitment,
+  validatorRound,
 } from "./actions/verification.ts";
 export { type LeaseOpenedEvent, type MarketEvent, watchLeaseOpened, watchMarketEvents } from "./actions/watch.ts";
 export {

@@ -13,6 +13,7 @@ import {
   relativePath,
   SIGNATURE_HEADERS,
   VOUCHER_HEADER,
+  validatorRound,
 } from "@plasma/sdk";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { type Address, formatEther, type Hex } from "viem";
@@ -34,8 +35,9 @@ export const MAX_BODY_BYTES = MAX_SPEC_BYTES;
 export const DEFAULT_REQUESTS_PER_MINUTE = 6000;
 
 /**
- * Who may call a route: the lease's client; also the validator assigned to re-run the lease (`assigned`), or
- * only once the provider's salt is public (`committed`); or any active validator (`validator`, no lease).
+ * Who may call a route: the lease's client; also a validator assigned to re-run the lease (`assigned`), or
+ * only once that validator's own result commitment is on chain (`committed`); or any active validator
+ * (`validator`, no lease).
  */
 type Access = "client" | "assigned" | "committed" | "validator";
 
@@ -135,16 +137,26 @@ export async function createApiServer(ctx: ApiContext): Promise<FastifyInstance>
 
   const isAssignedValidator = async (leaseId: bigint, account: Address, mustHaveCommitted: boolean) => {
     const v = await getVerification(ctx.client, leaseId);
-    const assigned = [v.validator1, v.validator2].some((a) => a?.toLowerCase() === account.toLowerCase());
-    return assigned && (!mustHaveCommitted || v.providerSaltRevealed);
+    const round = validatorRound(v, account);
+    if (round === 0) return false;
+    // A validator that could see the provider's outputs (or salt) before committing could copy them.
+    if (mustHaveCommitted && v.commitments[round - 1] === null) {
+      throw new ApiError(
+        409,
+        "not-committed",
+        `Validator ${account} has no result commitment on chain for lease ${leaseId} yet: the outputs and salt are served only after it.`,
+        "Re-run the job and commit your own result (commitResult) first, then ask again once the commitment is mined.",
+      );
+    }
+    return true;
   };
 
   // Who signed each authenticated request, and the body's sha256 the signature covers.
   const signed = new WeakMap<FastifyRequest, Authenticated & { leaseId: bigint }>();
   /**
-   * Authenticates a request from its headers; `assigned` and `committed` also admit the validator assigned to
-   * re-run the lease: to read the spec and inputs once assigned, and the outputs (tolerance mode compares them)
-   * only once the provider's salt is public, that is after the validator committed to its own result.
+   * Authenticates a request from its headers; `assigned` and `committed` also admit a validator assigned to
+   * re-run the lease: to read the spec and inputs once assigned, and the outputs and salt (tolerance mode compares
+   * outputs) only once that validator's own result commitment is on chain (409 `not-committed` before).
    */
   const authenticateAs = async (req: FastifyRequest, access: Access) => {
     const leaseId = access === "validator" ? 0n : leaseIdOf(req);
@@ -313,7 +325,7 @@ export async function createApiServer(ctx: ApiContext): Promise<FastifyInstance>
     return reply.type("application/octet-stream").send(createReadStream(ctx.store.pathOf(sha256)));
   });
 
-  // The salt opens a verified lease's result commitment: for the client, and for the validator once public.
+  // The salt opens a verified lease's result commitment: for the client, and for a validator once it has committed.
   const committed = { config: { access: "committed" } } as const;
   app.get("/v1/leases/:id/outputs", committed, async (req) => {
     const { id } = signedOf(req);

@@ -1,5 +1,5 @@
 import { computeMarketAbi, providerRegistryAbi, verificationManagerAbi } from "@plasma/contracts";
-import { type Address, encodeAbiParameters, type Hex, keccak256, zeroAddress } from "viem";
+import { type Address, encodeAbiParameters, type Hex, keccak256, zeroAddress, zeroHash } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
 import { plasmaErrorsAbi } from "../errors/contract.ts";
 import { VERIFICATION_MODES, type VerificationMode } from "./market.ts";
@@ -12,18 +12,17 @@ const verifierAbi = [...verificationManagerAbi, ...plasmaErrorsAbi] as const;
 /** What each stage means to a person reading `plasma lease show`. */
 export const VERIFICATION_STAGE_TEXT: Record<VerificationStage, string> = {
   none: "not verified (no verification requested, or not completed)",
-  pending: "waiting for the sampling draw",
+  pending: "waiting for a draw: the sampling draw, or whether a tolerance-mode match is audited",
   "needs-validator":
-    "sampled (or disputed): waiting for a validator to be drawn; a dispute's payout stays locked meanwhile",
+    "sampled, disputed or audited: waiting for a validator to be drawn; a dispute's payout stays locked meanwhile",
   assigned: "a validator is re-running the job",
   committed: "the validator committed its result; the provider must reveal its salt",
   revealed: "the validator is comparing results",
-  "final-reveal": "disputed: both validators are revealing their results",
+  "final-reveal": "disputed: the validators are revealing the results they committed to blind",
   released: "not sampled: payout released",
   verified: "re-executed by a validator: the result matches",
   failed: "re-executed: the result did not match; the provider was slashed and the client refunded",
-  refunded:
-    "disputed, and no second validator could be drawn in time: the client was refunded, the first validator paid, the provider not paid",
+  refunded: "disputed, and no validator could be drawn in time: the client was refunded; nobody was paid or slashed",
 };
 
 /** A lease's verification, with its validators. */
@@ -31,13 +30,27 @@ export type Verification = {
   leaseId: bigint;
   mode: VerificationMode;
   stage: VerificationStage;
+  /** 1: first validator; 2: dispute, or audit of a tolerance-mode match (`audit`); 3: a third breaks a contradiction. */
   round: number;
   drawBlock: bigint;
   /** End of the current step's window (unix seconds; 0 when none). */
   deadline: number;
   locked: bigint;
+  /** Its draw went stale and was re-armed: sampled for sure, and each validator is paid at most `fee`. */
+  forced: boolean;
+  /** Rounds 2 and 3 audit the first validator's tolerance-mode match (rather than its mismatch). */
+  audit: boolean;
+  /** The verification fee the lease paid. */
+  fee: bigint;
+  /** The most one validator whose verdict is upheld is paid for this lease. */
+  payCap: bigint;
   validator1: Address | null;
   validator2: Address | null;
+  validator3: Address | null;
+  /** The validators' commitments to their own results (null until made): nothing is served to one before its own. */
+  commitments: [Hex | null, Hex | null, Hex | null];
+  /** Results the validators revealed (a tolerance-mode match publishes the first's; final reveals the others). */
+  results: [Hex | null, Hex | null, Hex | null];
   providerSaltRevealed: boolean;
   providerSalt: Hex | null;
 };
@@ -93,17 +106,33 @@ export function validatorCommitment(leaseId: bigint, validator: Address, resultH
 /** Reads a lease's verification (stage `none` when it has none). */
 export async function getVerification(client: PlasmaClient, leaseId: bigint): Promise<Verification> {
   const [v, a] = await Promise.all([
-    call<{ mode: number; stage: number; round: number; drawBlock: bigint; deadline: number; locked: bigint }>(
-      client,
-      "getVerification",
-      [leaseId],
-    ),
-    call<{ validator1: Address; validator2: Address; providerSalt: Hex; saltRevealed: boolean }>(
-      client,
-      "getAssignment",
-      [leaseId],
-    ),
+    call<{
+      mode: number;
+      stage: number;
+      round: number;
+      drawBlock: bigint;
+      deadline: number;
+      locked: bigint;
+      forced: boolean;
+      audit: boolean;
+      fee: bigint;
+      payCap: bigint;
+    }>(client, "getVerification", [leaseId]),
+    call<{
+      validator1: Address;
+      validator2: Address;
+      validator3: Address;
+      commit1: Hex;
+      commit2: Hex;
+      commit3: Hex;
+      providerSalt: Hex;
+      result1: Hex;
+      result2: Hex;
+      result3: Hex;
+      saltRevealed: boolean;
+    }>(client, "getAssignment", [leaseId]),
   ]);
+  const orNull = (h: Hex) => (h === zeroHash ? null : h);
   return {
     leaseId,
     mode: VERIFICATION_MODES[v.mode] ?? "none",
@@ -112,8 +141,15 @@ export async function getVerification(client: PlasmaClient, leaseId: bigint): Pr
     drawBlock: v.drawBlock,
     deadline: Number(v.deadline),
     locked: v.locked,
+    forced: v.forced,
+    audit: v.audit,
+    fee: v.fee,
+    payCap: v.payCap,
     validator1: a.validator1 === zeroAddress ? null : a.validator1,
     validator2: a.validator2 === zeroAddress ? null : a.validator2,
+    validator3: a.validator3 === zeroAddress ? null : a.validator3,
+    commitments: [orNull(a.commit1), orNull(a.commit2), orNull(a.commit3)],
+    results: [orNull(a.result1), orNull(a.result2), orNull(a.result3)],
     providerSaltRevealed: a.saltRevealed,
     providerSalt: a.saltRevealed ? a.providerSalt : null,
   };
@@ -121,7 +157,16 @@ export async function getVerification(client: PlasmaClient, leaseId: bigint): Pr
 
 /** The validator whose turn it is, or null. */
 export function currentValidator(v: Verification): Address | null {
-  return v.round === 2 ? v.validator2 : v.validator1;
+  return v.round === 3 ? v.validator3 : v.round === 2 ? v.validator2 : v.validator1;
+}
+
+/** Which of the lease's validators (1, 2 or 3) `account` is, or 0 when none. */
+export function validatorRound(v: Verification, account: Address): 0 | 1 | 2 | 3 {
+  const me = account.toLowerCase();
+  if (v.validator1?.toLowerCase() === me) return 1;
+  if (v.validator2?.toLowerCase() === me) return 2;
+  if (v.validator3?.toLowerCase() === me) return 3;
+  return 0;
 }
 
 /** Reads a provider's reputation counters. */
@@ -227,7 +272,24 @@ export async function attestVerdict(
   return receipt.transactionHash;
 }
 
-/** In a final reveal, a validator reveals the result it committed to. */
+/**
+ * The auditor of a tolerance-mode match reveals its own result and judges both the provider's outputs and the
+ * first validator's published ones against it. Agreeing with the provider's verdict decides it (a first validator
+ * whose outputs were not reproduced is slashed); contradicting it goes to a third validator.
+ */
+export async function attestAudit(
+  client: PlasmaClient,
+  leaseId: bigint,
+  audit: { providerMatches: boolean; firstReproduced: boolean; resultHash: Hex; salt: Hex },
+): Promise<Hex> {
+  const args = [leaseId, audit.providerMatches, audit.firstReproduced, audit.resultHash, audit.salt];
+  return (await send(client, "Attesting an audit", "attestAudit", args)).transactionHash;
+}
+
+/**
+ * Exact mode, rounds 2 and 3: a validator reveals the result it committed to blind. Round 2 compares both
+ * validators' results; when only the second's opens the provider's commitment, a third validator decides.
+ */
 export async function revealValidatorResult(
   client: PlasmaClient,
   leaseId: bigint,
