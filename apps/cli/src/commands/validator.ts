@@ -23,7 +23,9 @@ import { formatTime, parsePositiveInteger, parseXpl, xpl } from "../units.ts";
 export function registerValidatorCommands(program: Command): void {
   const validator = program
     .command("validator")
-    .description("staked validators: re-run a sample of completed leases and attest whether results match");
+    .description(
+      "staked validators: re-run a sample of completed leases, attest whether results match, check offers' hardware",
+    );
 
   validator
     .command("start")
