@@ -30,6 +30,7 @@ import {
   listOffers,
   openLease,
   type PlasmaClient,
+  ProviderApiError,
   parseJobSpec,
   reportHardwareCheck,
   requestHardwareCheck,
@@ -150,7 +151,15 @@ describe("verification on a devnet: honest and cheating providers, two validator
     await until("the lease to start", async () =>
       (await getLease(client, opened.leaseId)).status === "running" ? true : undefined,
     );
-    await submitJobSpec(api, spec);
+    // The node may not have seen its start transaction mined yet: it says so, and takes the spec a moment later.
+    await until("the provider to take the spec", async () => {
+      try {
+        return await submitJobSpec(api, spec);
+      } catch (error) {
+        if (error instanceof ProviderApiError && error.code === "lease-not-started") return undefined;
+        throw error;
+      }
+    });
     await followJob(api, () => {});
     return opened.leaseId;
   }
