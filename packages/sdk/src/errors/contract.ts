@@ -191,6 +191,14 @@ const EXPLAIN: Record<string, Explain> = {
     "Attest a mismatch instead.",
   ],
   VerifyZeroCommitment: () => ["A commitment or result hash of zero is not allowed."],
+  VerifyAuditExpected: ([id]) => [
+    `Lease ${id}'s round 2 audits the first validator's tolerance-mode match.`,
+    "Answer with attestAudit (the provider's outputs and the first validator's, each judged against yours).",
+  ],
+  VerifyNotAnAudit: ([id]) => [
+    `Lease ${id}'s verification is not auditing a match now.`,
+    "Attest a match or a mismatch instead.",
+  ],
   // validator set
   ValidatorSetNotCaller: ([who]) => [
     `${who} may not do this: only the verification manager and the hardware checks may.`,
