@@ -63,9 +63,9 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     uint256 public constant MIN_CHANNEL_CHALLENGE_PERIOD = 1 minutes;
     uint256 public constant MAX_CHANNEL_CHALLENGE_PERIOD = 7 days;
 
-    /// @notice How long a raise of a penalty waits, beyond the unbonding period in force when it is set: whoever
+    /// @notice How long a harsher change waits, beyond the unbonding period in force when it is set: whoever
     ///         disagrees can unstake (or undelegate, or exit as a validator) at once and be out before it applies.
-    uint256 public constant PENALTY_RAISE_NOTICE = 1 days;
+    uint256 public constant HARSHER_CHANGE_NOTICE = 1 days;
 
     MarketParams private _market;
     StakingParams private _staking;
@@ -113,14 +113,14 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     function setParameter(bytes32 name, uint256 value) external onlyOwner {
         (uint256 min, uint256 max) = bounds(name);
         if (value < min || value > max) revert ParamsOutOfBounds(name, value, min, max);
-        if (value > parameter(name) && isPenalty(name)) {
-            // Governance can raise what a participant at fault loses, but never on stake that had no time to leave.
-            uint64 appliesAt = uint64(block.timestamp + _staking.unbondingPeriod + PENALTY_RAISE_NOTICE);
+        if (isHarsher(name, value)) {
+            // Governance can make the rules harsher, but never for stake that had no time to leave.
+            uint64 appliesAt = uint64(block.timestamp + _staking.unbondingPeriod + HARSHER_CHANGE_NOTICE);
             _scheduled[name] = ScheduledChange({value: uint192(value), appliesAt: appliesAt}); // value <= max fits
             emit ParameterChangeScheduled(name, value, appliesAt);
             return;
         }
-        delete _scheduled[name]; // a cut (or any other change) replaces a raise still waiting
+        delete _scheduled[name]; // a milder change replaces a harsher one still waiting
         _set(name, value);
     }
 
@@ -140,10 +140,15 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     }
 
     /// @inheritdoc IProtocolParameters
-    function isPenalty(bytes32 name) public pure returns (bool) {
-        return name == NO_SHOW_PENALTY_BPS || name == NO_SHOW_PENALTY_CAP || name == NO_SHOW_BACKING_CAP_BPS
-            || name == VALIDATOR_SLASH_BPS || name == MISSED_WINDOW_PENALTY || name == COLLATERAL_RATIO_BPS
-            || name == UNBONDING_PERIOD;
+    function isHarsher(bytes32 name, uint256 value) public view returns (bool) {
+        uint256 current = parameter(name);
+        if (value > current) {
+            return name == NO_SHOW_PENALTY_BPS || name == NO_SHOW_PENALTY_CAP || name == NO_SHOW_BACKING_CAP_BPS
+                || name == VALIDATOR_SLASH_BPS || name == MISSED_WINDOW_PENALTY || name == COLLATERAL_RATIO_BPS
+                || name == UNBONDING_PERIOD;
+        }
+        // Less time to act makes an honest but slow provider or validator miss a step, and lose for it.
+        return value < current && (name == VERIFICATION_WINDOW || name == CHANNEL_CHALLENGE_PERIOD);
     }
 
     function _set(bytes32 name, uint256 value) private {

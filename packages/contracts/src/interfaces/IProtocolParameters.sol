@@ -48,13 +48,13 @@ interface IProtocolParameters {
         uint32 challengePeriod; // seconds a provider has to redeem its last voucher after the client asks to close
     }
 
-    /// @notice A raise of a penalty that waits until `appliesAt`, when anyone may apply it (`applyParameter`).
+    /// @notice A harsher change that waits until `appliesAt`, when anyone may apply it (`applyParameter`).
     struct ScheduledChange {
         uint192 value;
         uint64 appliesAt;
     }
 
-    /// @notice Emitted when a raise of a penalty is set: it applies from `appliesAt` on (`applyParameter`).
+    /// @notice Emitted when a harsher change is set: it applies from `appliesAt` on (`applyParameter`).
     event ParameterChangeScheduled(bytes32 indexed name, uint256 value, uint64 appliesAt);
     /// @notice Emitted when a numeric parameter changes.
     event ParameterChanged(bytes32 indexed name, uint256 oldValue, uint256 newValue);
@@ -67,29 +67,31 @@ interface IProtocolParameters {
     error ParamsOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
     /// @notice The zero address was given where an account is required.
     error ParamsZeroAddress();
-    /// @notice No raise of this parameter is waiting.
+    /// @notice No change of this parameter is waiting.
     error ParamsNothingScheduled(bytes32 name);
-    /// @notice The raise waits until `appliesAt`.
+    /// @notice The change waits until `appliesAt`.
     error ParamsChangeNotDue(bytes32 name, uint64 appliesAt);
 
-    /// @notice Sets a numeric parameter by name, within its bounds. A raise of a penalty (`isPenalty`) does not apply
-    ///         at once: it is scheduled for the unbonding period in force plus `PENALTY_RAISE_NOTICE` later, so that
-    ///         stake can leave before a harsher rule reaches it; any other change applies at once (and cancels a
-    ///         raise of the same parameter still waiting).
+    /// @notice Sets a numeric parameter by name, within its bounds. A harsher change (`isHarsher`) does not apply at
+    ///         once: it is scheduled for the unbonding period in force plus `HARSHER_CHANGE_NOTICE` later, so that stake
+    ///         can leave before a harsher rule reaches it; any other change applies at once (and cancels a harsher
+    ///         change of the same parameter still waiting).
     /// @param name The parameter's name as a left-aligned ASCII bytes32 (e.g. "protocolFeeBps").
     /// @param value The new value.
     function setParameter(bytes32 name, uint256 value) external;
 
-    /// @notice Applies a scheduled raise once it is due. Anyone may call it.
+    /// @notice Applies a scheduled change once it is due. Anyone may call it.
     function applyParameter(bytes32 name) external;
 
-    /// @notice The raise of `name` waiting to apply, and when it may (0, 0: none).
+    /// @notice The change of `name` waiting to apply, and when it may (0, 0: none).
     function scheduledChange(bytes32 name) external view returns (uint256 value, uint256 appliesAt);
 
-    /// @notice Whether raising `name` raises what a participant at fault can lose (no-show penalties, validator
-    ///         slashes and penalties, the collateral a failed result is slashed by) or how long stake is held (the
-    ///         unbonding period): such raises wait (see `setParameter`).
-    function isPenalty(bytes32 name) external pure returns (bool);
+    /// @notice Whether setting `name` to `value` makes the rules harsher for stake already there, and so waits (see
+    ///         `setParameter`): a raise of what a participant at fault can lose (no-show penalties, validator slashes
+    ///         and penalties, the collateral a failed result is slashed by) or of how long stake is held (the
+    ///         unbonding period), or a cut of the time a participant has to act (`verificationWindow`,
+    ///         `channelChallengePeriod`).
+    function isHarsher(bytes32 name, uint256 value) external view returns (bool);
 
     /// @notice Sets the address that receives protocol fees.
     /// @param treasury The new treasury; must not be zero.

@@ -54,14 +54,15 @@ contract ProtocolParametersTest is Test {
             vm.startPrank(owner);
             params.setParameter(names[i], min);
             assertEq(params.parameter(names[i]), min, "min accepted");
-            if (params.isPenalty(names[i])) {
-                params.setParameter(names[i], max); // a raise of a penalty waits, then anyone applies it
+            bool harsher = params.isHarsher(names[i], max);
+            if (harsher) {
+                params.setParameter(names[i], max); // a harsher change waits, then anyone applies it
                 (, uint256 appliesAt) = params.scheduledChange(names[i]);
                 vm.warp(appliesAt);
             }
             vm.expectEmit(true, true, true, true, address(params));
             emit ParameterChanged(names[i], min, max);
-            if (params.isPenalty(names[i])) params.applyParameter(names[i]);
+            if (harsher) params.applyParameter(names[i]);
             else params.setParameter(names[i], max);
             assertEq(params.parameter(names[i]), max, "max accepted");
             vm.expectRevert(abi.encodeWithSelector(IProtocolParameters.ParamsOutOfBounds.selector, names[i], max + 1, min, max));

@@ -4,10 +4,10 @@ pragma solidity ^0.8.24;
 import {GovernanceBase} from "./GovernanceBase.sol";
 import {IProtocolParameters} from "../../src/interfaces/IProtocolParameters.sol";
 
-/// @notice Issue #16, item 11: what governance may still do to stake (raise a penalty, within its bound) waits longer
-///         than the unbonding period, counted from the proposal's execution, so stake that disagrees leaves first,
-///         whatever governance did to its own voting and timelock delays.
-contract PenaltyRaiseNoticeTest is GovernanceBase {
+/// @notice Issue #16, item 11: what governance may still do to stake (raise a penalty, or cut the time a participant
+///         has to act, within their bounds) waits longer than the unbonding period, counted from the proposal's
+///         execution, so stake that disagrees leaves first, whatever governance did to its own voting and timelock delays.
+contract HarsherChangeNoticeTest is GovernanceBase {
     function _raise(bytes32 name, uint256 value) internal {
         (address[] memory t, uint256[] memory v, bytes[] memory c) =
             _one(address(params), abi.encodeCall(IProtocolParameters.setParameter, (name, value)));
@@ -25,7 +25,7 @@ contract PenaltyRaiseNoticeTest is GovernanceBase {
         assertEq(params.marketParams().noShowBackingCapBps, 500, "the raise does not apply yet");
         (uint256 value, uint256 appliesAt) = params.scheduledChange("noShowBackingCapBps");
         assertEq(value, 2_000);
-        assertEq(appliesAt, block.timestamp + 7 days + params.PENALTY_RAISE_NOTICE());
+        assertEq(appliesAt, block.timestamp + 7 days + params.HARSHER_CHANGE_NOTICE());
         // ... is out before it does.
         vm.warp(block.timestamp + 7 days);
         vm.prank(stranger);
@@ -53,9 +53,10 @@ contract PenaltyRaiseNoticeTest is GovernanceBase {
         vm.startPrank(address(timelock));
         for (uint256 i; i < penalties.length; ++i) {
             bytes32 name = penalties[i];
-            assertTrue(params.isPenalty(name));
             uint256 before = params.parameter(name);
             (, uint256 max) = params.bounds(name);
+            assertTrue(params.isHarsher(name, max));
+            assertTrue(!params.isHarsher(name, before - 1));
             params.setParameter(name, max);
             assertEq(params.parameter(name), before, "a raise waits");
             params.setParameter(name, before - 1); // a cut applies at once and drops the waiting raise
@@ -66,5 +67,24 @@ contract PenaltyRaiseNoticeTest is GovernanceBase {
         params.setParameter("protocolFeeBps", 2_000); // not a penalty: applies at once
         vm.stopPrank();
         assertEq(params.marketParams().protocolFeeBps, 2_000);
+    }
+
+    function test_setParameter_aShorterWindowToActWaitsAndALongerOneAppliesAtOnce() public {
+        bytes32[2] memory windows = [bytes32("verificationWindow"), "channelChallengePeriod"];
+        vm.startPrank(address(timelock));
+        for (uint256 i; i < windows.length; ++i) {
+            bytes32 name = windows[i];
+            uint256 before = params.parameter(name);
+            params.setParameter(name, 1 minutes);
+            assertEq(params.parameter(name), before, "a cut waits");
+            (uint256 value, uint256 appliesAt) = params.scheduledChange(name);
+            assertEq(value, 1 minutes);
+            assertEq(appliesAt, block.timestamp + 7 days + 1 days);
+            params.setParameter(name, before + 1); // longer: applies at once and drops the waiting cut
+            assertEq(params.parameter(name), before + 1);
+            (, appliesAt) = params.scheduledChange(name);
+            assertEq(appliesAt, 0);
+        }
+        vm.stopPrank();
     }
 }

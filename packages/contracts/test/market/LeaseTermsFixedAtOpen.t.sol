@@ -8,21 +8,28 @@ import {IVerificationManager} from "../../src/interfaces/IVerificationManager.so
 /// @notice A parameter change never alters a lease already open: what a lease needs from the parameters (its fee
 ///         rates, how long its provider has to send a result) is fixed when it opens (review finding L3, issue #16).
 contract LeaseTermsFixedAtOpenTest is VerificationTestBase {
-    /// @dev The verification window is cut mid-lease: the provider, which had an hour after the last second to send
-    ///      its result, must not lose its pay to a client's settle one minute in.
+    /// @dev The verification window is cut mid-lease (a cut waits the unbonding period and a day, so the lease runs
+    ///      longer): the provider, which had an hour after the last second to send its result, must not lose its pay
+    ///      to a client's settle one minute in.
     function test_attack_aShorterVerificationWindowMidLeaseEndsItUnpaid() public {
-        uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, 3600);
+        uint32 length = 9 days;
+        uint256 leaseId = _openVerified(IVerificationManager.Mode.Exact, length);
         _start(leaseId);
         uint256 startedAt = market.getLease(leaseId).startedAt;
         vm.prank(owner);
         params.setParameter("verificationWindow", 1 minutes);
-        vm.warp(startedAt + 3600 + 2 minutes);
+        (, uint256 appliesAt) = params.scheduledChange("verificationWindow");
+        vm.warp(appliesAt);
+        params.applyParameter("verificationWindow");
+        assertEq(params.verificationParams().verificationWindow, 1 minutes);
+        vm.warp(startedAt + length + 2 minutes);
         vm.prank(client);
-        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.MarketAwaitingResult.selector, leaseId, startedAt + 3600 + 1 hours));
+        vm.expectRevert(abi.encodeWithSelector(IComputeMarket.MarketAwaitingResult.selector, leaseId, startedAt + length + 1 hours));
         market.settle(leaseId);
         vm.prank(provider);
         market.completeLease(leaseId, _commitmentOf(leaseId, MANIFEST, SALT));
         assertEq(uint8(market.getLease(leaseId).endReason), uint8(IComputeMarket.EndReason.Completed));
+        assertEq(market.leaseTerms(leaseId).verificationWindow, 1 hours);
     }
 
     /// @dev The protocol fee is raised to its cap mid-lease: the provider is still paid at the rate it accepted.
