@@ -227,7 +227,10 @@ describe("verification on a devnet: honest and cheating providers, two validator
     assert.equal(repHonest.verified + (leases.honest.length - repHonest.sampled), leases.honest.length);
   });
 
-  it("tolerance mode: outputs that differ in the 9th digit are verified within atol, not failed", async () => {
+  it("tolerance mode: outputs that differ in the 9th digit are verified within atol, and the match is audited", async () => {
+    // Every match audited here: the second validator commits blind, then judges the provider's outputs and the
+    // first validator's (fetched only once its own commitment is on chain).
+    await setParameterAsGovernance(devnet, "toleranceAuditBps", 10_000n);
     const tolerance = { mode: "tolerance" as const, atol: 1e-6, rtol: 0 };
     let verified = 0;
     for (let i = 0; i < 16 && verified < 1; i++) {
@@ -237,9 +240,16 @@ describe("verification on a devnet: honest and cheating providers, two validator
         return ["released", "verified", "failed"].includes(s.stage) ? s : undefined;
       });
       assert.notEqual(v.stage, "failed", `tolerance lease ${id}`);
-      if (v.stage === "verified") verified += 1;
+      if (v.stage !== "verified") continue;
+      verified += 1;
+      assert.ok(v.audit && v.validator2, `lease ${id}: the match was audited by a second validator`);
+      assert.ok(v.results[0] && v.results[1], "both published the outputs they committed to");
+      for (const validator of [v.validator1, v.validator2]) {
+        assert.equal((await getValidator(client, validator as Address)).disputesLost, 0, "nobody slashed");
+      }
     }
-    assert.equal(verified, 1, "one sampled tolerance lease was re-run and judged a match");
+    assert.equal(verified, 1, "one sampled tolerance lease was re-run, judged a match and audited");
+    await setParameterAsGovernance(devnet, "toleranceAuditBps", 2_000n);
   });
 
   it("proof of GPU: only the drawn validator reports; a false failure is disputed, re-checked and overturned", async () => {
