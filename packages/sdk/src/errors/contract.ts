@@ -90,6 +90,7 @@ const EXPLAIN: Record<string, Explain> = {
     `Lease ${id} is verified: it is paid only when it ends with a result, through verification, not settled along the way.`,
     `Its pay keeps accruing; the provider is paid after verification once it completes the lease. See plasma lease status ${id}`,
   ],
+  MarketNotVerification: ([who]) => [`${who} is not the verification manager; only it reports released verified pay.`],
   MarketAwaitingResult: ([id, dueBy]) => [
     `Lease ${id} has used all its seconds; its provider has until ${time(dueBy)} to end it with a result.`,
     `After that, plasma lease settle ${id} (or plasma lease stop ${id}) ends it without pay and refunds the whole escrow.`,
@@ -280,6 +281,11 @@ const EXPLAIN: Record<string, Explain> = {
     `${paramName(name)} = ${value} is out of bounds: it must lie between ${min} and ${max}.`,
   ],
   ParamsZeroAddress: () => ["The zero address is not allowed here."],
+  ParamsNothingScheduled: ([name]) => [`No change of ${paramName(name)} is waiting to apply.`],
+  ParamsChangeNotDue: ([name, at]) => [
+    `The change of ${paramName(name)} is harsher for stake already there, so it waits until ${time(at)}.`,
+    "Apply it after that (anyone may): call applyParameter on ProtocolParameters.",
+  ],
   // token and OpenZeppelin
   ERC20InsufficientBalance: ([who, balance, needed]) => [
     `${who} holds ${xpl(balance)} but ${xpl(needed)} is needed.`,
