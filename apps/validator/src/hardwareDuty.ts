@@ -34,6 +34,8 @@ export type HardwareDuty = {
 
 /** The contract refuses a new check of an offer reported on less than this long ago (MIN_CHECK_INTERVAL). */
 const MIN_CHECK_INTERVAL_SECONDS = 86_400;
+/** How often a check that found nobody to draw is drawn again (each try is a transaction). */
+const EMPTY_DRAW_RETRY_MS = 60_000;
 /** How often it looks for offers to request checks of: each look reads every offer. */
 const REQUEST_SCAN_MS = 60_000;
 
@@ -57,6 +59,7 @@ export async function createHardwareDuty(o: {
   const { client, me, log } = o;
   const open = new Set<bigint>();
   const busy = new Set<bigint>();
+  const emptyDrawAt = new Map<bigint, number>();
   let lastScan = 0;
 
   const past = await client.public.getContractEvents({
@@ -85,13 +88,24 @@ export async function createHardwareDuty(o: {
       case "none":
         open.delete(c.offerId);
         return;
-      case "needs-validator":
-        if (head > c.drawBlock) {
-          await assignHardwareCheck(client, c.offerId);
+      case "needs-validator": {
+        // A dispute nobody could be drawn for: once its fallback time has passed it closes undecided.
+        if (c.disputedReport !== null && late) {
+          await closeHardwareCheck(client, c.offerId);
           return;
         }
-        await o.mine?.();
+        if (head <= c.drawBlock) {
+          await o.mine?.();
+          return;
+        }
+        // An empty draw re-arms at the next block; do not send one every tick while nobody is drawable.
+        if (Date.now() - (emptyDrawAt.get(c.offerId) ?? 0) < EMPTY_DRAW_RETRY_MS) return;
+        await assignHardwareCheck(client, c.offerId);
+        const after = await getHardwareCheckState(client, c.offerId);
+        if (after.stage === "needs-validator") emptyDrawAt.set(c.offerId, Date.now());
+        else emptyDrawAt.delete(c.offerId);
         return;
+      }
       case "assigned":
         if (c.validator?.toLowerCase() === me.toLowerCase() && !late) return startCheck(c.offerId);
         if (late) {

@@ -29,7 +29,8 @@ interface IHardwareChecks {
     struct Check {
         Stage stage;
         uint64 drawBlock; // block whose hash draws the validator
-        uint40 deadline; // end of the report window (Assigned) or of the dispute window (Disputable)
+        uint40 deadline; // end of the report window (Assigned), of the dispute window (Disputable), or of a re-check's
+        // wait for a second validator (NeedsValidator in a dispute, once a draw found nobody; 0 before)
         uint32 disputed; // in a re-check: 1 + index of the report under dispute; 0 otherwise
         address validator; // the validator drawn (Assigned), or the author of the failed report (Disputable)
     }
@@ -52,7 +53,8 @@ interface IHardwareChecks {
     event HardwareChecked(uint256 indexed offerId, address indexed validator, bool passed, bytes32 reportHash);
     event CheckWindowMissed(uint256 indexed offerId, address indexed validator, uint256 penalty);
     event CheckDisputed(uint256 indexed offerId, uint256 reportIndex, address indexed validator);
-    /// @notice A disputed report's re-check decided it. `slashed` is what its validator lost (0 when upheld).
+    /// @notice A disputed report's re-check decided it. `slashed` is what its validator lost (0 when upheld). `Standing`:
+    ///         no second validator could be drawn in time, so there is no verdict and the report stands.
     event DisputeDecided(uint256 indexed offerId, uint256 reportIndex, Verdict verdict, uint256 slashed);
     event BountyPaid(uint256 indexed offerId, address indexed recipient, uint256 amount);
     event CheckClosed(uint256 indexed offerId);
@@ -90,7 +92,9 @@ interface IHardwareChecks {
     ///         a re-check's failure is final.
     function dispute(uint256 offerId) external;
 
-    /// @notice Closes an undisputed failed report once its dispute window has passed, releasing its validator.
+    /// @notice Closes an undisputed failed report once its dispute window has passed, releasing its validator; or a
+    ///         dispute for which no second validator could be drawn within `DISPUTE_DRAW_WINDOWS` windows of the first
+    ///         empty draw: undecided, the report stands and its validator is released unslashed. Anyone.
     function close(uint256 offerId) external;
 
     // ---------------------------------------------------------------- views

@@ -24,6 +24,8 @@ contract HardwareChecks is IHardwareChecks, ReentrancyGuardTransient {
     ///         re-request until a friendly validator is drawn, and nobody can make validators check one offer
     ///         over and over. A false failure is answered by a dispute, which this does not delay.
     uint256 public constant MIN_CHECK_INTERVAL = 1 days;
+    /// @notice Verification windows a dispute waits for a second validator before it may be closed undecided.
+    uint256 public constant DISPUTE_DRAW_WINDOWS = 24;
 
     IERC20 public immutable xpl;
     IValidatorSet public immutable validators;
@@ -68,6 +70,10 @@ contract HardwareChecks is IHardwareChecks, ReentrancyGuardTransient {
         }
         if (chosen == address(0)) {
             c.drawBlock = uint64(block.number);
+            // A dispute nobody can re-check must not hold the first validator forever: its fallback clock starts.
+            if (c.disputed != 0 && c.deadline == 0) {
+                c.deadline = uint40(block.timestamp + DISPUTE_DRAW_WINDOWS * params.verificationParams().verificationWindow);
+            }
             emit CheckAwaitingValidator(offerId, uint64(block.number + 1));
             return;
         }
@@ -138,9 +144,18 @@ contract HardwareChecks is IHardwareChecks, ReentrancyGuardTransient {
 
     /// @inheritdoc IHardwareChecks
     function close(uint256 offerId) external {
-        Check storage c = _stage(offerId, Stage.Disputable);
+        Check storage c = _checks[offerId];
+        bool undrawnDispute = c.stage == Stage.NeedsValidator && c.disputed != 0 && c.deadline != 0;
+        if (c.stage != Stage.Disputable && !undrawnDispute) revert HardwareCheckWrongStage(offerId, c.stage);
         if (block.timestamp <= c.deadline) revert HardwareCheckWindowOpen(offerId, c.deadline);
-        _closeUndisputed(offerId, c);
+        if (c.stage == Stage.Disputable) return _closeUndisputed(offerId, c);
+        // No second validator could be drawn: there is no verdict, so the report stands and nobody is slashed.
+        uint256 index = c.disputed - 1;
+        Report storage disputed = _reports[offerId][index];
+        disputed.verdict = Verdict.Standing;
+        validators.release(disputed.validator, false);
+        emit DisputeDecided(offerId, index, Verdict.Standing, 0);
+        _close(offerId);
     }
 
     // ---------------------------------------------------------------- views

@@ -98,6 +98,33 @@ contract HardwareChecksTest is ValidatorSetBase {
         assertEq(uint8(hardwareChecks.getReport(offerId, 0).verdict), uint8(IHardwareChecks.Verdict.Standing), "stands");
     }
 
+    /// @dev Nobody else can re-check: after DISPUTE_DRAW_WINDOWS windows the dispute closes undecided, the report
+    ///      stands, and its validator is released unslashed.
+    function test_close_disputeWithNoSecondValidatorEndsUndecided() public {
+        address first = _requestAndAssign();
+        _report(first, false);
+        for (uint256 i; i < 3; ++i) if (vals[i] != first) _exit(vals[i]);
+        vm.roll(block.number + 1);
+        vm.prank(provider);
+        hardwareChecks.dispute(offerId);
+        uint256 drawBlock = hardwareChecks.getCheck(offerId).drawBlock;
+        vm.setBlockhash(drawBlock, keccak256("nobody"));
+        vm.roll(drawBlock + 1);
+        hardwareChecks.assign(offerId);
+        IHardwareChecks.Check memory c = hardwareChecks.getCheck(offerId);
+        assertEq(uint8(c.stage), uint8(IHardwareChecks.Stage.NeedsValidator), "nobody to draw");
+        assertEq(c.deadline, block.timestamp + hardwareChecks.DISPUTE_DRAW_WINDOWS() * 1 hours, "fallback clock");
+        vm.expectRevert(abi.encodeWithSelector(IHardwareChecks.HardwareCheckWindowOpen.selector, offerId, c.deadline));
+        hardwareChecks.close(offerId);
+        vm.warp(uint256(c.deadline) + 1);
+        hardwareChecks.close(offerId);
+        IHardwareChecks.Report memory r = hardwareChecks.getReport(offerId, 0);
+        assertEq(uint8(r.verdict), uint8(IHardwareChecks.Verdict.Standing), "undecided: the report stands");
+        assertEq(validatorSet.getValidator(first).stake, MIN_STAKE, "not slashed");
+        assertEq(uint8(hardwareChecks.getCheck(offerId).stage), uint8(IHardwareChecks.Stage.None), "closed");
+        _assertReleased();
+    }
+
     // ---------------------------------------------------------------- draws and windows
 
     function test_timeout_penalizesTheMissedValidatorAndRedraws() public {

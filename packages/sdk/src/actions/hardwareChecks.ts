@@ -20,7 +20,10 @@ export type HardwareCheckState = {
   stage: HardwareCheckStage;
   /** Block whose hash draws the validator (while `needs-validator`). */
   drawBlock: bigint;
-  /** End of the report window (`assigned`) or of the provider's dispute window (`disputable`); 0 when none. */
+  /**
+   * End of the report window (`assigned`), of the provider's dispute window (`disputable`), or of a dispute's wait
+   * for a second validator (`needs-validator`, once a draw found nobody); 0 when none.
+   */
   deadline: number;
   /** The drawn validator (`assigned`), or the author of the failed report (`disputable`); null otherwise. */
   validator: Address | null;
@@ -187,7 +190,8 @@ export async function disputeHardwareCheck(client: PlasmaClient, offerId: bigint
 }
 
 /**
- * Closes an undisputed failed report once its dispute window has passed, releasing its validator (anyone).
+ * Closes an undisputed failed report once its dispute window has passed, or a dispute that found no second
+ * validator by its fallback time (undecided: the report stands), releasing the validator (anyone).
  * @returns The transaction hash.
  * @example await closeHardwareCheck(client, 1n);
  */
