@@ -364,12 +364,12 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         private
     {
         Assignment storage a = _assignments[leaseId];
-        bool firstForProvider = v.audit;
-        // Bit 1: first validator, 2: second, 4: third.
-        uint8 majority = (firstForProvider == providerRight ? 1 : 2) | 4;
-        address minority = majority & 1 != 0 ? a.validator2 : a.validator1;
+        // The first validator voted for the provider in an audit (its match), against it in a dispute (its mismatch).
+        bool firstInMajority = v.audit == providerRight;
+        uint8 majority = (firstInMajority ? 1 : 2) | 4; // 1: first validator, 2: second, 4: third
+        address minority = firstInMajority ? a.validator2 : a.validator1;
         address[] memory right = new address[](providerRight ? 3 : 2);
-        (right[0], right[1]) = (majority & 1 != 0 ? a.validator1 : a.validator2, a.validator3);
+        (right[0], right[1]) = (firstInMajority ? a.validator1 : a.validator2, a.validator3);
         if (providerRight) right[2] = l.provider;
         _slashInto(leaseId, minority, right);
         if (providerRight) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, majority));
@@ -440,7 +440,7 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         Assignment storage a = _assignments[leaseId];
         for (uint8 round = 1; round <= 3; ++round) {
             address validator = _validatorOf(a, round);
-            if (validator != address(0)) validators.release(validator, upheld & (1 << (round - 1)) != 0);
+            if (validator != address(0)) validators.release(validator, _names(upheld, round));
         }
     }
 
@@ -462,7 +462,7 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         uint256 cap = v.forced ? v.fee : v.payCap;
         Assignment storage a = _assignments[leaseId];
         for (uint8 round = 1; round <= 3; ++round) {
-            if (upheld & (1 << (round - 1)) == 0) continue;
+            if (!_names(upheld, round)) continue;
             address validator = _validatorOf(a, round);
             uint256 amount = Math.min(cap, _feePool);
             _feePool -= amount;
@@ -557,12 +557,17 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         return round == 1 ? a.commit1 : round == 2 ? a.commit2 : a.commit3;
     }
 
+    /// @dev Whether `bits` (bit i: validator i + 1) names the validator of `round`.
+    function _names(uint8 bits, uint8 round) private pure returns (bool) {
+        return ((bits >> (round - 1)) & 1) == 1;
+    }
+
     /// @dev The validators named by `bits` (bit i: validator i + 1).
     function _addressesOf(Assignment storage a, uint8 bits) private view returns (address[] memory list) {
         list = new address[](3);
         uint256 n;
         for (uint8 round = 1; round <= 3; ++round) {
-            if (bits & (1 << (round - 1)) != 0) list[n++] = _validatorOf(a, round);
+            if (_names(bits, round)) list[n++] = _validatorOf(a, round);
         }
         assembly ("memory-safe") {
             mstore(list, n) // trim to the validators named
