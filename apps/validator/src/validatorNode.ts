@@ -314,7 +314,9 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
         reason = verdict.summary;
       }
       if (v.audit && v.round === 2) {
-        const firstReproduced = judgeFirstValidator(v, work.resultHash);
+        // Outputs byte for byte the provider's: the job is deterministic here, so an honest re-run gives the same.
+        const deterministic = resultCommitment(leaseId, work.resultHash, v.providerSalt) === lease.resultHash;
+        const firstReproduced = judgeFirstValidator(v.results[0], work.resultHash, deterministic);
         await attestAudit(client, leaseId, {
           providerMatches: match,
           firstReproduced,
@@ -382,15 +384,16 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
 }
 
 /**
- * An auditor's verdict on the first validator's published outputs (its result hash). The same hash as the
- * auditor's own is reproduced; "the provider did not serve the job" with a match attested is not. Any other
- * hash may be honest outputs within tolerance: without the first validator's files (no node serves them yet)
- * the auditor cannot tell, so it does not accuse.
+ * An auditor's verdict on the first validator's published outputs (`first`, its manifest hash) against its own
+ * (`mine`). The same hash is reproduced; "the provider did not serve the job" with a match attested is not.
+ * When the auditor's outputs are byte for byte the provider's (`deterministic`), an honest first validator's
+ * are too, so any other hash was not computed. Otherwise another hash may be honest outputs within tolerance:
+ * without the first validator's files (no node serves them yet) the auditor cannot tell, and does not accuse.
  */
-export function judgeFirstValidator(v: Verification, mine: Hex): boolean {
-  const first = v.results[0];
+export function judgeFirstValidator(first: Hex | null, mine: Hex, deterministic: boolean): boolean {
   if (first === mine) return true;
-  return first !== UNAVAILABLE_RESULT;
+  if (first === UNAVAILABLE_RESULT || first === null) return false;
+  return !deterministic;
 }
 
 async function ensureStake(client: PlasmaClient, me: Hex, wanted: bigint | undefined, log: Logger): Promise<void> {
