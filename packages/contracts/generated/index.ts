@@ -1,22 +1,26 @@
 export {
   computeMarketAbi,
+  hardwareChecksAbi,
   paymentChannelsAbi,
   plasmaGovernorAbi,
   protocolParametersAbi,
   providerRegistryAbi,
   rewardsDistributorAbi,
   timelockControllerAbi,
+  validatorSetAbi,
   verificationManagerAbi,
   xplTokenAbi,
 } from "./abis.ts";
 export {
   computeMarketBytecode,
+  hardwareChecksBytecode,
   paymentChannelsBytecode,
   plasmaGovernorBytecode,
   protocolParametersBytecode,
   providerRegistryBytecode,
   rewardsDistributorBytecode,
   timelockControllerBytecode,
+  validatorSetBytecode,
   verificationManagerBytecode,
   xplTokenBytecode,
 } from "./bytecode.ts";

@@ -425,6 +425,7 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         if (outcome == Stage.Verified) _reputation[l.provider].verified += 1;
         _close(leaseId, v, l, outcome, upheld);
         emit VerificationEnded(leaseId, l.provider, outcome, locked, 0, 0);
+        market.recordVerifiedWork(leaseId); // only paid work earns rewards: recorded now, not when the lease ended
         if (locked > 0) xpl.safeTransfer(l.provider, locked);
     }
 

@@ -54,6 +54,14 @@ contract VerifiedWorkRewardsTest is VerificationTestBase {
         assertEq(w.protocolFees, protocolFee);
     }
 
+    function test_aVerifiedLeaseEarnsItsRewardCreditWhenVerificationReleasesItsPay() public {
+        uint256 leaseId = _completeVerified(MANIFEST);
+        assertEq(rewards.getWork(rewards.currentEpoch(), provider).gpuSeconds, 0, "nothing before verification");
+        _draw(leaseId, false);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Released));
+        assertEq(rewards.getWork(rewards.currentEpoch(), provider).gpuSeconds, 3600, "recorded once released");
+    }
+
     function test_unverifiedLeasesStillRecordTheirWorkWhenPaid() public {
         uint256 leaseId = _openVerified(IVerificationManager.Mode.None, 600);
         _start(leaseId);
