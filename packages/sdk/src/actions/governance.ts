@@ -73,6 +73,10 @@ export const GOVERNED_PARAMETERS = {
   bountyBps: { kind: "bps", description: "share of a slash (after refunds) paid to the parties proven right" },
   minValidatorStake: { kind: "xpl", description: "stake a validator needs to be assigned verifications" },
   missedWindowPenalty: { kind: "xpl", description: "XPL a validator loses when it misses a verification step" },
+  toleranceAuditBps: {
+    kind: "bps",
+    description: "chance that a tolerance-mode match is re-executed by a second validator (at least 5%)",
+  },
   channelChallengePeriod: {
     kind: "seconds",
     description: "time a provider has to redeem its last voucher after a client asks to close a payment channel",

@@ -327,6 +327,8 @@ export type ProtocolParameterValues = {
   bountyBps: number;
   minValidatorStake: bigint;
   missedWindowPenalty: bigint;
+  /** Chance that a tolerance-mode match is audited by a second validator. */
+  toleranceAuditBps: number;
   /** Payment channels: the provider's time to redeem after a client asks to close. */
   challengePeriod: number;
 };
