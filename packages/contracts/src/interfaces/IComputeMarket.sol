@@ -122,6 +122,9 @@ interface IComputeMarket {
     error MarketInvalidFailReason(EndReason reason);
     error MarketNothingToClaim(address account);
     error MarketInsufficientCollateral(address provider, uint256 backing, uint256 required);
+    /// @notice A verified lease may be worth at most a fifth of a validator's slash (minValidatorStake ×
+    ///         validatorSlashBps): split the work into smaller leases (fewer seconds), or use verification none.
+    error MarketVerifiedLeaseTooLarge(uint256 value, uint256 maxValue);
     /// @notice A verified lease is paid only when it ends, through verification: it has no mid-lease settlement.
     error MarketVerifiedLeaseSettlesAtEnd(uint256 leaseId);
     /// @notice A verified lease that has used all its seconds waits until `resultDueBy` for its provider's result

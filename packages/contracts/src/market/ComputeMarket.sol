@@ -26,6 +26,9 @@ import {LeaseMath} from "../libraries/LeaseMath.sol";
 contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
+    /// @notice A verified lease's value is at most the validator slash (minValidatorStake × validatorSlashBps) over this.
+    uint256 public constant SLASH_PER_VERIFIED_VALUE = 5;
+
     IERC20 public immutable xpl;
     IProviderRegistry public immutable registry;
     IProtocolParameters public immutable params;
@@ -409,6 +412,11 @@ contract ComputeMarket is IComputeMarket, ReentrancyGuardTransient {
     ///      the collateral for everything it holds under verification. Returns the fee rate to charge.
     function _reserveCollateral(address provider, uint256 value) private returns (uint16 feeBps) {
         IProtocolParameters.VerificationParams memory vp = params.verificationParams();
+        // A validator's slash must outweigh what a wrong verdict on one lease is worth to it (copying a
+        // colluding provider's answer, attesting without re-running): sim:trust finds both pay from ~1.2–3.2k
+        // XPL of lease value against a 5k XPL slash, so a verified lease is worth at most a fifth of the slash.
+        uint256 maxValue = (uint256(vp.minValidatorStake) * vp.validatorSlashBps) / LeaseMath.BPS / SLASH_PER_VERIFIED_VALUE;
+        if (value > maxValue) revert MarketVerifiedLeaseTooLarge(value, maxValue);
         uint256 exposed = _exposure[provider] + value;
         _exposure[provider] = exposed;
         uint256 required = _requiredCollateral(provider, exposed, vp.collateralRatioBps);

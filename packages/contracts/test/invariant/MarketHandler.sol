@@ -383,8 +383,8 @@ contract MarketHandler is Test {
         return (0, l);
     }
 
-    /// @dev A long verified lease worth 100-450 XPL: its 1,000-4,500 XPL of collateral is a large part of a
-    ///      provider's backing, so unstakes, undelegations and withdrawals run into the lock.
+    /// @dev A long verified lease worth 35-900 XPL (under the 1,000 XPL verified-lease cap): its 350-9,000 XPL of
+    ///      collateral is a large part of a provider's backing, so unstakes, undelegations and withdrawals run into the lock.
     function openVerifiedLarge(uint256 clientSeed, uint256 offerSeed, uint256 seconds_) external {
         ++calls;
         address client = clients[clientSeed % clients.length];

@@ -18,10 +18,15 @@ contract CollateralLockTest is Fixture {
     bytes32 internal constant SALT = keccak256("provider salt");
     /// @dev Two weeks of one GPU: longer than the seven-day unbonding period. Worth 1,209.6 XPL.
     uint32 internal constant LONG = 14 days;
+    uint256 internal constant VALIDATOR_STAKE = 30_000 ether;
     uint256 internal offerId;
 
     function setUp() public override {
         super.setUp();
+        // Leases here are worth up to 3,000 XPL; a verified lease may be worth at most a fifth of a validator's
+        // slash (50 % of minValidatorStake), so the validators stake 30,000 XPL. Raising the minimum is immediate.
+        vm.prank(owner);
+        params.setParameter("minValidatorStake", VALIDATOR_STAKE);
         address[3] memory validators = [val1, val2, val3];
         for (uint256 i; i < 3; ++i) {
             vm.prank(owner);
@@ -29,7 +34,7 @@ contract CollateralLockTest is Fixture {
             vm.prank(validators[i]);
             xpl.approve(address(validatorSet), type(uint256).max);
             vm.prank(validators[i]);
-            validatorSet.stake(10_000 ether);
+            validatorSet.stake(VALIDATOR_STAKE);
         }
         vm.roll(block.number + 1); // draws read the validator set as it was before their seed block
         _registerAndStake(provider, 2 * STAKE); // 20,000 XPL covers the lease's 12,096 XPL of collateral

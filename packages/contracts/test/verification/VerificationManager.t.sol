@@ -88,30 +88,36 @@ contract VerificationManagerTest is VerificationTestBase {
     }
 
     function test_collateralLimitsVerifiedLeases() public {
-        // 10,000 XPL of backing at 10x covers 1,000 XPL of verified leases: 277 GPU-hours at 3.6 XPL.
-        uint32 tooLong = uint32(1_000 ether / PRICE + 1);
+        // 10,000 XPL of backing at 10x covers 1,000 XPL of verified leases: 277 GPU-hours at 3.6 XPL. Each
+        // lease stays under the 1,000 XPL per-lease cap; together they exceed the backing by one GPU-second.
+        uint32 half = uint32(500 ether / PRICE);
+        _openVerified(IVerificationManager.Mode.Exact, half);
+        uint32 oneTooMany = half + 1;
         vm.prank(client);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IComputeMarket.MarketInsufficientCollateral.selector, provider, STAKE, (uint256(tooLong) * PRICE) * 10
+                IComputeMarket.MarketInsufficientCollateral.selector,
+                provider,
+                STAKE,
+                (uint256(half) + oneTooMany) * PRICE * 10
             )
         );
         market.openLease(
             IComputeMarket.OpenLeaseParams(
-                offerId, 1, tooLong, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.Exact
+                offerId, 1, oneTooMany, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.Exact
             )
         );
         // The same lease without verification needs no collateral.
         vm.prank(client);
         market.openLease(
-            IComputeMarket.OpenLeaseParams(offerId, 1, tooLong, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.None)
+            IComputeMarket.OpenLeaseParams(offerId, 1, oneTooMany, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.None)
         );
         // Delegated stake counts as backing.
         vm.prank(stranger);
         registry.delegate(provider, 1 ether);
         vm.prank(client);
         market.openLease(
-            IComputeMarket.OpenLeaseParams(offerId, 1, tooLong, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.Exact)
+            IComputeMarket.OpenLeaseParams(offerId, 1, oneTooMany, type(uint96).max, bytes32(0), address(0), IVerificationManager.Mode.Exact)
         );
     }
 
