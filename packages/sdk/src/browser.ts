@@ -55,6 +55,7 @@ export {
   type Lease,
   type LeaseEnd,
   type LeaseStatus,
+  maxVerifiedLeaseValue,
   type OpenLeaseParameters,
   type OpenLeaseReturnType,
   openLease,

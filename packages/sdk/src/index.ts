@@ -72,6 +72,7 @@ export {
   type Lease,
   type LeaseEnd,
   type LeaseStatus,
+  maxVerifiedLeaseValue,
   type OpenLeaseParameters,
   type OpenLeaseReturnType,
   openLease,

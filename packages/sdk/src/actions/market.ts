@@ -10,7 +10,7 @@ import {
   zeroHash,
 } from "viem";
 import { accountAddress, type PlasmaClient, read, writeAndWait } from "../clients/createPlasmaClient.ts";
-import { plasmaErrorsAbi } from "../errors/contract.ts";
+import { ContractRevertError, plasmaErrorsAbi } from "../errors/contract.ts";
 import { InsufficientXplError, InvalidArgumentError } from "../errors/errors.ts";
 import { getOffer } from "./registry.ts";
 import { formatXpl, getXplAllowance, getXplBalance, signXplPermit } from "./token.ts";
@@ -115,6 +115,28 @@ export async function verificationFeeBps(client: PlasmaClient, mode: Verificatio
   return vp.verificationFeeBps;
 }
 
+/**
+ * The most a verified lease may be worth: a fifth (the market's SLASH_PER_VERIFIED_VALUE) of a validator's slash,
+ * minValidatorStake × validatorSlashBps, so that a wrong verdict never pays a validator more than it risks.
+ */
+export async function maxVerifiedLeaseValue(client: PlasmaClient): Promise<bigint> {
+  const [vp, divisor] = await read(client, () =>
+    Promise.all([
+      client.public.readContract({
+        address: client.addresses.protocolParameters,
+        abi: protocolParametersAbi,
+        functionName: "verificationParams",
+      }),
+      client.public.readContract({
+        address: client.addresses.computeMarket,
+        abi: computeMarketAbi,
+        functionName: "SLASH_PER_VERIFIED_VALUE",
+      }),
+    ]),
+  );
+  return (vp.minValidatorStake * BigInt(vp.validatorSlashBps)) / 10_000n / divisor;
+}
+
 /** What a lease's escrow holds: its value plus the verification fee on it (rounded down, as on chain). */
 export function escrowWithFee(value: bigint, feeBps: number): bigint {
   return value + (value * BigInt(feeBps)) / 10_000n;
@@ -149,8 +171,14 @@ export async function openLease(client: PlasmaClient, p: OpenLeaseParameters): P
   const maxPrice = p.maxPricePerGpuSecond ?? offer.pricePerGpuSecond;
   const mode = p.verification ?? "none";
   const feeBps = await verificationFeeBps(client, mode);
+  const value = offer.pricePerGpuSecond * BigInt(p.gpus) * BigInt(p.maxSeconds);
+  if (mode !== "none") {
+    // The market would refuse it: say so, with the contract's own message, before anything is signed.
+    const maxValue = await maxVerifiedLeaseValue(client);
+    if (value > maxValue) throw new ContractRevertError("MarketVerifiedLeaseTooLarge", [value, maxValue]);
+  }
   // The contract pulls price × gpus × seconds plus the verification fee; a permit covers the highest price accepted.
-  const escrow = escrowWithFee(offer.pricePerGpuSecond * BigInt(p.gpus) * BigInt(p.maxSeconds), feeBps);
+  const escrow = escrowWithFee(value, feeBps);
   const market = client.addresses.computeMarket;
   const [balance, allowance] = await Promise.all([
     getXplBalance(client, client_),

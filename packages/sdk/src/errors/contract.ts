@@ -175,6 +175,10 @@ const EXPLAIN: Record<string, Explain> = {
     `${p} is backed by ${xpl(backing)} but its verified leases would need ${xpl(required)} of collateral.`,
     "Choose another offer, open the lease without verification, or ask the provider to stake more (delegations count).",
   ],
+  MarketVerifiedLeaseTooLarge: ([value, maxValue]) => [
+    `A verified lease may be worth at most ${xpl(maxValue)} (a fifth of a validator's slash), and this one is worth ${xpl(value)}.`,
+    "Split the work into smaller leases (fewer seconds or GPUs), or open it without verification (--verify none).",
+  ],
   VerifyUnknownLease: ([id]) => [`Lease ${id} has no verification (not completed, or opened without verification).`],
   VerifyWrongStage: ([id, stage]) => [
     `Lease ${id}'s verification is at ${verificationStage(stage)}, which does not allow this step.`,
