@@ -15,6 +15,9 @@
 // - Tolerance mode audits a round-1 match with probability toleranceAuditBps; a validator whose own
 //   outputs do not reproduce is slashed.
 // - Rewards go only to stake present during the epoch; no-show penalties are capped per lease and per period.
+// - A verified lease is worth at most minValidatorStake · validatorSlashBps / SLASH_PER_VERIFIED_VALUE (1,000
+//   XPL): a validator's gain from a wrong verdict grows with V while its slash does not, so the validator
+//   attacks are judged at the largest lease they can reach.
 import {
   Accumulator,
   type CappedLeases,
@@ -23,6 +26,7 @@ import {
   DEFAULT_PARAMS,
   drawLease,
   type Estimate,
+  maxVerifiedValue,
   normalCdf,
   type Params,
   rates,
@@ -90,6 +94,23 @@ export const DEFAULT_ATTACK_PARAMS: Readonly<AttackParams> = Object.freeze({
   rearmDelay: 256 * 2,
   capitalRate: 0.1,
 });
+
+/** The lease a validator attack is judged at when nothing caps verified leases (slashPerVerifiedValue 0). */
+export const UNCAPPED_LEASE = 1_000_000;
+
+/**
+ * The reachable lease value at which a validator attack whose gain is linear in V gains the most: the
+ * largest verified lease (the cap), or the smallest where the gain falls with V.
+ */
+export function worstReachableValue(gain: (value: number) => number, params: AttackParams): number {
+  const cap = Math.min(maxVerifiedValue(params), UNCAPPED_LEASE);
+  return gain(cap) >= gain(0) ? cap : 0;
+}
+
+/** Every lease worth exactly V, for a Monte Carlo at one value. */
+function only(value: number): CappedLeases {
+  return { median: value, sigma: 0, cap: value };
+}
 
 /** The coalition shares the draw-grinding verdict must hold for. */
 export const GRINDING_SHARES = [0.1, 0.25, 0.5] as const;
@@ -447,18 +468,20 @@ export function runAttacks(options: AttackOptions): AttackRow[] {
   const rows: AttackRow[] = [];
   const verdict = (profit: number) => verdictOf(profit, meanValue);
 
-  // All of these are linear in V, so E[f(V)] = f(E[V]).
-  const copy = copyingGain(meanValue, c, params);
+  // All of these are linear in V, so E[f(V)] = f(E[V]). The validator attacks gain with V against a fixed
+  // slash: they are judged at the largest verified lease, where they gain the most.
+  const copyAt = worstReachableValue((v) => copyingGain(v, c, params), params);
+  const copy = copyingGain(copyAt, c, params);
   rows.push({
     name: `copying 2nd validator (coalition s = ${pct(s)})`,
-    unit: "per cheated lease",
+    unit: `per cheated lease of ${xplText(copyAt)} XPL`,
     profit: copy,
-    mc: simulateCopying(leases, c, params, runs, rng()),
-    verdict: verdict(copy),
-    dependsOn: "s, p, collateral, validatorSlashBps, minValidatorStake, V",
+    mc: simulateCopying(only(copyAt), c, params, runs, rng()),
+    verdict: verdictOf(copy, copyAt),
+    dependsOn: "s, p, collateral, validatorSlashBps, minValidatorStake, the verified-lease cap",
     reason: `needs v2 and v3 both accomplices (s² = ${pct(s * s)}); a contradicted copy costs ${xplText(
       (params.validatorSlashBps / BPS) * params.minValidatorStake,
-    )} XPL of stake and its pay; pays only for V > ${xplText(copyingBreakEvenValue(params, c))} XPL`,
+    )} XPL of stake and its pay; ${reachable(copyingBreakEvenValue(params, c), params)}`,
     gated: true,
   });
 
@@ -535,17 +558,24 @@ export function runAttacks(options: AttackOptions): AttackRow[] {
 
   const audit = params.toleranceAuditBps / BPS;
   const slash = (params.validatorSlashBps / BPS) * params.minValidatorStake;
-  const lazy = lazyToleranceProfit(meanValue, c, params);
+  const lazyAt = worstReachableValue((v) => lazyToleranceProfit(v, c, params), params);
+  const lazy = lazyToleranceProfit(lazyAt, c, params);
   rows.push({
     name: "lazy validator, tolerance mode",
-    unit: "per assignment",
+    unit: `per assignment of ${xplText(lazyAt)} XPL`,
     profit: lazy,
-    mc: mcOver(leases, runs, rng(), (v, r) => c * v - (r.uniform() < audit ? slash + tolerancePay(params) * v : 0)),
-    verdict: verdict(lazy),
-    dependsOn: "toleranceAuditBps, validatorSlashBps, minValidatorStake, V",
-    reason: `saves c·V; an audit (${pct(audit)}) costs it ${xplText(slash)} XPL of stake and its pay; pays only for V > ${xplText(
+    mc: mcOver(
+      only(lazyAt),
+      runs,
+      rng(),
+      (v, r) => c * v - (r.uniform() < audit ? slash + tolerancePay(params) * v : 0),
+    ),
+    verdict: verdictOf(lazy, lazyAt),
+    dependsOn: "toleranceAuditBps, validatorSlashBps, minValidatorStake, the verified-lease cap",
+    reason: `saves c·V; an audit (${pct(audit)}) costs it ${xplText(slash)} XPL of stake and its pay; ${reachable(
       lazyToleranceBreakEvenValue(params, c),
-    )} XPL`,
+      params,
+    )}`,
     gated: true,
   });
 
@@ -578,6 +608,18 @@ export function runAttacks(options: AttackOptions): AttackRow[] {
     gated: false,
   });
   return rows;
+}
+
+/** Whether a validator attack's break-even lease value is one the verified-lease cap lets anyone open. */
+function reachable(breakEven: number, params: AttackParams): string {
+  const cap = maxVerifiedValue(params);
+  const capText = Number.isFinite(cap)
+    ? `the ${xplText(cap)} XPL verified-lease cap (slash / ${params.slashPerVerifiedValue})`
+    : "no verified-lease cap";
+  if (!Number.isFinite(breakEven)) return `never pays (${capText})`;
+  return breakEven >= cap
+    ? `pays only for V > ${xplText(breakEven)} XPL, above ${capText}: it loses on every lease it can reach`
+    : `pays for V > ${xplText(breakEven)} XPL, under ${capText}`;
 }
 
 function exact(x: number): Estimate {

@@ -16,6 +16,9 @@
 // - The market refuses new verified leases when a provider's stake < collateral ratio × its open and
 //   under-verification leases, so S is always there; here a provider holds one lease at a time, so a
 //   lease is worth at most stake / collateral ratio.
+// - The market also refuses a verified lease worth more than a validator's slash over
+//   SLASH_PER_VERIFIED_VALUE (minValidatorStake · validatorSlashBps / 5 = 1,000 XPL at the defaults), so
+//   that no wrong verdict on one lease is worth a validator's stake (see attacks.ts).
 // - A validator that does not re-run cannot produce the hidden result hash, so it must claim "mismatch";
 //   an honest provider disputes, a second validator re-executes, and the lazy one loses validatorSlashBps
 //   of its stake. A caught cheater does not dispute (in exact mode the second validator would agree).
@@ -38,6 +41,11 @@ export interface Params {
   validatorSlashBps: number;
   /** Stake of a validator (the minimum needed to be assigned verifications), XPL. */
   minValidatorStake: number;
+  /**
+   * ComputeMarket.SLASH_PER_VERIFIED_VALUE: a verified lease is worth at most a validator's slash
+   * (minValidatorStake · validatorSlashBps) over this. 0: no cap, as before issue 16's fix.
+   */
+  slashPerVerifiedValue: number;
   /** XPL a validator loses when it misses a verification step. */
   missedWindowPenalty: number;
   /** Seconds each party has for each verification step. */
@@ -62,6 +70,7 @@ export const DEFAULT_PARAMS: Readonly<Params> = Object.freeze({
   bountyBps: 1_000,
   validatorSlashBps: 5_000,
   minValidatorStake: 10_000,
+  slashPerVerifiedValue: 5,
   missedWindowPenalty: 100,
   verificationWindow: 3_600,
   unbondingPeriod: 7 * 86_400,
@@ -103,9 +112,20 @@ export function rates(params: Params) {
   };
 }
 
-/** The largest lease a provider with `stake` may hold under the collateral rule (one lease at a time). */
+/** The most a verified lease may be worth: a validator's slash over slashPerVerifiedValue (Infinity: no cap). */
+export function maxVerifiedValue(params: Params): number {
+  if (params.slashPerVerifiedValue === 0) return Number.POSITIVE_INFINITY;
+  return (params.minValidatorStake * params.validatorSlashBps) / BPS / params.slashPerVerifiedValue;
+}
+
+/**
+ * The largest lease a provider with `stake` may hold: under the collateral rule (one lease at a time) and
+ * the verified-lease cap.
+ */
 export function leaseCap(stake: number, params: Params): number {
-  return params.collateralRatioBps === 0 ? Number.POSITIVE_INFINITY : (stake * BPS) / params.collateralRatioBps;
+  const collateral =
+    params.collateralRatioBps === 0 ? Number.POSITIVE_INFINITY : (stake * BPS) / params.collateralRatioBps;
+  return Math.min(collateral, maxVerifiedValue(params));
 }
 
 /**

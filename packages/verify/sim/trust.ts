@@ -13,6 +13,7 @@ import {
   type GridCell,
   judgeDefaults,
   leaseCap,
+  maxVerifiedValue,
   type Params,
   runGrid,
   runStrategies,
@@ -176,7 +177,9 @@ function header(options: Options): string[] {
     `Seed ${options.seed}; ${runs}; e_miss ${eMiss}.`,
     ...wrap(
       `Lease value V: log-normal, median ${DEFAULT_LEASES.median} XPL, sigma ${DEFAULT_LEASES.sigma}, capped at stake / collateral ratio` +
-        " (one open lease per provider). Honest work costs C = c·V. A cheater spends nothing and keeps V unless the lease is" +
+        ` (one open lease per provider) and at the verified-lease cap, a validator's slash / ${DEFAULT_PARAMS.slashPerVerifiedValue}` +
+        ` = ${xpl(maxVerifiedValue(DEFAULT_PARAMS), 0)} XPL.` +
+        " Honest work costs C = c·V. A cheater spends nothing and keeps V unless the lease is" +
         " sampled and the wrong result caught (chance p·(1 - e_miss)); then V is refunded and S = collateral × V slashed." +
         " Cheating loses money iff p·(1 - e_miss)·(V + S) > C, i.e. iff c < p·(1 - e_miss)·(1 + collateral).",
     ),
@@ -353,7 +356,9 @@ function attackSection(rows: readonly AttackRow[]): string[] {
       ` ${pct(p.toleranceAuditBps)}, validator slash ${pct(p.validatorSlashBps)} of ${xpl(p.minValidatorStake, 0)} XPL, no-show` +
       ` penalty min(${pct(p.noShowPenaltyBps)} of V, ${xpl(p.noShowPenaltyCap, 0)} XPL), all of an unbonding period at most` +
       ` ${pct(p.noShowBackingCapBps)} of backing, ${pct(p.noShowClientShareBps)} to the client;` +
-      ` gas ${p.txCost} XPL a transaction, capital at ${p.capitalRate * 100}% a year). profit = expected XPL over honest` +
+      ` gas ${p.txCost} XPL a transaction, capital at ${p.capitalRate * 100}% a year). The validator attacks gain with V` +
+      ` against a fixed slash, so they are taken at the largest verified lease: ${xpl(maxVerifiedValue(p), 0)} XPL, a` +
+      ` validator's slash / ${p.slashPerVerifiedValue}. profit = expected XPL over honest` +
       " behaviour; the Monte Carlo plays the same rules with their own random draws. Rows marked * are findings outside" +
       " the issue's list: shown, not gated.",
     116,

@@ -19,8 +19,9 @@ import {
   noShowPenalty,
   runAttacks,
   selfNoShowGain,
+  worstReachableValue,
 } from "../../sim/attacks.ts";
-import { agrees, type CappedLeases, DEFAULT_LEASES, leaseCap } from "../../sim/model.ts";
+import { agrees, type CappedLeases, DEFAULT_LEASES, leaseCap, maxVerifiedValue } from "../../sim/model.ts";
 
 const LEASES: CappedLeases = { ...DEFAULT_LEASES, cap: leaseCap(10_000, DEFAULT_ATTACK_PARAMS) };
 
@@ -82,8 +83,10 @@ describe("each attack's check can fail", () => {
     );
   };
 
-  it("copying pays once contradicted validators lose nothing", () =>
-    fails({ validatorSlashBps: 0 }, /copying 2nd validator/));
+  it("copying pays on a large lease once the cap allows one (slash / 1 = 5,000 XPL)", () =>
+    fails({ slashPerVerifiedValue: 1 }, /copying 2nd validator.*CHEATING PAYS/));
+  it("copying pays without a verified-lease cap", () =>
+    fails({ slashPerVerifiedValue: 0 }, /copying 2nd validator.*CHEATING PAYS/));
   it("grinding pays when a forced sample pays min(V, fee/p), the old rule", () =>
     fails({ forcedPaysOwnFee: false }, /draw grinding .*s = 50%.*CHEATING PAYS/));
   it("grinding pays at s = 50 % when honest picked validators never draw", () =>
@@ -94,6 +97,8 @@ describe("each attack's check can fail", () => {
     fails({ noShowCapPerPeriod: false }, /no-show farming \(provider offline\)/));
   it("a lazy tolerance validator pays without audits", () =>
     fails({ toleranceAuditBps: 0 }, /lazy validator, tolerance mode/));
+  it("a lazy tolerance validator pays once the cap allows leases above 1,200 XPL (slash / 4 = 1,250 XPL)", () =>
+    fails({ slashPerVerifiedValue: 4 }, /lazy validator, tolerance mode.*CHEATING PAYS/));
 });
 
 describe("copying second validator", () => {
@@ -107,12 +112,45 @@ describe("copying second validator", () => {
     }
   });
 
-  it("never pays at the strategies' largest lease (1,000 XPL) for a coalition of up to 20 % of validator stake", () => {
+  it("never pays at the verified-lease cap (1,000 XPL) for a coalition of up to 20 % of validator stake", () => {
+    const cap = maxVerifiedValue(DEFAULT_ATTACK_PARAMS);
     for (let s = 0.01; s <= 0.2; s += 0.01) {
-      assert.ok(copyingGain(LEASES.cap, 1, { ...DEFAULT_ATTACK_PARAMS, attackerShare: s }) < 0, `s = ${s}`);
+      assert.ok(copyingGain(cap, 1, { ...DEFAULT_ATTACK_PARAMS, attackerShare: s }) < 0, `s = ${s}`);
     }
-    // The slash is fixed while the gain grows with V: a 10 % coalition profits on leases above ~3,200 XPL.
+    // The slash is fixed while the gain grows with V: a 10 % coalition would profit on leases above ~3,179 XPL.
     assert.ok(Math.abs(copyingBreakEvenValue(DEFAULT_ATTACK_PARAMS, 1) - 4_450 / 1.4) < 1e-6);
+  });
+});
+
+describe("the verified-lease cap", () => {
+  it("is a validator's slash over five: 1,000 XPL at the defaults, and grows with minValidatorStake", () => {
+    assert.equal(maxVerifiedValue(DEFAULT_ATTACK_PARAMS), 1_000);
+    assert.equal(maxVerifiedValue({ ...DEFAULT_ATTACK_PARAMS, minValidatorStake: 30_000 }), 3_000);
+    assert.equal(maxVerifiedValue({ ...DEFAULT_ATTACK_PARAMS, slashPerVerifiedValue: 0 }), Number.POSITIVE_INFINITY);
+  });
+
+  it("lies under both validator attacks' break-even values, at every cost ratio", () => {
+    const cap = maxVerifiedValue(DEFAULT_ATTACK_PARAMS);
+    for (const c of [0.3, 0.6, 1]) {
+      assert.ok(copyingBreakEvenValue(DEFAULT_ATTACK_PARAMS, c) > cap, `copying at c = ${c}`);
+      assert.ok(lazyToleranceBreakEvenValue(DEFAULT_ATTACK_PARAMS, c) > cap, `lazy at c = ${c}`);
+    }
+  });
+
+  it("is where the validator attacks are judged, since they gain with V", () => {
+    const rows = attacks({}, 2_000);
+    assert.equal(
+      worstReachableValue((v) => copyingGain(v, 1, DEFAULT_ATTACK_PARAMS), DEFAULT_ATTACK_PARAMS),
+      1_000,
+    );
+    assert.equal(row(rows, /copying 2nd validator/).unit, "per cheated lease of 1,000 XPL");
+    assert.equal(row(rows, /copying 2nd validator/).profit, copyingGain(1_000, 1, DEFAULT_ATTACK_PARAMS));
+    assert.equal(row(rows, /lazy validator, tolerance mode/).unit, "per assignment of 1,000 XPL");
+    assert.equal(
+      row(rows, /lazy validator, tolerance mode/).profit,
+      lazyToleranceProfit(1_000, 1, DEFAULT_ATTACK_PARAMS),
+    );
+    assert.match(row(rows, /copying 2nd validator/).reason, /above the 1,000 XPL verified-lease cap/);
   });
 });
 

@@ -95,10 +95,13 @@ describe("the lease-value distribution", () => {
     assert.ok(Math.abs(above / n - cappedMeanAbove(leases, 50)) / cappedMeanAbove(leases, 50) < 0.01);
   });
 
-  it("caps lease values at stake / collateral ratio", () => {
+  it("caps lease values at stake / collateral ratio and at the verified-lease cap", () => {
     assert.equal(leaseCap(10_000, DEFAULT_PARAMS), 1_000);
     assert.equal(leaseCap(1_000, { ...DEFAULT_PARAMS, collateralRatioBps: 200_000 }), 50);
-    assert.equal(leaseCap(1_000, { ...DEFAULT_PARAMS, collateralRatioBps: 0 }), Number.POSITIVE_INFINITY);
+    assert.equal(leaseCap(100_000, DEFAULT_PARAMS), 1_000, "a validator's slash / 5, whatever the stake");
+    assert.equal(leaseCap(1_000, { ...DEFAULT_PARAMS, collateralRatioBps: 0 }), 1_000);
+    const uncapped = { ...DEFAULT_PARAMS, collateralRatioBps: 0, slashPerVerifiedValue: 0 };
+    assert.equal(leaseCap(1_000, uncapped), Number.POSITIVE_INFINITY);
   });
 });
 

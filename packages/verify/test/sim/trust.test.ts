@@ -94,6 +94,15 @@ describe("sim:trust report", () => {
       /^lazy validator, tolerance mode .* cheating loses$/m,
     ])
       assert.match(first.stdout, attack);
+    // The validator attacks would pay on larger leases; the verified-lease cap keeps those out of reach.
+    assert.match(
+      first.stdout,
+      /copying 2nd validator .*: .*pays only for V > 3,179 XPL, above the 1,000 XPL\s+verified-lease cap/s,
+    );
+    assert.match(
+      first.stdout,
+      /lazy validator, tolerance mode: .*pays only for V >\s+1,200 XPL, above the 1,000 XPL verified-lease cap/s,
+    );
     const last = first.stdout.trimEnd().split("\n").at(-1) ?? "";
     assert.match(
       last,
