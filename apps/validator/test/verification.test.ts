@@ -317,7 +317,7 @@ describe("verification on a devnet: honest and cheating providers, two validator
         [true, "standing", true],
       ],
     );
-    assert.ok((await getValidator(client, second.drawn.address)).stake < stakeBefore, "the false report is slashed");
+    assert.ok((await getValidator(client, second.drawn.address)).stake < stakeBefore, "the overturned report costs its validator a penalty");
     assert.equal((await listOffers(client, { provider: honest })).length, 1, "listed again");
   });
 });

@@ -142,10 +142,12 @@ contract ProtocolParameters is IProtocolParameters, Ownable2Step {
     /// @inheritdoc IProtocolParameters
     function isHarsher(bytes32 name, uint256 value) public view returns (bool) {
         uint256 current = parameter(name);
+        // The unbonding period measures every other notice (and the no-show allowance's period): a cut applied at
+        // once would shorten the notice of a harsher change scheduled right after it, so it waits too.
+        if (name == UNBONDING_PERIOD) return value != current;
         if (value > current) {
             return name == NO_SHOW_PENALTY_BPS || name == NO_SHOW_PENALTY_CAP || name == NO_SHOW_BACKING_CAP_BPS
-                || name == VALIDATOR_SLASH_BPS || name == MISSED_WINDOW_PENALTY || name == COLLATERAL_RATIO_BPS
-                || name == UNBONDING_PERIOD;
+                || name == VALIDATOR_SLASH_BPS || name == MISSED_WINDOW_PENALTY || name == COLLATERAL_RATIO_BPS;
         }
         // Less time to act makes an honest but slow provider or validator miss a step, and lose for it.
         return value < current && (name == VERIFICATION_WINDOW || name == CHANNEL_CHALLENGE_PERIOD);

@@ -53,10 +53,9 @@ interface IHardwareChecks {
     event HardwareChecked(uint256 indexed offerId, address indexed validator, bool passed, bytes32 reportHash);
     event CheckWindowMissed(uint256 indexed offerId, address indexed validator, uint256 penalty);
     event CheckDisputed(uint256 indexed offerId, uint256 reportIndex, address indexed validator);
-    /// @notice A disputed report's re-check decided it. `slashed` is what its validator lost (0 when upheld). `Standing`:
+    /// @notice A disputed report's re-check decided it. `penalty` is what its validator lost (0 when upheld). `Standing`:
     ///         no second validator could be drawn in time, so there is no verdict and the report stands.
-    event DisputeDecided(uint256 indexed offerId, uint256 reportIndex, Verdict verdict, uint256 slashed);
-    event BountyPaid(uint256 indexed offerId, address indexed recipient, uint256 amount);
+    event DisputeDecided(uint256 indexed offerId, uint256 reportIndex, Verdict verdict, uint256 penalty);
     event CheckClosed(uint256 indexed offerId);
 
     error HardwareCheckOpen(uint256 offerId, Stage stage);

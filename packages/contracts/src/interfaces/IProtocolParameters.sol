@@ -88,9 +88,9 @@ interface IProtocolParameters {
 
     /// @notice Whether setting `name` to `value` makes the rules harsher for stake already there, and so waits (see
     ///         `setParameter`): a raise of what a participant at fault can lose (no-show penalties, validator slashes
-    ///         and penalties, the collateral a failed result is slashed by) or of how long stake is held (the
-    ///         unbonding period), or a cut of the time a participant has to act (`verificationWindow`,
-    ///         `channelChallengePeriod`).
+    ///         and penalties, the collateral a failed result is slashed by), any change of the unbonding period (a
+    ///         raise holds stake longer; a cut would shorten the notice of the next harsher change), or a cut of the
+    ///         time a participant has to act (`verificationWindow`, `channelChallengePeriod`).
     function isHarsher(bytes32 name, uint256 value) external view returns (bool);
 
     /// @notice Sets the address that receives protocol fees.

@@ -13,9 +13,9 @@ import {IValidatorSet} from "../interfaces/IValidatorSet.sol";
 /// @notice Assigned, disputable proof-of-GPU checks of offers, with their full history. The validator of a check
 ///         is drawn from the hash of a block mined after the request, from the validator set as it was before
 ///         that block, so neither the requester nor the provider chooses it; only that validator can report.
-///         A false failed report that a re-check overturns costs its validator `validatorSlashBps` of its stake:
-///         `bountyBps` of it goes in equal parts to the provider and the re-checking validator, the rest to the
-///         treasury, as does a missed window's penalty. This contract holds no XPL between transactions.
+///         A failed report that a re-check overturns costs its validator `missedWindowPenalty` (one re-checker's word
+///         is not proof enough for a slash, and nobody earns anything from an overturn), paid to the treasury like
+///         a missed window's penalty. This contract holds no XPL between transactions.
 contract HardwareChecks is IHardwareChecks, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -184,38 +184,27 @@ contract HardwareChecks is IHardwareChecks, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev A re-check's report decides the dispute: a pass overturns the failed report and slashes its author.
+    /// @dev A re-check's report decides the dispute. One re-checker's word is not proof, so an overturn costs the
+    ///      failed report's author only a missed-window penalty (to the treasury), and nobody earns anything from
+    ///      an overturn: neither the provider nor the re-checker has a reason to claim one falsely.
     function _decide(uint256 offerId, Check storage c, bool passed) private {
         uint256 index = c.disputed - 1;
         Report storage disputed = _reports[offerId][index];
         address first = disputed.validator;
         address second = c.validator;
-        uint256 slashed;
+        uint256 penalty;
         if (passed) {
             disputed.verdict = Verdict.Overturned;
-            slashed = validators.slash(first, params.verificationParams().validatorSlashBps);
+            penalty = validators.penalize(first, params.verificationParams().missedWindowPenalty);
             validators.release(first, false);
         } else {
             disputed.verdict = Verdict.Upheld;
             validators.release(first, true);
         }
         validators.release(second, true);
-        emit DisputeDecided(offerId, index, disputed.verdict, slashed);
+        emit DisputeDecided(offerId, index, disputed.verdict, penalty);
         _close(offerId);
-        if (slashed > 0) _payOut(offerId, slashed, registry.getOffer(offerId).provider, second);
-    }
-
-    /// @dev `bountyBps` of a slash in equal parts to the two parties proven right; the rest to the treasury.
-    function _payOut(uint256 offerId, uint256 slashed, address provider, address recheckedBy) private {
-        uint256 each = (slashed * params.verificationParams().bountyBps) / BPS / 2;
-        if (each > 0) {
-            emit BountyPaid(offerId, provider, each);
-            xpl.safeTransfer(provider, each);
-            emit BountyPaid(offerId, recheckedBy, each);
-            xpl.safeTransfer(recheckedBy, each);
-        }
-        uint256 rest = slashed - 2 * each;
-        if (rest > 0) xpl.safeTransfer(_treasury(), rest);
+        if (penalty > 0) xpl.safeTransfer(_treasury(), penalty);
     }
 
     function _closeUndisputed(uint256 offerId, Check storage c) private {

@@ -41,14 +41,13 @@ contract HarsherChangeNoticeTest is GovernanceBase {
     }
 
     function test_setParameter_everyPenaltyRaiseWaitsAndEveryCutAppliesAtOnce() public {
-        bytes32[7] memory penalties = [
+        bytes32[6] memory penalties = [
             bytes32("noShowPenaltyBps"),
             "noShowPenaltyCap",
             "noShowBackingCapBps",
             "validatorSlashBps",
             "missedWindowPenalty",
-            "collateralRatioBps",
-            "unbondingPeriod"
+            "collateralRatioBps"
         ];
         vm.startPrank(address(timelock));
         for (uint256 i; i < penalties.length; ++i) {
@@ -85,6 +84,32 @@ contract HarsherChangeNoticeTest is GovernanceBase {
             (, appliesAt) = params.scheduledChange(name);
             assertEq(appliesAt, 0);
         }
+        vm.stopPrank();
+    }
+
+    /// Hostile review (M2): a cut of the unbonding period applied at once, then a penalty raise scheduled with the
+    /// shorter notice, reached a validator that had asked to leave under the old period and was still locked.
+    function test_attack_anUnbondingCutCannotShortenAHarsherChangesNotice() public {
+        uint256 scheduledAt = block.timestamp;
+        vm.startPrank(address(timelock));
+        params.setParameter("unbondingPeriod", 1 days);
+        assertEq(params.stakingParams().unbondingPeriod, 7 days, "the cut waits too");
+        params.setParameter("validatorSlashBps", 10_000);
+        vm.stopPrank();
+        (, uint256 appliesAt) = params.scheduledChange("validatorSlashBps");
+        assertEq(appliesAt, scheduledAt + 7 days + params.HARSHER_CHANGE_NOTICE(), "the notice is the full unbonding period");
+        (uint256 value, uint256 cutAt) = params.scheduledChange("unbondingPeriod");
+        assertEq(value, 1 days);
+        assertEq(cutAt, appliesAt);
+    }
+
+    function test_setParameter_everyUnbondingPeriodChangeWaits() public {
+        vm.startPrank(address(timelock));
+        assertTrue(params.isHarsher("unbondingPeriod", 14 days));
+        assertTrue(params.isHarsher("unbondingPeriod", 1 days));
+        assertTrue(!params.isHarsher("unbondingPeriod", 7 days));
+        params.setParameter("unbondingPeriod", 14 days);
+        assertEq(params.stakingParams().unbondingPeriod, 7 days, "a raise waits");
         vm.stopPrank();
     }
 }

@@ -39,7 +39,7 @@ contract HardwareChecksTest is ValidatorSetBase {
     }
 
     /// @dev Failed on the old VerificationManager: a failed check could not be disputed at all.
-    function test_attack_falseFailedReportIsOverturnedAndSlashed() public {
+    function test_attack_falseFailedReportIsOverturnedAndPenalized() public {
         address liar = _requestAndAssign();
         _report(liar, false);
         vm.prank(provider);
@@ -47,17 +47,19 @@ contract HardwareChecksTest is ValidatorSetBase {
         address rechecker = _assignNext();
         assertTrue(rechecker != liar && rechecker != provider, "the re-check is someone else");
         uint256 providerBefore = xpl.balanceOf(provider);
+        uint256 recheckerBefore = xpl.balanceOf(rechecker);
         uint256 treasuryBefore = xpl.balanceOf(treasury);
         _report(rechecker, true);
 
         IHardwareChecks.Report memory lie = hardwareChecks.getReport(offerId, 0);
         assertEq(uint8(lie.verdict), uint8(IHardwareChecks.Verdict.Overturned), "the false report is overturned");
-        uint256 slashed = MIN_STAKE / 2; // validatorSlashBps = 50 %
-        assertEq(validatorSet.getValidator(liar).stake, MIN_STAKE - slashed, "the liar is slashed");
-        uint256 each = (slashed * 1_000) / 10_000 / 2; // bountyBps = 10 %, two parties proven right
-        assertEq(xpl.balanceOf(provider) - providerBefore, each, "the provider's bounty");
-        assertEq(xpl.balanceOf(rechecker) + MIN_STAKE - 1_000_000 ether, each, "the re-checker's bounty");
-        assertEq(xpl.balanceOf(treasury) - treasuryBefore, slashed - 2 * each, "the rest to the treasury");
+        uint256 penalty = 100 ether; // missedWindowPenalty: one re-checker's word is not proof enough for a slash
+        assertEq(validatorSet.getValidator(liar).stake, MIN_STAKE - penalty, "the overturned validator is penalized");
+        assertEq(xpl.balanceOf(treasury) - treasuryBefore, penalty, "the penalty goes to the treasury");
+        // Hostile review (M1): an overturn used to pay the provider and the re-checker a bounty out of a 50 % slash,
+        // so claiming one falsely paid; now nobody earns anything from it.
+        assertEq(xpl.balanceOf(provider), providerBefore, "no bounty to the provider");
+        assertEq(xpl.balanceOf(rechecker), recheckerBefore, "no bounty to the re-checker");
         assertEq(hardwareChecks.reportCount(offerId), 2, "both reports are kept");
         (, IHardwareChecks.Report memory last) = hardwareChecks.latestReport(offerId);
         assertTrue(last.passed && last.recheck, "the latest report is the re-check's pass");
