@@ -3,9 +3,10 @@ pragma solidity ^0.8.24;
 
 /// @title IVerificationManager
 /// @notice Sampled re-execution of completed leases by validators drawn from the `IValidatorSet`, with commit–reveal
-///         so that no validator can copy another party's answer, a second validator for disputes and for audits of
-///         tolerance-mode matches, a third when those two contradict each other, slashing of the losers, refunds,
-///         and reputation counters.
+///         so that no validator can copy another party's answer; an exact-mode dispute goes to a committee of two
+///         more validators drawn together, and all three reveal; a tolerance-mode dispute or audit goes to a second
+///         validator, and a third when those two contradict each other; slashing of the losers, refunds, and
+///         reputation counters.
 interface IVerificationManager {
     /// @notice How a lease's result is compared, declared by the client when it opens the lease.
     enum Mode {
@@ -19,25 +20,26 @@ interface IVerificationManager {
         None,
         Pending, // waiting for a draw from a block's hash: sampling (round 1) or auditing a tolerance match (round 2)
         NeedsValidator, // sampled, disputed, audited or contradicted: waiting for a validator to be drawn
-        Assigned, // the current validator must commit to its own result before seeing anything
+        Assigned, // the current validator (an exact dispute: both committee members) must commit to its own result blind
         Committed, // the provider must reveal the salt of its result commitment
         Revealed, // the current validator must attest (round 1; in tolerance mode every round)
-        FinalReveal, // exact mode, rounds 2 and 3: validators reveal the results they committed to blind
+        FinalReveal, // exact-mode dispute: all three validators reveal the results they committed to blind
         Released, // not sampled, or no validator could be found: payout released
         Verified, // result reproduced: payout released
         Failed, // result not reproduced: client refunded, provider slashed
-        Refunded // disputed, and no validator could be drawn in time: client refunded, nobody paid
+        Refunded // disputed, and no committee drawn in time or no result reproduced: client refunded, provider unpaid
     }
 
     /// @notice A lease's verification.
     struct Verification {
         Mode mode;
         Stage stage;
-        uint8 round; // 1: first validator; 2: dispute (or audit); 3: a third validator breaks a contradiction
+        uint8 round; // 1: first validator; 2: dispute (exact: the committee of validators 2 and 3) or audit; 3: a third
+            // validator breaks a tolerance-mode contradiction
         uint64 drawBlock; // block whose hash seeds the next draw
         uint40 deadline; // end of the current step's window
         uint96 locked; // the provider's final payout, held until verification ends
-        bool forced; // a draw of this lease went stale and was re-armed: sampled for sure, pays only its own fee
+        bool forced; // its sampling (or audit) draw went stale and was re-armed: sampled for sure, pays only its own fee
         bool audit; // rounds 2 and 3 check the first validator's tolerance-mode match (not its mismatch)
         uint96 fee; // the verification fee the lease paid
         uint96 payCap; // most that one validator whose verdict is upheld is paid for this lease
@@ -141,22 +143,25 @@ interface IVerificationManager {
 
     /// @notice Draws a validator for a lease waiting for one (sampled, disputed, audited, contradicted, or after a
     ///         missed window), stake-weighted from the validator set as it was before block `drawBlock`, seeded by
-    ///         that block's hash; re-arms a stale draw as `draw` does. Anyone may call from the next block. Nobody
-    ///         to draw: round 1 releases the payout; an audit pays the first validator and releases it; a dispute
-    ///         keeps it locked and waits (DisputeAwaitingValidator; `assign` may be retried from the next block).
+    ///         that block's hash. An exact-mode dispute draws its second and third validators together (a committee
+    ///         member that committed keeps its place). A stale seed only re-arms the draw at the current block (the
+    ///         lease was already sampled at random: this does not make it `forced`). Anyone may call from the next
+    ///         block. Nobody (or not a full committee) to draw: round 1 releases the payout; an audit pays the first
+    ///         validator and releases it; a dispute keeps it locked and waits (DisputeAwaitingValidator; `assign` may
+    ///         be retried from the next block).
     function assign(uint256 leaseId) external;
 
-    /// @notice Ends a step whose window has passed: a validator that missed it loses the missed-window penalty
-    ///         and is replaced; a provider that did not reveal fails; a round-2 final reveal is decided with what
-    ///         was revealed; a dispute that found no validator by its fallback time ends `Refunded` (the client gets
+    /// @notice Ends a step whose window has passed: a validator that missed it (each committee member that did not
+    ///         commit) loses the missed-window penalty and is replaced; a provider that did not reveal fails; a final
+    ///         reveal is decided with what was revealed (a silent validator is slashed and counts as no vote); a dispute that found no validator by its fallback time ends `Refunded` (the client gets
     ///         the locked payout back; nobody is paid, slashed or credited a verdict). Anyone may call.
     function timeout(uint256 leaseId) external;
 
     // ---------------------------------------------------------------- validators
 
-    /// @notice The assigned validator commits to its own result: keccak256(abi.encode(leaseId, validator,
-    ///         resultHash, salt)), before it can see anyone else's (a provider's node serves a validator the
-    ///         outputs only once that validator's commitment is on chain).
+    /// @notice The assigned validator (or committee member) commits to its own result: keccak256(abi.encode(leaseId,
+    ///         validator, resultHash, salt)), before it can see anyone else's (a provider's node serves a validator the
+    ///         outputs only once that validator's commitment is on chain). A committee reveals once both committed.
     function commitResult(uint256 leaseId, bytes32 commitment) external;
 
     /// @notice The provider reveals the salt of its result commitment (the lease's `resultHash` is
@@ -176,13 +181,19 @@ interface IVerificationManager {
 
     /// @notice The auditor of a tolerance-mode match reveals its own result and says whether the provider's outputs
     ///         and the first validator's published outputs are within tolerance of its own. Agreeing with the
-    ///         provider's verdict decides it (the first validator is slashed if its outputs were not reproduced);
-    ///         contradicting it goes to a third validator.
+    ///         provider's verdict decides it; contradicting it goes to a third validator. `firstReproduced = false`
+    ///         withholds the first validator's pay; it is slashed only on evidence: the auditor's `resultHash` opens
+    ///         the provider's commitment (the job reproduces byte for byte) and differs from the first's published
+    ///         result. The auditor is paid the same whatever it says of the first (no bounty).
     function attestAudit(uint256 leaseId, bool providerMatches, bool firstReproduced, bytes32 resultHash, bytes32 salt)
         external;
 
-    /// @notice Exact mode, rounds 2 and 3: a validator reveals the result it committed to blind. Round 2 compares
-    ///         both validators' results; when exactly one of them opens the provider's commitment, a third decides.
+    /// @notice Exact-mode dispute: each of the three validators reveals the result it committed to blind; the last
+    ///         reveal (or `timeout`) decides. Two equal results that do not open the provider's commitment fail it (a
+    ///         result that opens it, or differs from the pair, is slashed); otherwise a result that opens it verifies
+    ///         it (two or more that do slash the results that do not); nothing opens and nothing agrees: Refunded.
+    ///         Validators whose results support the outcome are paid; a first validator whose result opens the
+    ///         commitment attested a false mismatch and is slashed.
     function revealResult(uint256 leaseId, bytes32 resultHash, bytes32 salt) external;
 
     // ---------------------------------------------------------------- views

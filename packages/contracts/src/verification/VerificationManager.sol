@@ -25,12 +25,13 @@ import {IVerificationManager} from "../interfaces/IVerificationManager.sol";
 ///            commitment. A tolerance-mode match publishes the validator's outputs and is audited, with probability
 ///            `toleranceAuditBps` (drawn like a sample), by a second validator that re-executes and judges both the
 ///            provider's outputs and the first validator's; outputs it does not reproduce get their validator slashed.
-///         5. A mismatch opens a dispute. Round 2: a second validator commits blind. Exact mode: both then reveal their
-///            results; equal results that do not open the provider's commitment fail it; a first validator whose own
-///            result opens it lied. Tolerance mode: the second attests; agreeing with the first decides.
-///         6. Round 2 contradicting round 1 (or an audit contradicting the match) goes to round 3: a third validator,
-///            drawn excluding every party so far, commits blind and votes; the majority decides and the minority is
-///            slashed. A bare match against the provider never settles a dispute.
+///         5. A mismatch opens a dispute. Exact mode: a committee of two more validators, drawn together, commits blind;
+///            then all three reveal. Only two equal results that do not open the provider's commitment fail it; a
+///            result that opens it verifies it otherwise; nothing opens and nothing agrees: no verdict (Refunded).
+///            Tolerance mode: a second validator commits blind and attests; agreeing with the first decides.
+///         6. A tolerance-mode round 2 contradicting round 1 (or an audit contradicting the match) goes to round 3: a
+///            third validator, drawn excluding every party so far, commits blind and votes; the majority decides and
+///            the minority is slashed. A bare match against the provider never settles a dispute.
 ///         From a mismatch on the payout stays locked until a verdict: with nobody to draw the lease waits (anyone may
 ///         retry the draw); after `DISPUTE_DRAW_WINDOWS` windows with nobody drawn the client is refunded and nobody
 ///         is paid (an unconfirmed mismatch earns nothing). Losers are slashed; the client gets its payment back from
@@ -114,7 +115,7 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     function draw(uint256 leaseId) external nonReentrant {
         Verification storage v = _stage(leaseId, Stage.Pending);
         bytes32 seed = _seed(leaseId, v);
-        if (seed == bytes32(0)) return _rearm(leaseId, v);
+        if (seed == bytes32(0)) return _rearm(leaseId, v, true);
         IProtocolParameters.VerificationParams memory vp = params.verificationParams();
         IComputeMarket.Lease memory l = market.getLease(leaseId);
         uint256 rate = v.round == 1 ? vp.samplingRateBps : vp.toleranceAuditBps;
@@ -135,7 +136,8 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     function assign(uint256 leaseId) external nonReentrant {
         Verification storage v = _stage(leaseId, Stage.NeedsValidator);
         bytes32 seed = _seed(leaseId, v);
-        if (seed == bytes32(0)) return _rearm(leaseId, v);
+        // The lease was already sampled (or disputed) at random: a stale validator draw only waits again, unforced.
+        if (seed == bytes32(0)) return _rearm(leaseId, v, false);
         _assignFrom(leaseId, v, market.getLease(leaseId), seed);
     }
 
@@ -153,23 +155,27 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         }
         if (block.timestamp <= v.deadline) revert VerifyWindowOpen(leaseId, v.deadline);
         IComputeMarket.Lease memory l = market.getLease(leaseId);
-        if (stage == Stage.FinalReveal && v.round == 2) return _decideFinalReveal(leaseId, v, l);
+        if (stage == Stage.FinalReveal) return _decideFinalReveal(leaseId, v, l);
         if (stage == Stage.Committed) {
             // The provider would not open its commitment: its result counts as wrong.
             emit WindowMissed(leaseId, l.provider, stage, 0);
             return _fail(leaseId, v, l, 1, false);
         }
-        // The current validator missed its window: it pays the penalty and another one is drawn.
+        // The current validator (in a committee, each member that has not committed) missed its window: it pays the
+        // penalty and another one is drawn in its place.
         Assignment storage a = _assignments[leaseId];
-        address missed = _validatorOf(a, v.round);
-        validators.release(missed, false);
-        uint256 penalty = validators.penalize(missed, params.verificationParams().missedWindowPenalty);
-        _feePool += penalty;
-        if (v.round == 1) (a.validator1, a.commit1) = (address(0), bytes32(0));
-        else if (v.round == 2) (a.validator2, a.commit2) = (address(0), bytes32(0));
-        else (a.validator3, a.commit3) = (address(0), bytes32(0));
+        for (uint8 slot = v.round; slot <= _lastSlot(v); ++slot) {
+            if (stage == Stage.Assigned && _commitOf(a, slot) != bytes32(0)) continue; // a member that committed stays
+            address missed = _validatorOf(a, slot);
+            validators.release(missed, false);
+            uint256 penalty = validators.penalize(missed, params.verificationParams().missedWindowPenalty);
+            _feePool += penalty;
+            if (slot == 1) (a.validator1, a.commit1) = (address(0), bytes32(0));
+            else if (slot == 2) (a.validator2, a.commit2) = (address(0), bytes32(0));
+            else (a.validator3, a.commit3) = (address(0), bytes32(0));
+            emit WindowMissed(leaseId, missed, stage, penalty);
+        }
         _waitForValidator(v);
-        emit WindowMissed(leaseId, missed, stage, penalty);
     }
 
     // ---------------------------------------------------------------- verification steps
@@ -180,14 +186,22 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         _requireOpenWindow(leaseId, v);
         if (commitment == bytes32(0)) revert VerifyZeroCommitment();
         Assignment storage a = _assignments[leaseId];
+        if (_committee(v)) {
+            // Exact-mode dispute: the second and third validators commit blind, then all three reveal.
+            if (msg.sender == a.validator2) a.commit2 = commitment;
+            else if (msg.sender == a.validator3) a.commit3 = commitment;
+            else revert VerifyNotAssigned(leaseId, msg.sender);
+            if (a.commit2 != bytes32(0) && a.commit3 != bytes32(0)) _nextStep(v, Stage.FinalReveal);
+            emit ResultCommitted(leaseId, msg.sender, msg.sender == a.validator2 ? 2 : 3);
+            return;
+        }
         _requireCurrentValidator(leaseId, v, a);
         if (v.round == 1) a.commit1 = commitment;
         else if (v.round == 2) a.commit2 = commitment;
         else a.commit3 = commitment;
-        // Exact-mode disputes are decided by revealed results; every other step needs the provider's salt, which
-        // after round 1 (or a replaced validator) is already public: it does not reveal the provider's result.
-        if (v.mode == Mode.Exact && v.round > 1) _nextStep(v, Stage.FinalReveal);
-        else _nextStep(v, a.saltRevealed ? Stage.Revealed : Stage.Committed);
+        // Every other step needs the provider's salt, which after round 1 (or a replaced validator) is already
+        // public: it does not reveal the provider's result.
+        _nextStep(v, a.saltRevealed ? Stage.Revealed : Stage.Committed);
         emit ResultCommitted(leaseId, msg.sender, v.round);
     }
 
@@ -256,14 +270,13 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         emit Audited(leaseId, msg.sender, providerMatches, firstReproduced, resultHash);
         if (!providerMatches) return _nextRound(v); // the audit contradicts the match: a third validator decides
         IComputeMarket.Lease memory l = market.getLease(leaseId);
-        uint8 upheld = firstReproduced ? 1 | 2 : 2;
-        if (!firstReproduced) {
-            // The provider's verdict stands, but the first validator's published outputs were not reproduced.
-            address[] memory right = new address[](1);
-            right[0] = a.validator2;
-            _slashInto(leaseId, a.validator1, right);
+        // The auditor is paid the same whatever it says of the first validator. Its word alone withholds the first's
+        // pay; only on-chain evidence slashes: the auditor's outputs open the provider's commitment (the job
+        // reproduces byte for byte) and the first published other outputs, so the first did not re-run it.
+        if (!firstReproduced && _opens(leaseId, l.resultHash, resultHash, a.providerSalt) && a.result1 != resultHash) {
+            _slashInto(leaseId, a.validator1, new address[](0));
         }
-        _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, upheld));
+        _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, firstReproduced ? 1 | 2 : 2));
     }
 
     /// @inheritdoc IVerificationManager
@@ -272,27 +285,17 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
         _requireOpenWindow(leaseId, v);
         Assignment storage a = _assignments[leaseId];
         if (resultHash == bytes32(0)) revert VerifyZeroCommitment();
-        if (v.round == 3) {
-            if (msg.sender != a.validator3) revert VerifyNotAssigned(leaseId, msg.sender);
-            _checkCommitment(leaseId, a.commit3, resultHash, salt);
-            a.result3 = resultHash;
-            emit ResultRevealed(leaseId, msg.sender, resultHash);
-            IComputeMarket.Lease memory l3 = market.getLease(leaseId);
-            return _decideByThird(leaseId, v, l3, _opens(leaseId, l3.resultHash, resultHash, a.providerSalt));
-        }
-        if (msg.sender == a.validator1) {
-            if (a.result1 != bytes32(0)) revert VerifyAlreadyRevealed(leaseId, msg.sender);
-            _checkCommitment(leaseId, a.commit1, resultHash, salt);
-            a.result1 = resultHash;
-        } else if (msg.sender == a.validator2) {
-            if (a.result2 != bytes32(0)) revert VerifyAlreadyRevealed(leaseId, msg.sender);
-            _checkCommitment(leaseId, a.commit2, resultHash, salt);
-            a.result2 = resultHash;
-        } else {
-            revert VerifyNotAssigned(leaseId, msg.sender);
-        }
+        uint8 slot = msg.sender == a.validator1 ? 1 : msg.sender == a.validator2 ? 2 : msg.sender == a.validator3 ? 3 : 0;
+        if (slot == 0) revert VerifyNotAssigned(leaseId, msg.sender);
+        if (_resultOf(a, slot) != bytes32(0)) revert VerifyAlreadyRevealed(leaseId, msg.sender);
+        _checkCommitment(leaseId, _commitOf(a, slot), resultHash, salt);
+        if (slot == 1) a.result1 = resultHash;
+        else if (slot == 2) a.result2 = resultHash;
+        else a.result3 = resultHash;
         emit ResultRevealed(leaseId, msg.sender, resultHash);
-        if (a.result1 != bytes32(0) && a.result2 != bytes32(0)) _decideFinalReveal(leaseId, v, market.getLease(leaseId));
+        if (a.result1 != bytes32(0) && a.result2 != bytes32(0) && a.result3 != bytes32(0)) {
+            _decideFinalReveal(leaseId, v, market.getLease(leaseId));
+        }
     }
 
     // ---------------------------------------------------------------- views
@@ -329,33 +332,43 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
 
     // ---------------------------------------------------------------- outcomes
 
-    /// @dev Exact mode, round 2: the first validator attested a mismatch, then both revealed what they committed to
-    ///      blind. A first result that opens the provider's commitment proves the provider right (the first lied);
-    ///      a second result that opens it, against a first that does not, is a contradiction for a third validator;
-    ///      otherwise the provider's result is not reproduced and fails. Silent validators are slashed; equal results
-    ///      (or a lone revealer) are paid.
+    /// @dev Exact mode, a dispute: the first validator attested a mismatch, the second and third committed blind, and
+    ///      all three revealed (or the window closed). Exact results reproduce byte for byte, so the only evidence
+    ///      against the provider is two independent results that are equal and do not open its commitment: it
+    ///      fails, and a result that opens it (a copy of its manifest) or differs from the pair is slashed. Otherwise
+    ///      any result that opens the commitment verifies it; two or more that do slash the results that do not.
+    ///      Nothing opens and nothing agrees: nobody reproduced anything, so there is no verdict (Refunded).
+    ///      A silent validator is slashed and is no vote; a first validator whose own result opens the provider's
+    ///      commitment attested a false mismatch and is slashed. Validators whose results support the outcome are paid.
     function _decideFinalReveal(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l) private {
         Assignment storage a = _assignments[leaseId];
-        (bytes32 r1, bytes32 r2) = (a.result1, a.result2);
-        bool opens1 = _opens(leaseId, l.resultHash, r1, a.providerSalt);
-        bool opens2 = _opens(leaseId, l.resultHash, r2, a.providerSalt);
-        if (r1 != bytes32(0) && !opens1 && opens2) return _nextRound(v);
-        if (opens1 || opens2) {
-            // The provider is right; whoever did not reproduce its result is slashed.
-            address[] memory right = new address[](opens2 ? 2 : 1);
-            right[0] = l.provider;
-            if (opens2) right[1] = a.validator2;
-            _slashInto(leaseId, a.validator1, right);
-            if (!opens2) _slashInto(leaseId, a.validator2, right);
-            return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, opens2 ? 2 : 0));
+        uint8 opening; // bit i: validator i + 1's result opens the provider's commitment
+        uint8 agreeing; // bit i: validator i + 1's result is a non-opening result equal to another validator's
+        for (uint8 i = 1; i <= 3; ++i) {
+            bytes32 r = _resultOf(a, i);
+            if (_opens(leaseId, l.resultHash, r, a.providerSalt)) opening |= _bit(i);
+            else if (r != bytes32(0)) {
+                for (uint8 j = i + 1; j <= 3; ++j) {
+                    if (_resultOf(a, j) == r) agreeing |= _bit(i) | _bit(j);
+                }
+            }
         }
-        if (r1 == bytes32(0)) _slashInto(leaseId, a.validator1, new address[](0));
-        if (r2 == bytes32(0)) _slashInto(leaseId, a.validator2, new address[](0));
-        uint8 winners;
-        if (r1 != bytes32(0) && r1 == r2) winners = 1 | 2;
-        else if (r1 == bytes32(0) && r2 != bytes32(0)) winners = 2;
-        else if (r1 != bytes32(0) && r2 == bytes32(0)) winners = 1;
-        _fail(leaseId, v, l, winners, true);
+        Stage outcome = agreeing != 0 ? Stage.Failed : opening != 0 ? Stage.Verified : Stage.Refunded;
+        uint8 upheld = outcome == Stage.Failed ? agreeing : opening & ~uint8(1); // an opening first result lied
+        bool proven = opening != 0 && opening & (opening - 1) != 0; // at least two results open the commitment
+        address[] memory right = _addressesOf(a, upheld);
+        if (outcome == Stage.Verified) right = _withProvider(right, l.provider);
+        for (uint8 i = 1; i <= 3; ++i) {
+            bool silent = _resultOf(a, i) == bytes32(0);
+            bool opens = _names(opening, i);
+            bool contradicted = (i == 1 && opens) || (outcome == Stage.Failed && !_names(agreeing, i))
+                || (outcome == Stage.Verified && proven && !opens);
+            if (silent) _slashInto(leaseId, _validatorOf(a, i), new address[](0));
+            else if (contradicted) _slashInto(leaseId, _validatorOf(a, i), right);
+        }
+        if (outcome == Stage.Failed) return _fail(leaseId, v, l, upheld, true);
+        if (outcome == Stage.Verified) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, upheld));
+        _refundUndecided(leaseId, v, l);
     }
 
     /// @dev Round 3: the first two validators contradicted each other about the provider's result, so the third's
@@ -495,31 +508,40 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
 
     // ---------------------------------------------------------------- draws (helpers)
 
-    /// @dev Draws the current round's validator, stake-weighted from the set frozen before `drawBlock`, never the
-    ///      lease's parties or an earlier validator of it. Nobody: round 1 releases; an audit pays the first validator
-    ///      and releases; a dispute keeps the payout locked and waits (its fallback clock starts).
+    /// @dev Draws the current round's validators (one; two together for an exact-mode dispute's committee, so that
+    ///      both commit blind before anyone reveals), stake-weighted from the set frozen before `drawBlock`, never the
+    ///      lease's parties or another validator of it; a committee member still in place is kept. Nobody (or not a
+    ///      full committee): round 1 releases; an audit pays the first validator and releases; a dispute keeps the
+    ///      payout locked and waits (its fallback clock starts).
     function _assignFrom(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l, bytes32 seed) private {
         Assignment storage a = _assignments[leaseId];
-        address[] memory excluded = new address[](4);
-        (excluded[0], excluded[1], excluded[2], excluded[3]) = (l.provider, l.client, a.validator1, a.validator2);
-        address chosen =
-            validators.pick(v.drawBlock, keccak256(abi.encode(seed, leaseId, v.round, "validator")), excluded);
-        if (chosen == address(0)) {
-            if (v.round == 1) return _release(leaseId, v, l, Stage.Released, 0);
-            if (v.audit && v.round == 2) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, 1));
-            v.drawBlock = uint64(block.number); // a retry draws from a block nobody knows yet
-            if (v.deadline == 0) {
-                v.deadline = uint40(block.timestamp + DISPUTE_DRAW_WINDOWS * params.verificationParams().verificationWindow);
-            }
-            emit DisputeAwaitingValidator(leaseId, uint64(block.number + 1), v.deadline);
-            return;
+        address[] memory picked = new address[](5); // the parties, then the validator of each slot (1 to 3)
+        (picked[0], picked[1], picked[2], picked[3], picked[4]) =
+            (l.provider, l.client, a.validator1, a.validator2, a.validator3);
+        uint8 last = _lastSlot(v);
+        for (uint8 slot = v.round; slot <= last; ++slot) {
+            if (picked[slot + 1] != address(0)) continue;
+            address chosen = validators.pick(v.drawBlock, keccak256(abi.encode(seed, leaseId, slot, "validator")), picked);
+            if (chosen == address(0)) return _nobodyToDraw(leaseId, v, l);
+            picked[slot + 1] = chosen;
         }
-        if (v.round == 1) a.validator1 = chosen;
-        else if (v.round == 2) a.validator2 = chosen;
-        else a.validator3 = chosen;
-        validators.assign(chosen);
+        (a.validator1, a.validator2, a.validator3) = (picked[2], picked[3], picked[4]);
         _nextStep(v, Stage.Assigned);
-        emit ValidatorAssigned(leaseId, chosen, v.round, v.deadline);
+        for (uint8 slot = v.round; slot <= last; ++slot) {
+            if (_commitOf(a, slot) != bytes32(0)) continue; // a committee member that committed was assigned before
+            validators.assign(picked[slot + 1]);
+            emit ValidatorAssigned(leaseId, picked[slot + 1], slot, v.deadline);
+        }
+    }
+
+    function _nobodyToDraw(uint256 leaseId, Verification storage v, IComputeMarket.Lease memory l) private {
+        if (v.round == 1) return _release(leaseId, v, l, Stage.Released, 0);
+        if (v.audit && v.round == 2) return _release(leaseId, v, l, Stage.Verified, _pay(leaseId, v, 1));
+        v.drawBlock = uint64(block.number); // a retry draws from a block nobody knows yet
+        if (v.deadline == 0) {
+            v.deadline = uint40(block.timestamp + DISPUTE_DRAW_WINDOWS * params.verificationParams().verificationWindow);
+        }
+        emit DisputeAwaitingValidator(leaseId, uint64(block.number + 1), v.deadline);
     }
 
     /// @dev The hash of the block the lease waits on; zero once it is older than 256 blocks (a stale draw).
@@ -530,9 +552,9 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
 
     /// @dev A stale draw decides nothing: the lease waits on this block's hash, unknown to the caller, and is
     ///      sampled (or audited) for sure, so withholding a draw never avoids re-execution; it then pays only its fee.
-    function _rearm(uint256 leaseId, Verification storage v) private {
+    function _rearm(uint256 leaseId, Verification storage v, bool forced) private {
         v.drawBlock = uint64(block.number);
-        v.forced = true;
+        if (forced) v.forced = true;
         emit DrawRearmed(leaseId, v.drawBlock);
     }
 
@@ -549,6 +571,30 @@ contract VerificationManager is IVerificationManager, AccessControl, ReentrancyG
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// @dev An exact-mode dispute: a committee of the second and third validators, then a final reveal of all three.
+    function _committee(Verification storage v) private view returns (bool) {
+        return v.mode == Mode.Exact && v.round == 2;
+    }
+
+    /// @dev The last validator slot the current round draws: 3 for a committee, else the round's own.
+    function _lastSlot(Verification storage v) private view returns (uint8) {
+        return _committee(v) ? 3 : v.round;
+    }
+
+    function _resultOf(Assignment storage a, uint8 slot) private view returns (bytes32) {
+        return slot == 1 ? a.result1 : slot == 2 ? a.result2 : a.result3;
+    }
+
+    function _bit(uint8 slot) private pure returns (uint8) {
+        return uint8(1) << (slot - 1);
+    }
+
+    function _withProvider(address[] memory list, address provider) private pure returns (address[] memory out) {
+        out = new address[](list.length + 1);
+        for (uint256 i; i < list.length; ++i) out[i] = list[i];
+        out[list.length] = provider;
+    }
 
     function _validatorOf(Assignment storage a, uint8 round) private view returns (address) {
         return round == 1 ? a.validator1 : round == 2 ? a.validator2 : a.validator3;

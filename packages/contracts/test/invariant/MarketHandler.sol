@@ -179,17 +179,18 @@ contract MarketHandler is Test {
         bytes32 result = lazy ? keccak256("guess") : truth(id);
         if (v.stage == IVerificationManager.Stage.Assigned) {
             _verifierCall(id, current, abi.encodeCall(verifier.commitResult, (id, _commitmentBy(id, current, result))));
+            if (v.mode == IVerificationManager.Mode.Exact && v.round == 2) {
+                // An exact-mode dispute's committee: the third validator commits blind beside the second.
+                _verifierCall(id, a.validator3, abi.encodeCall(verifier.commitResult, (id, _commitmentBy(id, a.validator3, result))));
+            }
         } else if (v.stage == IVerificationManager.Stage.Committed && !providerSilent) {
             _verifierCall(id, market.getLease(id).provider, abi.encodeCall(verifier.revealSalt, (id, salt(id))));
         } else if (v.stage == IVerificationManager.Stage.Revealed) {
             _attest(id, v, a.result1, current, lazy);
         } else if (v.stage == IVerificationManager.Stage.FinalReveal) {
-            if (v.round == 3) {
-                _verifierCall(id, a.validator3, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
-            } else {
-                _verifierCall(id, a.validator1, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
-                _verifierCall(id, a.validator2, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
-            }
+            _verifierCall(id, a.validator1, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
+            _verifierCall(id, a.validator2, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
+            _verifierCall(id, a.validator3, abi.encodeCall(verifier.revealResult, (id, result, salt(id))));
         }
     }
 
@@ -535,7 +536,8 @@ contract MarketHandler is Test {
         IVerificationManager.Verification memory v = verifier.getVerification(id);
         if (block.number <= v.drawBlock) vm.roll(v.drawBlock + 1);
         if (blockhash(v.drawBlock) == bytes32(0)) return; // stale: the draw re-arms and picks nobody
-        address expected = _expectedPick(id, v);
+        uint8 slot = _slotToDraw(id, v);
+        address expected = _expectedPick(id, v, slot);
         address who = validators[validatorSeed % validators.length];
         vm.startPrank(who);
         if (move % 3 == 0) try validatorSet.stake(bound(amount, 1, 20_000 ether)) {} catch {}
@@ -546,9 +548,11 @@ contract MarketHandler is Test {
         bytes memory data = pending ? abi.encodeCall(verifier.draw, (id)) : abi.encodeCall(verifier.assign, (id));
         if (!_verifierCall(id, address(0), data)) return;
         IVerificationManager.Assignment memory a = verifier.getAssignment(id);
-        address got = v.round == 1 ? a.validator1 : v.round == 2 ? a.validator2 : a.validator3;
+        address got = slot == 1 ? a.validator1 : slot == 2 ? a.validator2 : a.validator3;
         // A draw that did not sample (or audit) the lease picks nobody; one that did must pick the expected one.
         if (got == address(0) && verifier.getVerification(id).stage != IVerificationManager.Stage.NeedsValidator) return;
+        // A committee is drawn whole or not at all: one that found its first member but not its second assigns nobody.
+        if (got == address(0) && slot == v.round && v.mode == IVerificationManager.Mode.Exact && v.round == 2) return;
         ++ghostDrawsChecked;
         if (got != expected) ++ghostSteeredDraws;
     }
@@ -591,13 +595,21 @@ contract MarketHandler is Test {
         return 0;
     }
 
+    /// @dev The first validator slot the lease's next draw fills: the round's, or an exact-mode dispute committee's
+    ///      third when its second kept its place.
+    function _slotToDraw(uint256 id, IVerificationManager.Verification memory v) private view returns (uint8) {
+        bool committee = v.mode == IVerificationManager.Mode.Exact && v.round == 2;
+        return committee && verifier.getAssignment(id).validator2 != address(0) ? 3 : v.round;
+    }
+
     /// @dev The validator the lease's next draw picks, computed as the verification manager seeds it.
-    function _expectedPick(uint256 id, IVerificationManager.Verification memory v) private view returns (address) {
+    function _expectedPick(uint256 id, IVerificationManager.Verification memory v, uint8 slot) private view returns (address) {
         IComputeMarket.Lease memory l = market.getLease(id);
         IVerificationManager.Assignment memory a = verifier.getAssignment(id);
-        address[] memory excluded = new address[](4);
-        (excluded[0], excluded[1], excluded[2], excluded[3]) = (l.provider, l.client, a.validator1, a.validator2);
-        bytes32 seed = keccak256(abi.encode(blockhash(v.drawBlock), id, v.round, "validator"));
+        address[] memory excluded = new address[](5);
+        (excluded[0], excluded[1], excluded[2], excluded[3], excluded[4]) =
+            (l.provider, l.client, a.validator1, a.validator2, a.validator3);
+        bytes32 seed = keccak256(abi.encode(blockhash(v.drawBlock), id, slot, "validator"));
         return validatorSet.pick(v.drawBlock, seed, excluded);
     }
 

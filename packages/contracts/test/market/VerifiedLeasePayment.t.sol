@@ -178,16 +178,14 @@ contract VerifiedLeasePaymentTest is VerificationTestBase {
         _revealProviderSalt(leaseId);
         vm.prank(first);
         verifier.attestMismatch(leaseId);
-        _assignNext(leaseId);
-        address second = _current(leaseId);
-        _validatorCommit(leaseId, second, MANIFEST); // committed blind: then both validators reveal
+        // A committee of two more validators commits blind: then all three reveal.
+        (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
         uint256 clientBefore = xpl.balanceOf(client);
         uint256 providerBefore = xpl.balanceOf(provider);
         uint256 stakeBefore = registry.getProvider(provider).stake;
-        vm.prank(first);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
-        vm.prank(second);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+        _reveal(leaseId, first, MANIFEST);
+        _reveal(leaseId, second, MANIFEST);
+        _reveal(leaseId, third, MANIFEST);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
         assertEq(xpl.balanceOf(client) - clientBefore, value, "client gets back all it paid");
         assertEq(xpl.balanceOf(provider), providerBefore, "the cheater is paid nothing");

@@ -29,13 +29,10 @@ contract VerifiedWorkRewardsTest is VerificationTestBase {
         _revealProviderSalt(leaseId);
         vm.prank(first);
         verifier.attestMismatch(leaseId);
-        _assignNext(leaseId);
-        address second = _current(leaseId);
-        _validatorCommit(leaseId, second, MANIFEST);
-        vm.prank(first);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
-        vm.prank(second);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+        (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
+        _reveal(leaseId, first, MANIFEST);
+        _reveal(leaseId, second, MANIFEST);
+        _reveal(leaseId, third, MANIFEST);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
         assertEq(rewards.pendingEpochs(provider).length, 0, "the cheater has no reward credit");
     }

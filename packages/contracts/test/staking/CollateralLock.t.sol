@@ -93,11 +93,15 @@ contract CollateralLockTest is Fixture {
         vm.roll(waitingSince + 1);
         verifier.assign(leaseId);
         address second = _current(leaseId);
-        _commit(leaseId, second); // committed blind: then both validators reveal
+        address third = verifier.getAssignment(leaseId).validator3;
+        _commit(leaseId, second); // the committee commits blind: then all three validators reveal
+        _commit(leaseId, third);
         vm.prank(first);
         verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
         vm.prank(second);
         verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+        vm.prank(third);
+        verifier.revealResult(leaseId, MANIFEST, _saltOf(third));
     }
 
     // ---------------------------------------------------------------- the attack

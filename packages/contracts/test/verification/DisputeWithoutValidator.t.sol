@@ -28,9 +28,10 @@ contract DisputeWithoutValidatorTest is VerificationTestBase {
         verifier.attestMismatch(leaseId);
     }
 
-    /// @dev A validator that joins now counts in draws seeded from the next block on: one more empty draw first.
-    function _joinAndWaitADraw(uint256 leaseId, address newcomer) internal {
+    /// @dev Validators that join now count in draws seeded from the next block on: one more empty draw first.
+    function _joinAndWaitADraw(uint256 leaseId, address newcomer, address another) internal {
         _fundValidator(newcomer, true);
+        _fundValidator(another, true);
         _assignNext(leaseId);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator), "the set was frozen before it joined");
     }
@@ -67,22 +68,38 @@ contract DisputeWithoutValidatorTest is VerificationTestBase {
         _assertConserved();
     }
 
-    function test_assign_disputeRetriesOnceAValidatorJoinsAndIsDecided() public {
+    function test_assign_committeeOfOneIsNotDrawn() public {
+        (uint256 leaseId,) = _disputeWithNobodyLeft();
+        _fundValidator(address(0xA004), true);
+        vm.roll(block.number + 1);
+        _assignNext(leaseId);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator), "two are needed");
+        IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
+        assertEq(a.validator2, address(0));
+        assertEq(a.validator3, address(0));
+        assertEq(validatorSet.getValidator(address(0xA004)).openAssignments, 0, "nobody is held by a partial draw");
+    }
+
+    function test_assign_disputeRetriesOnceValidatorsJoinAndIsDecided() public {
         (uint256 leaseId, address first) = _disputeWithNobodyLeft();
         _assignNext(leaseId);
-        address newcomer = address(0xA004);
-        _joinAndWaitADraw(leaseId, newcomer);
+        (address newcomer, address another) = (address(0xA004), address(0xA005));
+        _joinAndWaitADraw(leaseId, newcomer, another);
         _assignNext(leaseId);
-        assertEq(_current(leaseId), newcomer, "the validator who joined is drawn");
+        IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
+        assertTrue(
+            (a.validator2 == newcomer && a.validator3 == another) || (a.validator2 == another && a.validator3 == newcomer),
+            "the validators who joined are drawn"
+        );
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned));
         _validatorCommit(leaseId, newcomer, MANIFEST);
+        _validatorCommit(leaseId, another, MANIFEST);
         uint256 clientBefore = xpl.balanceOf(client);
         uint256 providerBefore = xpl.balanceOf(provider);
         uint256 value = market.getLease(leaseId).paid;
-        vm.prank(first);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
-        vm.prank(newcomer);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(newcomer));
+        _reveal(leaseId, first, MANIFEST);
+        _reveal(leaseId, newcomer, MANIFEST);
+        _reveal(leaseId, another, MANIFEST);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed), "a verdict: the cheater lost");
         assertEq(xpl.balanceOf(client) - clientBefore, value);
         assertEq(xpl.balanceOf(provider), providerBefore);
@@ -138,16 +155,18 @@ contract DisputeWithoutValidatorTest is VerificationTestBase {
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Released), "no mismatch was attested");
     }
 
-    function test_timeout_missedSecondWindowThenNobodyWaitsAgain() public {
+    function test_timeout_missedCommitteeWindowThenNobodyWaitsAgain() public {
         (uint256 leaseId,) = _disputeWithNobodyLeft();
-        address newcomer = address(0xA004);
-        _joinAndWaitADraw(leaseId, newcomer);
+        (address newcomer, address another) = (address(0xA004), address(0xA005));
+        _joinAndWaitADraw(leaseId, newcomer, another);
         _assignNext(leaseId);
-        assertEq(_current(leaseId), newcomer);
+        _validatorCommit(leaseId, another, MANIFEST);
         _exitValidator(newcomer);
         vm.roll(block.number + 1);
         vm.warp(block.timestamp + 1 hours + 1);
-        verifier.timeout(leaseId); // the newcomer missed its window
+        verifier.timeout(leaseId); // the newcomer missed its window; the other committed and stays
+        assertEq(_stakeOf(another), VALIDATOR_STAKE);
+        assertEq(validatorSet.getValidator(another).openAssignments, 1);
         assertEq(verifier.getVerification(leaseId).deadline, 0, "no fallback clock before a draw finds nobody");
         uint256 before = xpl.balanceOf(provider);
         _assignNext(leaseId);

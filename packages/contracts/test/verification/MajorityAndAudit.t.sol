@@ -156,7 +156,7 @@ contract MajorityAndAuditTest is VerificationTestBase {
         _assertConserved();
     }
 
-    function test_roundThree_missedWindowIsPenalizedAndRedrawn() public {
+    function test_committee_missedCommitIsPenalizedAndRedrawnWhileTheOtherMemberStays() public {
         uint256 leaseId = _completed(IVerificationManager.Mode.Exact, WRONG);
         _draw(leaseId, true);
         address first = _current(leaseId);
@@ -165,25 +165,31 @@ contract MajorityAndAuditTest is VerificationTestBase {
         vm.prank(first);
         verifier.attestMismatch(leaseId);
         _assignNext(leaseId);
-        address second = _current(leaseId);
-        _validatorCommit(leaseId, second, WRONG);
-        vm.prank(first);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
-        vm.prank(second);
-        verifier.revealResult(leaseId, WRONG, _saltOf(second));
-        _assignNext(leaseId);
-        address third = _current(leaseId);
+        IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
+        (address second, address third) = (a.validator2, a.validator3);
+        _validatorCommit(leaseId, second, MANIFEST);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned), "nothing is revealed before both commit");
         vm.warp(block.timestamp + 1 hours + 1);
         verifier.timeout(leaseId);
         assertEq(_stakeOf(third), VALIDATOR_STAKE - 100 ether, "the missed-window penalty");
+        assertEq(_stakeOf(second), VALIDATOR_STAKE, "the member that committed is not penalized");
         assertEq(validatorSet.getValidator(third).openAssignments, 0);
         IVerificationManager.Verification memory v = verifier.getVerification(leaseId);
         assertEq(uint8(v.stage), uint8(IVerificationManager.Stage.NeedsValidator));
-        assertEq(v.round, 3);
-        // The lease's parties and first two validators are never drawn: the only one left is drawn again.
+        assertEq(v.round, 2);
+        a = verifier.getAssignment(leaseId);
+        assertEq(a.validator2, second, "it keeps its place and its commitment");
+        assertEq(a.validator3, address(0));
+        // The lease's parties and the other validators are never drawn: the only one left is drawn again.
         _assignNext(leaseId);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Assigned));
-        assertEq(_current(leaseId), third);
+        assertEq(verifier.getAssignment(leaseId).validator3, third);
+        assertEq(validatorSet.getValidator(second).openAssignments, 1, "the kept member is not assigned twice");
+        _validatorCommit(leaseId, third, MANIFEST);
+        _reveal(leaseId, first, MANIFEST);
+        _reveal(leaseId, second, MANIFEST);
+        _reveal(leaseId, third, MANIFEST);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
         _assertConserved();
     }
 }

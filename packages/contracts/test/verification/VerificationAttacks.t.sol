@@ -95,27 +95,23 @@ contract VerificationAttacksTest is VerificationTestBase {
         _revealProviderSalt(leaseId);
         vm.prank(first);
         verifier.attestMismatch(leaseId);
+        // The second and third validators are drawn together and both commit before anything is revealed.
         _assignNext(leaseId);
-        address copier = _current(leaseId);
+        IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
+        (address copier, address third) = (a.validator2, a.validator3);
+        assertTrue(third != first && third != copier && third != address(0), "a third, independent validator");
         uint256 providerBefore = xpl.balanceOf(provider);
         _validatorCommit(leaseId, copier, WRONG); // the provider's outputs, copied
         vm.prank(copier);
         try verifier.attestMatch(leaseId, WRONG, _saltOf(copier)) {} catch {}
         assertEq(xpl.balanceOf(provider), providerBefore, "a copied match paid the cheater");
         assertEq(_stakeOf(first), VALIDATOR_STAKE, "a copied match slashed the honest first validator");
-
-        // Both validators reveal what they committed to blind; they contradict each other, so a third decides.
-        vm.prank(first);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
-        vm.prank(copier);
-        verifier.revealResult(leaseId, WRONG, _saltOf(copier));
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator), "a contradiction goes to round 3");
-        _assignNext(leaseId);
-        address third = verifier.getAssignment(leaseId).validator3;
-        assertTrue(third != first && third != copier && third != address(0), "a third, independent validator");
         _validatorCommit(leaseId, third, MANIFEST);
-        vm.prank(third);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(third));
+
+        // All three reveal what they committed to blind: two equal results that do not open the commitment decide.
+        _reveal(leaseId, first, MANIFEST);
+        _reveal(leaseId, copier, WRONG);
+        _reveal(leaseId, third, MANIFEST);
 
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed), "the majority found the cheat");
         assertEq(_stakeOf(copier), VALIDATOR_STAKE / 2, "the copier is slashed");

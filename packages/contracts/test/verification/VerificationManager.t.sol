@@ -318,21 +318,11 @@ contract VerificationManagerTest is VerificationTestBase {
         vm.prank(lazy);
         verifier.attestMismatch(leaseId);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator));
-        _assignNext(leaseId);
-        address second = _current(leaseId);
-        assertTrue(second != lazy && second != address(0), "an independent second validator");
-        _validatorCommit(leaseId, second, MANIFEST);
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal), "both reveal what they committed");
-        vm.prank(lazy);
-        verifier.revealResult(leaseId, keccak256("a guess"), _saltOf(lazy));
-        vm.prank(second);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
-        // The second's result opens the provider's commitment and the first's does not: a third validator decides.
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.NeedsValidator));
-        assertEq(verifier.getVerification(leaseId).round, 3);
-        _assignNext(leaseId);
-        address third = _current(leaseId);
-        _validatorCommit(leaseId, third, MANIFEST);
+        (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
+        assertTrue(second != lazy && third != lazy && second != third && third != address(0), "an independent committee");
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal), "all three reveal what they committed");
+        _reveal(leaseId, lazy, keccak256("a guess"));
+        _reveal(leaseId, second, MANIFEST);
 
         uint256 providerBefore = xpl.balanceOf(provider);
         uint256 secondBefore = xpl.balanceOf(second);
@@ -340,9 +330,9 @@ contract VerificationManagerTest is VerificationTestBase {
         uint256 locked = verifier.totalLocked();
         uint256 pool = verifier.feePool();
         uint256 cap = verifier.getVerification(leaseId).payCap;
-        vm.prank(third);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(third));
+        _reveal(leaseId, third, MANIFEST);
 
+        // Two results open the provider's commitment: the one that does not is slashed.
         uint256 slashed = VALIDATOR_STAKE / 2;
         uint256 bountyEach = slashed / 10 / 3;
         uint256 poolThen = pool + slashed - 3 * bountyEach;
@@ -366,16 +356,15 @@ contract VerificationManagerTest is VerificationTestBase {
         _revealProviderSalt(leaseId);
         vm.prank(lazy);
         verifier.attestMismatch(leaseId);
-        _assignNext(leaseId);
-        address second = _current(leaseId);
-        _validatorCommit(leaseId, second, MANIFEST);
-        vm.prank(second);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+        (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
+        _reveal(leaseId, second, MANIFEST);
+        _reveal(leaseId, third, MANIFEST);
         vm.warp(block.timestamp + 1 hours + 1);
         verifier.timeout(leaseId);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified), "no contradiction from a silent validator");
         assertEq(_stakeOf(lazy), VALIDATOR_STAKE / 2);
         assertEq(validatorSet.getValidator(second).attested, 1);
+        assertEq(validatorSet.getValidator(third).attested, 1);
         _assertConserved();
     }
 
@@ -393,10 +382,8 @@ contract VerificationManagerTest is VerificationTestBase {
         verifier.attestMatch(leaseId, MANIFEST, _saltOf(first));
         vm.prank(first);
         verifier.attestMismatch(leaseId);
-        _assignNext(leaseId);
-        address second = _current(leaseId);
-        _validatorCommit(leaseId, second, MANIFEST);
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal), "committed blind, then both reveal");
+        (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.FinalReveal), "committed blind, then all reveal");
         vm.prank(second);
         vm.expectRevert(
             abi.encodeWithSelector(IVerificationManager.VerifyWrongStage.selector, leaseId, IVerificationManager.Stage.FinalReveal)
@@ -412,8 +399,8 @@ contract VerificationManagerTest is VerificationTestBase {
         vm.prank(first);
         vm.expectRevert(abi.encodeWithSelector(IVerificationManager.VerifyAlreadyRevealed.selector, leaseId, first));
         verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
-        vm.prank(second);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(second));
+        _reveal(leaseId, second, MANIFEST);
+        _reveal(leaseId, third, MANIFEST);
 
         // Locked: the provider's share of the final settlement; the protocol fee was not locked.
         uint256 unlocked = value * 500 / 10_000;
@@ -426,6 +413,7 @@ contract VerificationManagerTest is VerificationTestBase {
         assertEq(
             xpl.balanceOf(first) - firstBefore, _expectedWinnerPay(value * 10, pool, value), "first validator: bounty and fee"
         );
+        assertEq(validatorSet.getValidator(third).attested, 1, "the whole committee agreed");
         assertEq(verifier.getReputation(provider).failed, 1);
         assertEq(verifier.getReputation(provider).disputesLost, 1);
         assertEq(verifier.getReputation(provider).verified, 0);
@@ -434,11 +422,11 @@ contract VerificationManagerTest is VerificationTestBase {
         _assertConserved();
     }
 
-    /// @dev One of two winners: half the bounty on what the slash leaves after the refund, then its fee from
-    ///      the pool, which the rest of the slash has topped up first.
+    /// @dev The first of three winners: a third of the bounty on what the slash leaves after the refund, then its
+    ///      fee from the pool, which the rest of the slash has topped up first.
     function _expectedWinnerPay(uint256 rest, uint256 pool, uint256 value) internal pure returns (uint256) {
-        uint256 bountyEach = rest / 10 / 2;
-        uint256 poolThen = pool + rest - 2 * bountyEach;
+        uint256 bountyEach = rest / 10 / 3;
+        uint256 poolThen = pool + rest - 3 * bountyEach;
         return bountyEach + (value < poolThen ? value : poolThen);
     }
 
@@ -450,16 +438,15 @@ contract VerificationManagerTest is VerificationTestBase {
         _revealProviderSalt(leaseId);
         vm.prank(first);
         verifier.attestMismatch(leaseId);
-        _assignNext(leaseId);
-        address second = _current(leaseId);
-        _validatorCommit(leaseId, second, WRONG);
-        vm.prank(first);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
-        vm.prank(second);
-        verifier.revealResult(leaseId, WRONG, _saltOf(second));
+        (address second, address third) = _committeeCommits(leaseId, WRONG, MANIFEST);
+        _reveal(leaseId, first, MANIFEST);
+        _reveal(leaseId, second, WRONG);
+        _reveal(leaseId, third, MANIFEST);
         assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Verified));
         assertEq(_stakeOf(first), VALIDATOR_STAKE / 2, "it lied: its own result opens the commitment");
-        assertEq(_stakeOf(second), VALIDATOR_STAKE / 2, "it did not reproduce the result");
+        assertEq(_stakeOf(second), VALIDATOR_STAKE / 2, "two results open the commitment: it did not reproduce it");
+        assertEq(_stakeOf(third), VALIDATOR_STAKE);
+        assertEq(validatorSet.getValidator(third).attested, 1);
         _assertConserved();
     }
 
@@ -554,16 +541,15 @@ contract VerificationManagerTest is VerificationTestBase {
         _revealProviderSalt(leaseId);
         vm.prank(first);
         verifier.attestMismatch(leaseId);
-        _assignNext(leaseId);
-        address second = _current(leaseId);
-        _validatorCommit(leaseId, second, MANIFEST);
-        vm.prank(first);
-        verifier.revealResult(leaseId, MANIFEST, _saltOf(first));
+        (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
+        _reveal(leaseId, first, MANIFEST);
+        _reveal(leaseId, third, MANIFEST);
         vm.warp(block.timestamp + 1 hours + 1);
         verifier.timeout(leaseId);
-        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed));
+        assertEq(uint8(_stage(leaseId)), uint8(IVerificationManager.Stage.Failed), "two equal results that do not open it");
         assertEq(_stakeOf(second), VALIDATOR_STAKE / 2, "silent: slashed");
-        assertEq(validatorSet.getValidator(first).attested, 1, "the revealer is upheld");
+        assertEq(validatorSet.getValidator(first).attested, 1, "the revealers are upheld");
+        assertEq(validatorSet.getValidator(third).attested, 1);
         _assertConserved();
     }
 

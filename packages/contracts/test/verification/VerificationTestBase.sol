@@ -101,6 +101,25 @@ abstract contract VerificationTestBase is Fixture {
         return round == 1 ? a.validator1 : round == 2 ? a.validator2 : a.validator3;
     }
 
+    /// @dev Assigns an exact-mode dispute's committee (second and third validators, drawn together) and has both
+    ///      commit blind to `second`'s and `third`'s results.
+    function _committeeCommits(uint256 leaseId, bytes32 secondResult, bytes32 thirdResult)
+        internal
+        returns (address second, address third)
+    {
+        _assignNext(leaseId);
+        IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
+        (second, third) = (a.validator2, a.validator3);
+        _validatorCommit(leaseId, second, secondResult);
+        _validatorCommit(leaseId, third, thirdResult);
+    }
+
+    /// @dev A validator reveals, in a dispute's final reveal, the result it committed to.
+    function _reveal(uint256 leaseId, address validator, bytes32 result) internal {
+        vm.prank(validator);
+        verifier.revealResult(leaseId, result, _saltOf(validator));
+    }
+
     function _validatorCommit(uint256 leaseId, address validator, bytes32 result) internal {
         vm.prank(validator);
         verifier.commitResult(leaseId, keccak256(abi.encode(leaseId, validator, result, _saltOf(validator))));
