@@ -21,6 +21,7 @@ import {
   type PlasmaClient,
   resultCommitment,
   revealValidatorResult,
+  slotToCommit,
   stakeValidator,
   timeoutVerification,
   type Verification,
@@ -189,9 +190,11 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
         return;
       }
       case "assigned": {
-        const work = mine ? db.getWork(id, v.round) : undefined;
-        if (mine && !work) return startReexecution(leaseId, v);
-        if (work?.state === "computed" && !late && !busy.has(id)) return sendCommit(leaseId, v.round);
+        // Mine to commit: the current validator's turn, or, in an exact-mode dispute, either committee member's.
+        const slot = slotToCommit(v, me);
+        const work = slot ? db.getWork(id, slot) : undefined;
+        if (slot && !work) return startReexecution(leaseId, slot);
+        if (work?.state === "computed" && !late && !busy.has(id)) return sendCommit(leaseId, slot);
         if (late) return endWindow(leaseId);
         return;
       }
@@ -203,10 +206,9 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
         if (late) return endWindow(leaseId);
         return;
       case "final-reveal": {
-        // Round 2: both validators reveal what they committed to blind; round 3: the third one.
+        // An exact-mode dispute: the first validator and both committee members reveal what they committed to blind.
         const round = validatorRound(v, me);
-        const mayReveal = v.round === 3 ? round === 3 : round === 1 || round === 2;
-        const work = mayReveal ? db.getWork(id, round) : undefined;
+        const work = round && v.results[round - 1] === null ? db.getWork(id, round) : undefined;
         if (work && work.state !== "revealed") {
           await revealValidatorResult(client, leaseId, work.resultHash, work.salt);
           db.setState(id, round, "revealed");
@@ -221,8 +223,8 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
     }
   }
 
-  /** Re-runs in the background (it may take long); the commitment goes out when it is done. */
-  function startReexecution(leaseId: bigint, v: Verification): void {
+  /** Re-runs in the background (it may take long) as the lease's validator `slot`; then commits. */
+  function startReexecution(leaseId: bigint, slot: number): void {
     const id = leaseId.toString();
     if (busy.has(id)) return;
     busy.add(id);
@@ -234,7 +236,7 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
         const re = await reexecuteLease({
           client,
           leaseId,
-          workRoot: join(o.dataDir, "work", `round-${v.round}`),
+          workRoot: join(o.dataDir, "work", `round-${slot}`),
           memoryBytes: o.memoryBytes ?? 4 * 1024 ** 3,
           diskBytes: o.diskBytes ?? 10 * 1024 ** 3,
           gpus: o.gpus ?? [],
@@ -257,8 +259,8 @@ export async function startValidatorNode(o: ValidatorNodeOptions): Promise<Valid
       }
       metrics.reexecutionSeconds.observe((performance.now() - started) / 1000);
       const salt = `0x${randomBytes(32).toString("hex")}` as Hex;
-      db.saveWork({ leaseId: id, round: v.round, resultHash: result, salt, workDir, state: "computed" });
-      await sendCommit(leaseId, v.round);
+      db.saveWork({ leaseId: id, round: slot, resultHash: result, salt, workDir, state: "computed" });
+      await sendCommit(leaseId, slot);
       wake?.();
     })()
       .catch((error) => {

@@ -34,6 +34,7 @@ import {
   parseJobSpec,
   reportHardwareCheck,
   requestHardwareCheck,
+  requestValidatorExit,
   startDevnet,
   submitJobSpec,
 } from "@plasma/sdk";
@@ -56,7 +57,7 @@ const corrupting = (inner: JobRuntimes): JobRuntimes => ({
   },
 });
 
-describe("verification on a devnet: honest and cheating providers, two validators", () => {
+describe("verification on a devnet: honest and cheating providers, three validators", () => {
   let devnet: Devnet;
   let client: PlasmaClient;
   const providers: ProviderNode[] = [];
@@ -96,7 +97,8 @@ describe("verification on a devnet: honest and cheating providers, two validator
         }),
       );
     }
-    for (const name of ["validator", "builder"]) {
+    // Three: a dispute needs the first validator and a committee of two more (never the lease's parties).
+    for (const name of ["validator", "builder", "deployer"]) {
       validators.push(
         await startValidatorNode({
           deployment: devnet.deployment,
@@ -253,6 +255,10 @@ describe("verification on a devnet: honest and cheating providers, two validator
   });
 
   it("proof of GPU: only the drawn validator reports; a false failure is disputed, re-checked and overturned", async () => {
+    // Two validators here: the third leaves the set, so the re-check goes to the one not disputed.
+    const third = validators.pop() as ValidatorNode;
+    await requestValidatorExit(third.client);
+    await third.stop();
     const chain = createTestClient({ mode: "anvil", transport: http(devnet.deployment.rpcUrl) });
     const [offer] = await listOffers(client, { provider: honest });
     assert.ok(offer);
@@ -317,7 +323,10 @@ describe("verification on a devnet: honest and cheating providers, two validator
         [true, "standing", true],
       ],
     );
-    assert.ok((await getValidator(client, second.drawn.address)).stake < stakeBefore, "the overturned report costs its validator a penalty");
+    assert.ok(
+      (await getValidator(client, second.drawn.address)).stake < stakeBefore,
+      "the overturned report costs its validator a penalty",
+    );
     assert.equal((await listOffers(client, { provider: honest })).length, 1, "listed again");
   });
 });

@@ -15,14 +15,15 @@ export const VERIFICATION_STAGE_TEXT: Record<VerificationStage, string> = {
   pending: "waiting for a draw: the sampling draw, or whether a tolerance-mode match is audited",
   "needs-validator":
     "sampled, disputed or audited: waiting for a validator to be drawn; a dispute's payout stays locked meanwhile",
-  assigned: "a validator is re-running the job",
+  assigned: "a validator is re-running the job (a dispute: two more validators, each committing blind)",
   committed: "the validator committed its result; the provider must reveal its salt",
   revealed: "the validator is comparing results",
-  "final-reveal": "disputed: the validators are revealing the results they committed to blind",
+  "final-reveal": "disputed: the three validators are revealing the results they committed to blind",
   released: "not sampled: payout released",
   verified: "re-executed by a validator: the result matches",
   failed: "re-executed: the result did not match; the provider was slashed and the client refunded",
-  refunded: "disputed, and no validator could be drawn in time: the client was refunded; nobody was paid or slashed",
+  refunded:
+    "disputed, and no result reproduced (or no validators drawn in time): the client was refunded; the provider was neither paid nor slashed",
 };
 
 /** A lease's verification, with its validators. */
@@ -30,7 +31,10 @@ export type Verification = {
   leaseId: bigint;
   mode: VerificationMode;
   stage: VerificationStage;
-  /** 1: first validator; 2: dispute, or audit of a tolerance-mode match (`audit`); 3: a third breaks a contradiction. */
+  /**
+   * 1: first validator; 2: dispute (exact mode: a committee of validators 2 and 3, drawn together), or audit of a
+   * tolerance-mode match (`audit`); 3: a third breaks a tolerance-mode contradiction.
+   */
   round: number;
   drawBlock: bigint;
   /** End of the current step's window (unix seconds; 0 when none). */
@@ -155,9 +159,25 @@ export async function getVerification(client: PlasmaClient, leaseId: bigint): Pr
   };
 }
 
-/** The validator whose turn it is, or null. */
+/** The validator whose turn it is, or null (an exact-mode dispute's committee: its second validator). */
 export function currentValidator(v: Verification): Address | null {
   return v.round === 3 ? v.validator3 : v.round === 2 ? v.validator2 : v.validator1;
+}
+
+/** Whether the lease is in an exact-mode dispute: validators 2 and 3 commit blind together, then all three reveal. */
+export function isCommittee(v: Verification): boolean {
+  return v.mode === "exact" && v.round === 2;
+}
+
+/**
+ * Which of the lease's validators (1, 2 or 3) `account` is if it must commit its result now, or 0: the current
+ * validator of an `assigned` lease, or in an exact-mode dispute either committee member that has not committed.
+ */
+export function slotToCommit(v: Verification, account: Address): 0 | 1 | 2 | 3 {
+  if (v.stage !== "assigned") return 0;
+  const slot = validatorRound(v, account);
+  if (isCommittee(v)) return slot >= 2 && v.commitments[slot - 1] === null ? slot : 0;
+  return currentValidator(v)?.toLowerCase() === account.toLowerCase() ? slot : 0;
 }
 
 /** Which of the lease's validators (1, 2 or 3) `account` is, or 0 when none. */
@@ -274,8 +294,10 @@ export async function attestVerdict(
 
 /**
  * The auditor of a tolerance-mode match reveals its own result and judges both the provider's outputs and the
- * first validator's published ones against it. Agreeing with the provider's verdict decides it (a first validator
- * whose outputs were not reproduced is slashed); contradicting it goes to a third validator.
+ * first validator's published ones against it. Agreeing with the provider's verdict decides it; contradicting it
+ * goes to a third validator. `firstReproduced: false` withholds the first validator's pay; it is slashed only when
+ * the auditor's result opens the provider's commitment and differs from the first's. The auditor is paid the same
+ * whatever it says of the first.
  */
 export async function attestAudit(
   client: PlasmaClient,
@@ -287,8 +309,9 @@ export async function attestAudit(
 }
 
 /**
- * Exact mode, rounds 2 and 3: a validator reveals the result it committed to blind. Round 2 compares both
- * validators' results; when only the second's opens the provider's commitment, a third validator decides.
+ * Exact-mode dispute: each of the three validators reveals the result it committed to blind. Two equal results
+ * that do not open the provider's commitment fail it; otherwise one that opens it verifies it; nothing opens and
+ * nothing agrees: the client is refunded. A validator that does not reveal is slashed.
  */
 export async function revealValidatorResult(
   client: PlasmaClient,
