@@ -54,7 +54,8 @@ describe("a verified lease's outputs and salt, for its validator", () => {
       logger: createLogger("warn"),
     });
     client = createPlasmaClient({ deployment: devnet.deployment, account: accounts.client?.privateKey as Hex });
-    validators = ["validator", "builder"].map((name) =>
+    // Three: an exact-mode dispute draws a committee of two besides the first validator.
+    validators = ["validator", "builder", "deployer"].map((name) =>
       createPlasmaClient({ deployment: devnet.deployment, account: accounts[name]?.privateKey as Hex }),
     );
     for (const v of validators) await stakeValidator(v, parseEther("10000"));
@@ -110,7 +111,6 @@ describe("a verified lease's outputs and salt, for its validator", () => {
     const byAddress = (a: Address | null) =>
       validators.find((c) => c.account?.address.toLowerCase() === a?.toLowerCase()) as PlasmaClient;
     const first = byAddress(v.validator1);
-    const second = validators.find((c) => c !== first) as PlasmaClient;
     const salt = keccak256("0x01");
 
     // Round 1: the first validator gets the spec to re-run the job, and the outputs only once it has committed.
@@ -124,16 +124,19 @@ describe("a verified lease's outputs and salt, for its validator", () => {
     );
     await attestVerdict(first, leaseId, { match: false });
 
-    // Round 2: the provider's salt is public now, and the second validator still sees nothing before committing.
+    // The dispute's committee: the provider's salt is public now, and each member still sees nothing before committing.
     await chain.mine({ blocks: 1 });
     await assignValidator(client, leaseId);
-    assert.equal((await getVerification(client, leaseId)).validator2, second.account?.address);
-    const asSecond = { client: second, endpoint: node.url, leaseId };
-    await assertNotCommitted(getOutputManifest(asSecond));
-    await commitValidatorResult(second, leaseId, keccak256(stringToHex("its own outputs")), salt);
-    const served = await getOutputManifest(asSecond);
-    assert.ok(served.outputs.length > 0, "the outputs, once committed");
-    assert.ok(served.salt, "and the salt that opens the provider's commitment");
+    const committee = await getVerification(client, leaseId);
+    for (const member of [byAddress(committee.validator2), byAddress(committee.validator3)]) {
+      assert.ok(member && member !== first, "a committee of the other two validators");
+      const asMember = { client: member, endpoint: node.url, leaseId };
+      await assertNotCommitted(getOutputManifest(asMember));
+      await commitValidatorResult(member, leaseId, keccak256(stringToHex("its own outputs")), salt);
+      const served = await getOutputManifest(asMember);
+      assert.ok(served.outputs.length > 0, "the outputs, once committed");
+      assert.ok(served.salt, "and the salt that opens the provider's commitment");
+    }
   });
 });
 
