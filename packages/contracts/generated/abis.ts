@@ -4262,6 +4262,22 @@ export const computeMarketAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxValue",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarketVerifiedLeaseTooLarge",
+    "type": "error"
+  },
+  {
     "inputs": [],
     "name": "MarketZeroDuration",
     "type": "error"
@@ -4603,6 +4619,19 @@ export const computeMarketAbi = [
     ],
     "name": "ProtocolFeesSwept",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "SLASH_PER_VERIFIED_VALUE",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [
@@ -8384,31 +8413,6 @@ export const hardwareChecksAbi = [
       {
         "indexed": true,
         "internalType": "address",
-        "name": "recipient",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
-      }
-    ],
-    "name": "BountyPaid",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "uint256",
-        "name": "offerId",
-        "type": "uint256"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
         "name": "validator",
         "type": "address"
       },
@@ -8559,7 +8563,7 @@ export const hardwareChecksAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "slashed",
+        "name": "penalty",
         "type": "uint256"
       }
     ],
