@@ -68,6 +68,8 @@ describe("plasma gov: proposals through their whole life, from the CLI", () => {
       "propose",
       "--set",
       "protocolFeeBps=300",
+      "--set",
+      "validatorSlashBps=6000",
       "--grant",
       "builder=2500",
       "-m",
@@ -76,6 +78,7 @@ describe("plasma gov: proposals through their whole life, from the CLI", () => {
     assert.equal(created.number, 1);
     assert.deepEqual(created.actions, [
       { kind: "set-parameter", name: "protocolFeeBps", value: "300" },
+      { kind: "set-parameter", name: "validatorSlashBps", value: "6000" },
       { kind: "grant", to: addressOf("builder"), amount: (2500n * XPL).toString() },
     ]);
     const early = await plasma(home, ["gov", "vote", "1", "for"]);
@@ -110,9 +113,28 @@ describe("plasma gov: proposals through their whole life, from the CLI", () => {
     assert.equal(await onChain("protocolFeeBps"), 500n, "nothing changes before execution");
 
     await warp(DEV_GOVERNANCE.timelockDelay + 1);
-    const executed = await plasmaJson<Proposal>(home, ["gov", "execute", "1"]);
+    const executed = await plasmaJson<Proposal & { scheduled: { name: string; value: string; appliesAt: number }[] }>(
+      home,
+      ["gov", "execute", "1"],
+    );
     assert.equal(executed.state, "Executed");
     assert.equal(await onChain("protocolFeeBps"), 300n, "the market's fee changed");
+    // A slash raise is harsher for stake already there: it waits the unbonding period and a day, then anyone applies it.
+    assert.equal(await onChain("validatorSlashBps"), 5000n, "the raise waits");
+    const [waiting] = executed.scheduled;
+    assert.ok(waiting, "execute reports the scheduled change");
+    assert.equal(waiting.name, "validatorSlashBps");
+    assert.equal(waiting.value, "6000");
+    const notDue = await plasma(home, ["gov", "apply", "validatorSlashBps"]);
+    assert.equal(notDue.code, 1);
+    assert.ok(
+      notDue.stderr.includes(`so it waits until ${new Date(waiting.appliesAt * 1000).toISOString()}`),
+      notDue.stderr,
+    );
+    assert.match(notDue.stderr, /plasma gov apply validatorSlashBps/);
+    await warp(8 * 86_400);
+    await plasmaJson(home, ["gov", "apply", "validatorSlashBps", "--account", "client"]);
+    assert.equal(await onChain("validatorSlashBps"), 6000n, "applied by anyone once due");
     assert.equal((await balanceOf("builder")) - before, 2500n * XPL, "the grant arrived, to the wei");
     const earnings = await plasmaJson<{ grants: string }>(home, ["builder", "earnings"]);
     assert.equal(BigInt(earnings.grants), 2500n * XPL);

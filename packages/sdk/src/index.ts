@@ -18,6 +18,7 @@ export {
   withdrawChannel,
 } from "./actions/channels.ts";
 export {
+  applyParameterChange,
   castVote,
   decodeProposalActions,
   encodeProposalActions,
@@ -26,6 +27,7 @@ export {
   GOVERNED_PARAMETERS,
   type GovernedParameter,
   getProposal,
+  getScheduledChange,
   governedParameterNames,
   isGovernedParameter,
   listProposals,
@@ -36,6 +38,7 @@ export {
   type ProposalState,
   propose,
   queueProposal,
+  type ScheduledChange,
   VOTE_SUPPORT,
   type VoteSupport,
 } from "./actions/governance.ts";

@@ -1,9 +1,11 @@
 import {
+  applyParameterChange,
   castVote,
   executeProposal,
   formatParameter,
   GOVERNED_PARAMETERS,
   getProposal,
+  getScheduledChange,
   governedParameterNames,
   isGovernedParameter,
   listProposals,
@@ -214,9 +216,31 @@ export function registerGovCommands(program: Command): void {
     .action(
       withContext("deployer", async (ctx, ref: string) => {
         const proposal = await executeProposal(ctx.client, ref);
-        ctx.out.result(proposal, () =>
-          [`Proposal ${proposal.number} executed:`, ...proposal.actions.map((a) => `  ${describe(a)}`)].join("\n"),
+        // A harsher change only schedules itself: say when it applies instead of claiming it is set.
+        const scheduled = await Promise.all(
+          proposal.actions.map((a) => (a.kind === "set-parameter" ? getScheduledChange(ctx.client, a.name) : null)),
         );
+        ctx.out.result({ ...proposal, scheduled: scheduled.filter((c) => c !== null) }, () =>
+          [
+            `Proposal ${proposal.number} executed:`,
+            ...proposal.actions.map((a, i) => {
+              const waiting = scheduled[i];
+              if (!waiting || a.kind !== "set-parameter") return `  ${describe(a)}`;
+              return `  scheduled ${a.name} to ${formatParameter(a.name, a.value)}: harsher for stake already there, it applies from ${formatTime(waiting.appliesAt)} (then \`plasma gov apply ${a.name}\`, anyone may)`;
+            }),
+          ].join("\n"),
+        );
+      }),
+    );
+
+  gov
+    .command("apply <parameter>")
+    .description("apply a harsher parameter change a proposal scheduled, once its notice has passed (anyone may)")
+    .action(
+      withContext("deployer", async (ctx, name: string) => {
+        if (!isGovernedParameter(name)) throw new UnknownParameterError(name, governedParameterNames());
+        const tx = await applyParameterChange(ctx.client, name);
+        ctx.out.result({ name, tx }, () => `Applied the scheduled change of ${name} (tx ${tx}).`);
       }),
     );
 }

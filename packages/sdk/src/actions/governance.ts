@@ -616,3 +616,41 @@ export async function executeProposal(client: PlasmaClient, ref: string | number
   await runProposal(client, "Executing", "execute", proposal);
   return getProposal(client, proposal.id);
 }
+
+/** A harsher parameter change waiting for its notice to pass (see `isHarsher` on ProtocolParameters). */
+export type ScheduledChange = { name: GovernedParameter; value: bigint; appliesAt: number };
+
+/**
+ * The change of `name` waiting to apply, or null. A harsher change (a penalty raise, any change of the unbonding
+ * period, a cut of a time to act) waits the unbonding period plus a day after the proposal that set it ran.
+ * @example const waiting = await getScheduledChange(client, "validatorSlashBps");
+ */
+export async function getScheduledChange(
+  client: PlasmaClient,
+  name: GovernedParameter,
+): Promise<ScheduledChange | null> {
+  const [value, appliesAt] = await read(client, () =>
+    client.public.readContract({
+      address: client.addresses.protocolParameters,
+      abi: protocolParametersAbi,
+      functionName: "scheduledChange",
+      args: [stringToHex(name, { size: 32 })],
+    }),
+  );
+  return appliesAt === 0n ? null : { name, value, appliesAt: Number(appliesAt) };
+}
+
+/**
+ * Applies a scheduled harsher change once its time has come; anyone may.
+ * @returns The transaction hash.
+ * @example await applyParameterChange(client, "validatorSlashBps");
+ */
+export async function applyParameterChange(client: PlasmaClient, name: GovernedParameter): Promise<Hex> {
+  const receipt = await writeAndWait(client, `Applying the change of ${name}`, {
+    address: client.addresses.protocolParameters,
+    abi: protocolParametersAbi,
+    functionName: "applyParameter",
+    args: [stringToHex(name, { size: 32 })],
+  });
+  return receipt.transactionHash;
+}

@@ -288,7 +288,7 @@ const EXPLAIN: Record<string, Explain> = {
   ParamsNothingScheduled: ([name]) => [`No change of ${paramName(name)} is waiting to apply.`],
   ParamsChangeNotDue: ([name, at]) => [
     `The change of ${paramName(name)} is harsher for stake already there, so it waits until ${time(at)}.`,
-    "Apply it after that (anyone may): call applyParameter on ProtocolParameters.",
+    `Apply it after that (anyone may): \`plasma gov apply ${paramName(name)}\`.`,
   ],
   // token and OpenZeppelin
   ERC20InsufficientBalance: ([who, balance, needed]) => [
