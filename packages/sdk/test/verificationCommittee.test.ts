@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Address, Hex } from "viem";
 import { isCommittee, slotToCommit, type Verification } from "@plasma/sdk";
+import type { Address, Hex } from "viem";
 
 const [v1, v2, v3, stranger] = ["0x01", "0x02", "0x03", "0x04"].map((n) => n.padEnd(42, "0") as Address) as [
   Address,
