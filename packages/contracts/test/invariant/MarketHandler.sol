@@ -673,7 +673,10 @@ contract MarketHandler is Test {
     function _checkUnchanged(address p, uint256 ended, bool check, uint256 own, uint256 delegated) private {
         if (!check) return;
         (uint256 ownAfter, uint256 delegatedAfter) = rewards.rewardStake(p, ended);
-        if (ownAfter != own || delegatedAfter != delegated) ++ghostLateStakeCounted;
+        // A delegation mints floor(amount × shares / assets) shares, so the pool's rate can move by rounding and the
+        // stake already there be valued 1 wei differently (the deep profile found it); more than that is counted.
+        uint256 drift = delegatedAfter > delegated ? delegatedAfter - delegated : delegated - delegatedAfter;
+        if (ownAfter != own || drift > 1) ++ghostLateStakeCounted;
     }
 
     /// @dev Distributes `p`'s oldest ended epoch and books what the late delegator got from it.
