@@ -172,12 +172,7 @@ contract VerifiedLeasePaymentTest is VerificationTestBase {
         vm.prank(provider);
         market.failLease(leaseId, IComputeMarket.EndReason.TimedOut, _commitmentOf(leaseId, WRONG, SALT));
         uint256 value = market.getLease(leaseId).paid;
-        _draw(leaseId, true);
-        address first = _current(leaseId);
-        _validatorCommit(leaseId, first, MANIFEST);
-        _revealProviderSalt(leaseId);
-        vm.prank(first);
-        verifier.attestMismatch(leaseId);
+        address first = _disputeByFirst(leaseId, MANIFEST);
         // A committee of two more validators commits blind: then all three reveal.
         (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
         uint256 clientBefore = xpl.balanceOf(client);

@@ -23,12 +23,7 @@ contract VerifiedWorkRewardsTest is VerificationTestBase {
         uint256 epoch = rewards.currentEpoch();
         uint256 leaseId = _completeVerified(WRONG);
         assertEq(rewards.getWork(epoch, provider).gpuSeconds, 0, "no reward credit before verification ends");
-        _draw(leaseId, true);
-        address first = _current(leaseId);
-        _validatorCommit(leaseId, first, MANIFEST);
-        _revealProviderSalt(leaseId);
-        vm.prank(first);
-        verifier.attestMismatch(leaseId);
+        address first = _disputeByFirst(leaseId, MANIFEST);
         (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
         _reveal(leaseId, first, MANIFEST);
         _reveal(leaseId, second, MANIFEST);

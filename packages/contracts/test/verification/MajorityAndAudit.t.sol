@@ -158,12 +158,7 @@ contract MajorityAndAuditTest is VerificationTestBase {
 
     function test_committee_missedCommitIsPenalizedAndRedrawnWhileTheOtherMemberStays() public {
         uint256 leaseId = _completed(IVerificationManager.Mode.Exact, WRONG);
-        _draw(leaseId, true);
-        address first = _current(leaseId);
-        _validatorCommit(leaseId, first, MANIFEST);
-        _revealProviderSalt(leaseId);
-        vm.prank(first);
-        verifier.attestMismatch(leaseId);
+        address first = _disputeByFirst(leaseId, MANIFEST);
         _assignNext(leaseId);
         IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);
         (address second, address third) = (a.validator2, a.validator3);

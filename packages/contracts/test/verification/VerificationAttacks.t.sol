@@ -89,12 +89,7 @@ contract VerificationAttacksTest is VerificationTestBase {
     ///      provider's manifest hash, as the provider's node would serve it, and claims a match.
     function test_attack_copyingSecondValidatorDoesNotSettleTheDispute() public {
         uint256 leaseId = _completedBy(provider, IVerificationManager.Mode.Exact, WRONG, offerId, 1800);
-        _draw(leaseId, true);
-        address first = _current(leaseId);
-        _validatorCommit(leaseId, first, MANIFEST);
-        _revealProviderSalt(leaseId);
-        vm.prank(first);
-        verifier.attestMismatch(leaseId);
+        address first = _disputeByFirst(leaseId, MANIFEST);
         // The second and third validators are drawn together and both commit before anything is revealed.
         _assignNext(leaseId);
         IVerificationManager.Assignment memory a = verifier.getAssignment(leaseId);

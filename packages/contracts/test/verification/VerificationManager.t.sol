@@ -535,12 +535,7 @@ contract VerificationManagerTest is VerificationTestBase {
 
     function test_silentValidatorInFinalRevealIsSlashedAndTheOtherPaid() public {
         uint256 leaseId = _completed(IVerificationManager.Mode.Exact, WRONG);
-        _draw(leaseId, true);
-        address first = _current(leaseId);
-        _validatorCommit(leaseId, first, MANIFEST);
-        _revealProviderSalt(leaseId);
-        vm.prank(first);
-        verifier.attestMismatch(leaseId);
+        address first = _disputeByFirst(leaseId, MANIFEST);
         (address second, address third) = _committeeCommits(leaseId, MANIFEST, MANIFEST);
         _reveal(leaseId, first, MANIFEST);
         _reveal(leaseId, third, MANIFEST);

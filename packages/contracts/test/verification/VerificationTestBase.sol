@@ -120,6 +120,17 @@ abstract contract VerificationTestBase is Fixture {
         verifier.revealResult(leaseId, result, _saltOf(validator));
     }
 
+    /// @dev Samples the lease; its first validator commits to `result`, the provider reveals its salt, and the first
+    ///      validator attests a mismatch, which opens a dispute.
+    function _disputeByFirst(uint256 leaseId, bytes32 result) internal returns (address first) {
+        _draw(leaseId, true);
+        first = _current(leaseId);
+        _validatorCommit(leaseId, first, result);
+        _revealProviderSalt(leaseId);
+        vm.prank(first);
+        verifier.attestMismatch(leaseId);
+    }
+
     function _validatorCommit(uint256 leaseId, address validator, bytes32 result) internal {
         vm.prank(validator);
         verifier.commitResult(leaseId, keccak256(abi.encode(leaseId, validator, result, _saltOf(validator))));
