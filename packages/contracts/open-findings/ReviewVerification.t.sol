@@ -24,14 +24,6 @@ contract ReviewVerificationOpen is VerificationTestBase {
 
     bytes32 internal constant JUNK = keccak256("never re-executed");
 
-    function _completed(IVerificationManager.Mode mode, bytes32 reported) internal returns (uint256 leaseId) {
-        leaseId = _openVerified(mode, 3600);
-        _start(leaseId);
-        vm.warp(block.timestamp + 1800);
-        vm.prank(provider);
-        market.completeLease(leaseId, _commitmentOf(leaseId, reported, SALT));
-    }
-
     /// @dev An honest provider's exact/tolerance lease sampled, first validator committed to `firstOutputs`.
     function _sampled(IVerificationManager.Mode mode, bytes32 firstOutputs) internal returns (uint256 leaseId, address first) {
         leaseId = _completed(mode, MANIFEST);

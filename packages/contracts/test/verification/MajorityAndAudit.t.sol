@@ -6,14 +6,6 @@ import {IVerificationManager} from "../../src/interfaces/IVerificationManager.so
 
 /// @notice Tolerance-mode audits and round-3 majorities (issue #16 items 3 and 8).
 contract MajorityAndAuditTest is VerificationTestBase {
-    function _completed(IVerificationManager.Mode mode, bytes32 reported) internal returns (uint256 leaseId) {
-        leaseId = _openVerified(mode, 3600);
-        _start(leaseId);
-        vm.warp(block.timestamp + 1800);
-        vm.prank(provider);
-        market.completeLease(leaseId, _commitmentOf(leaseId, reported, SALT));
-    }
-
     /// @dev A tolerance-mode lease whose first validator attested a match with `firstOutputs`, and whose audit was
     ///      drawn; returns the first validator and the auditor (committed to `auditorOutputs`).
     function _audited(bytes32 reported, bytes32 firstOutputs, bytes32 auditorOutputs)

@@ -10,14 +10,6 @@ contract ReviewRegressionsTest is VerificationTestBase {
     bytes32 internal constant JUNK = keccak256("never re-executed");
     bytes32 internal constant OTHER_JUNK = keccak256("never re-executed either");
 
-    function _completed(IVerificationManager.Mode mode, bytes32 reported) internal returns (uint256 leaseId) {
-        leaseId = _openVerified(mode, 3600);
-        _start(leaseId);
-        vm.warp(block.timestamp + 1800);
-        vm.prank(provider);
-        market.completeLease(leaseId, _commitmentOf(leaseId, reported, SALT));
-    }
-
     /// @dev A lease whose provider reported `reported`, sampled, its first validator committed to `firstOutputs`.
     function _sampled(IVerificationManager.Mode mode, bytes32 reported, bytes32 firstOutputs)
         internal

@@ -11,14 +11,6 @@ contract VerificationManagerTest is VerificationTestBase {
 
     /// @dev Opens, runs for 30 minutes and completes a verified lease whose true outputs hash to MANIFEST;
     ///      the provider reports `reported` instead.
-    function _completed(IVerificationManager.Mode mode, bytes32 reported) internal returns (uint256 leaseId) {
-        leaseId = _openVerified(mode, 3600);
-        _start(leaseId);
-        vm.warp(block.timestamp + 1800);
-        vm.prank(provider);
-        market.completeLease(leaseId, _commitmentOf(leaseId, reported, SALT));
-    }
-
     // ---------------------------------------------------------------- opening and completion
 
     function test_verifiedLeaseEscrowsTheFeeOnTop() public {

@@ -120,6 +120,15 @@ abstract contract VerificationTestBase is Fixture {
         verifier.revealResult(leaseId, result, _saltOf(validator));
     }
 
+    /// @dev A verified lease half used (30 of 60 minutes) and completed with a commitment to `reported`.
+    function _completed(IVerificationManager.Mode mode, bytes32 reported) internal returns (uint256 leaseId) {
+        leaseId = _openVerified(mode, 3600);
+        _start(leaseId);
+        vm.warp(block.timestamp + 1800);
+        vm.prank(provider);
+        market.completeLease(leaseId, _commitmentOf(leaseId, reported, SALT));
+    }
+
     /// @dev Samples the lease; its first validator commits to `result`, the provider reveals its salt, and the first
     ///      validator attests a mismatch, which opens a dispute.
     function _disputeByFirst(uint256 leaseId, bytes32 result) internal returns (address first) {
