@@ -1,8 +1,10 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dockerEngine, dockerStatus } from "@plasma/runtime";
+import { buildDebianImage, type DebianImageSpec } from "../src/docker/buildDebianImage.ts";
+import { loadImageTar } from "../src/docker/loadImageTar.ts";
 
 const BUSYBOX = "/bin/busybox";
 const IMAGE = "localhost/plasma-test-busybox:3";
@@ -72,4 +74,29 @@ export async function testEngine(): Promise<{
       : false;
   if (skip) console.log(`# Docker runtime tests skipped: ${skip}`);
   return { skip, IMAGE, importTestImage };
+}
+
+/** A real image for real jobs (examples/train-tiny): Debian with Python and NumPy, built here with mmdebstrap. */
+export const PYTHON_IMAGE: DebianImageSpec = { name: "plasma-test-python", packages: ["python3", "python3-numpy"] };
+
+/**
+ * Builds the Python test image (or reuses the tar cached from an earlier run) and imports it into the
+ * engine; prints how long each part took. Where mmdebstrap is missing it says so as a skip reason.
+ */
+export function pythonTestImage(): { skip: string | false; prepare: () => Promise<string> } {
+  const skip =
+    spawnSync("sh", ["-c", "command -v mmdebstrap"]).status !== 0
+      ? "mmdebstrap is missing to build the Python test image (apt-get install mmdebstrap)"
+      : false;
+  if (skip) console.log(`# Python image tests skipped: ${skip}`);
+  const prepare = async () => {
+    const image = await buildDebianImage(PYTHON_IMAGE);
+    const loaded = await loadImageTar(dockerEngine(), image.tarPath, image.tag);
+    console.log(
+      `# ${image.tag}: ${(image.bytes / 1024 ** 2).toFixed(0)} MiB tar, ${image.built ? "built" : "cached"} in ${image.seconds.toFixed(1)}s, ` +
+        `${loaded.imported ? `imported in ${loaded.seconds.toFixed(1)}s` : "already in the engine"}`,
+    );
+    return image.tag;
+  };
+  return { skip, prepare };
 }
