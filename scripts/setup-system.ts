@@ -1,6 +1,7 @@
 // Runs after `npm install`: installs the system packages Plasma needs (bubblewrap and the tools that
 // confine a job: util-linux, e2fsprogs, iproute2, nftables; Chromium, for the web app's browser tests;
-// PostgreSQL, for the indexer's tests on a server)
+// PostgreSQL, for the indexer's tests on a server; Podman, runc and busybox, the engine and image of the
+// Docker runtime's tests; mmdebstrap, which builds their Debian images)
 // from Debian's packages when they are missing. Never fails the install: it says what is
 // missing and how to add it.
 import { spawnSync } from "node:child_process";
@@ -14,6 +15,14 @@ const NEEDED = [
   { binary: "/usr/sbin/nft", pkg: "nftables", why: "egress jobs' firewall (public internet only)" },
   { binary: "/usr/bin/chromium", pkg: "chromium", why: "the web app's browser tests (Playwright)" },
   { binary: "/usr/bin/promtool", pkg: "prometheus", why: "promtool check metrics in the metrics tests" },
+  { binary: "/usr/bin/podman", pkg: "podman", why: "a Docker-compatible engine for the Docker runtime's tests" },
+  { binary: "/usr/bin/runc", pkg: "runc", why: "the OCI runtime that engine uses (runc works inside containers)" },
+  { binary: "/bin/busybox", pkg: "busybox-static", why: "the Docker runtime tests' one-binary image" },
+  {
+    binary: "/usr/bin/mmdebstrap",
+    pkg: "mmdebstrap",
+    why: "test images (Debian with Python) built without a registry",
+  },
   {
     binary: "/usr/bin/pg_ctlcluster",
     pkg: "postgresql",
