@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { hostDebianSources, hostDebianSuite } from "./debianSources.ts";
@@ -147,5 +147,9 @@ export async function buildDebianImage(
     );
   }
   renameSync(partial, tarPath);
+  // Older builds of the same image (another package list or recipe) are never used again.
+  for (const name of readdirSync(cacheDir))
+    if (new RegExp(`^${spec.name}-[0-9a-f]{16}\\.tar$`).test(name) && join(cacheDir, name) !== tarPath)
+      rmSync(join(cacheDir, name), { force: true });
   return result(true);
 }
